@@ -1,0 +1,529 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as ipaddr from "ipaddr.js";
+
+/**
+ * The one place where stack configuration is read, validated and turned into typed objects.
+ *
+ * `parseConfig` is pure: it takes the raw strings the Pulumi engine hands a program and either
+ * returns a typed config or throws one `ConfigError` that lists every bad key. The stack
+ * programs call `readConfig`, which only collects the raw strings, so every rule here is
+ * tested directly, without the engine.
+ */
+
+export const PROJECT_NAMESPACE = "hello-gateway";
+
+export type Layer = "origin" | "gateway";
+export const LAYERS: readonly Layer[] = ["origin", "gateway"];
+
+export type LoggingLevel = "INFO" | "ERROR" | "OFF";
+export const LOGGING_LEVELS: readonly LoggingLevel[] = ["INFO", "ERROR", "OFF"];
+
+export type Architecture = "x86_64" | "arm64";
+
+/** Every retention CloudWatch Logs accepts, except 0 (never expire), which this project refuses. */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+    3653,
+];
+
+/** API Gateway's default account-level limits; a stage cannot be throttled above them. */
+export const ACCOUNT_RATE_LIMIT = 10_000;
+export const ACCOUNT_BURST_LIMIT = 5_000;
+
+/** API Gateway's bounds for an integration timeout on a REST API (without a quota raise). */
+export const INTEGRATION_TIMEOUT_MS = { min: 50, max: 29_000 } as const;
+
+/** Suffix that marks an origin stack: `dev-origin` is the origin of the `dev` gateway. */
+export const ORIGIN_STACK_SUFFIX = "-origin";
+
+/** Who is running the program: the engine's project, stack and organization. */
+export interface StackIdentity {
+    readonly project: string;
+    readonly stack: string;
+    readonly organization: string;
+}
+
+/** Raw configuration: keys without namespace, values exactly as the engine gives them. */
+export interface RawConfig {
+    /** `hello-gateway:*` values, keyed by the short name (`layer`, `vpcCidr`, ...). */
+    readonly values: Readonly<Record<string, string | undefined>>;
+    /** `aws:region`, or the AWS_REGION the provider would fall back to. */
+    readonly region: string | undefined;
+    /** Short names of the keys the engine marked secret. */
+    readonly secretKeys: ReadonlySet<string>;
+}
+
+interface CommonConfig {
+    readonly identity: StackIdentity;
+    readonly region: string;
+    /** `dev` for both `dev` and `dev-origin`. */
+    readonly environment: string;
+    /** Tags every taggable resource carries. */
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface SshKeyMaterial {
+    readonly publicKey: string;
+    readonly privateKey: pulumi.Output<string>;
+}
+
+export interface OriginConfig extends CommonConfig {
+    readonly layer: "origin";
+    readonly instanceType: string;
+    readonly architecture: Architecture;
+    readonly vpcCidr: string;
+    readonly sshAllowedCidrs: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+    /** Absent: the stack generates an ED25519 key pair. */
+    readonly sshKey: SshKeyMaterial | undefined;
+    /** Absent: follow the AL2023 SSM parameter, ignoring later releases. */
+    readonly amiId: string | undefined;
+    readonly helloMessage: string;
+}
+
+export interface ThrottleConfig {
+    readonly rateLimit: number;
+    readonly burstLimit: number;
+}
+
+export interface GatewayConfig extends CommonConfig {
+    readonly layer: "gateway";
+    /** Fully qualified `org/project/stack` of the origin stack. */
+    readonly originStack: string;
+    readonly stageName: string;
+    readonly throttle: ThrottleConfig;
+    readonly loggingLevel: LoggingLevel;
+    readonly logRetentionDays: number;
+    readonly manageAccountLogRole: boolean;
+    readonly integrationTimeoutMs: number;
+}
+
+export type StackConfig = OriginConfig | GatewayConfig;
+
+export interface ConfigProblem {
+    /** Fully qualified key, e.g. `hello-gateway:throttleBurstLimit`. */
+    readonly key: string;
+    /** What was given, already made safe to print (secrets are never echoed). */
+    readonly given: string;
+    /** What is accepted. */
+    readonly expected: string;
+}
+
+/**
+ * Thrown before any resource is registered. A RunError, so the CLI prints the message alone,
+ * without a JavaScript stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly stack: string,
+        readonly problems: readonly ConfigProblem[],
+    ) {
+        super(formatProblems(stack, problems));
+        this.name = "ConfigError";
+    }
+}
+
+function formatProblems(stack: string, problems: readonly ConfigProblem[]): string {
+    const noun = problems.length === 1 ? "problem" : "problems";
+    const lines = problems.map((p) => `  - ${p.key}: got ${p.given}; expected ${p.expected}`);
+    return [
+        `Invalid configuration for stack "${stack}" (${problems.length} ${noun}):`,
+        ...lines,
+        `Set a value with \`pulumi config set <key> <value> --stack ${stack}\` or edit Pulumi.${stack}.yaml.`,
+    ].join("\n");
+}
+
+/** Collects problems so that one error can name every bad key at once. */
+class ProblemList {
+    readonly problems: ConfigProblem[] = [];
+
+    add(shortKey: string, given: string, expected: string): undefined {
+        this.problems.push({ key: qualify(shortKey), given, expected });
+        return undefined;
+    }
+}
+
+export function qualify(shortKey: string): string {
+    return shortKey.includes(":") ? shortKey : `${PROJECT_NAMESPACE}:${shortKey}`;
+}
+
+function shown(value: string | undefined): string {
+    return value === undefined ? "nothing" : JSON.stringify(value);
+}
+
+/**
+ * The defaults the program applies when a key is absent. They match the `config:` block of
+ * Pulumi.yaml (a test keeps the two equal), so a program run without the CLI's merge of
+ * project defaults, such as the Automation API with an inline program, behaves the same.
+ */
+export const DEFAULTS = {
+    instanceType: "t3.micro",
+    vpcCidr: "10.0.0.0/16",
+    sshAllowedCidrs: [] as string[],
+    allowSshFromAnywhere: false,
+    sshPublicKey: "",
+    sshPrivateKey: "",
+    amiId: "",
+    helloMessage: "Hello from EC2 via API Gateway",
+    originStack: "",
+    stageName: "prod",
+    throttleRateLimit: 10,
+    throttleBurstLimit: 20,
+    loggingLevel: "ERROR" as LoggingLevel,
+    logRetentionDays: 30,
+    manageAccountLogRole: true,
+    integrationTimeoutMs: 10_000,
+} as const;
+
+type DefaultedKey = keyof typeof DEFAULTS;
+
+class ConfigReader {
+    constructor(
+        private readonly raw: RawConfig,
+        private readonly problems: ProblemList,
+    ) {}
+
+    /** The raw string, with the empty string treated as absent (the CLI's way to unset). */
+    private text(key: string): string | undefined {
+        const value = this.raw.values[key];
+        return value === undefined || value.trim() === "" ? undefined : value.trim();
+    }
+
+    string(key: DefaultedKey): string {
+        return this.text(key) ?? String(DEFAULTS[key]);
+    }
+
+    optionalString(key: DefaultedKey): string | undefined {
+        return this.text(key);
+    }
+
+    oneOf<T extends string>(key: string, allowed: readonly T[], fallback?: T): T | undefined {
+        const value = this.text(key);
+        if (value === undefined) {
+            if (fallback !== undefined) {
+                return fallback;
+            }
+            return this.problems.add(key, "nothing", `one of ${allowed.join(", ")} (required)`);
+        }
+        if ((allowed as readonly string[]).includes(value)) {
+            return value as T;
+        }
+        return this.problems.add(key, shown(value), `one of ${allowed.join(", ")}`);
+    }
+
+    integer(key: DefaultedKey, min: number, max: number, unit: string): number | undefined {
+        const value = this.text(key);
+        if (value === undefined) {
+            return DEFAULTS[key] as number;
+        }
+        const expected = `a whole number of ${unit} from ${min} to ${max}`;
+        if (!/^[+-]?\d+$/.test(value)) {
+            return this.problems.add(key, shown(value), expected);
+        }
+        const parsed = Number(value);
+        if (parsed < min || parsed > max) {
+            return this.problems.add(key, shown(value), expected);
+        }
+        return parsed;
+    }
+
+    integerIn(key: DefaultedKey, allowed: readonly number[], what: string): number | undefined {
+        const value = this.text(key);
+        if (value === undefined) {
+            return DEFAULTS[key] as number;
+        }
+        if (/^\d+$/.test(value) && allowed.includes(Number(value))) {
+            return Number(value);
+        }
+        return this.problems.add(key, shown(value), `${what}: ${allowed.join(", ")}`);
+    }
+
+    boolean(key: DefaultedKey): boolean | undefined {
+        const value = this.text(key);
+        if (value === undefined) {
+            return DEFAULTS[key] as boolean;
+        }
+        if (value === "true" || value === "false") {
+            return value === "true";
+        }
+        return this.problems.add(key, shown(value), "true or false");
+    }
+
+    stringList(key: DefaultedKey): string[] | undefined {
+        const value = this.text(key);
+        if (value === undefined) {
+            return [...(DEFAULTS[key] as string[])];
+        }
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(value);
+        } catch {
+            parsed = undefined;
+        }
+        if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
+            return this.problems.add(key, shown(value), "a list of strings (a YAML list in the stack file)");
+        }
+        return parsed as string[];
+    }
+
+    isSecret(key: string): boolean {
+        return this.raw.secretKeys.has(key);
+    }
+}
+
+/** `dev-origin` and `dev` both belong to the `dev` environment. */
+export function environmentOf(stack: string): string {
+    return stack.endsWith(ORIGIN_STACK_SUFFIX) ? stack.slice(0, -ORIGIN_STACK_SUFFIX.length) : stack;
+}
+
+/** The origin stack a gateway reads when `originStack` is not set. */
+export function defaultOriginStack(identity: StackIdentity): string {
+    return `${identity.organization}/${identity.project}/${identity.stack}${ORIGIN_STACK_SUFFIX}`;
+}
+
+/**
+ * Graviton instance families carry a `g` right after their generation number (t4g, m7gd,
+ * c6gn, hpc7g); a1 is the first generation. Everything else runs x86_64.
+ */
+export function architectureOf(instanceType: string): Architecture {
+    const family = instanceType.split(".")[0];
+    return family === "a1" || /^[a-z]+\d+g[a-z]*$/.test(family) ? "arm64" : "x86_64";
+}
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const AMI_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const QUALIFIED_STACK = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
+const SSH_PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA) PRIVATE KEY-----[\s\S]+-----END (OPENSSH|RSA) PRIVATE KEY-----\s*$/;
+const MAX_HELLO_MESSAGE_LENGTH = 256;
+
+type ParsedCidr = { readonly kind: "ipv4" | "ipv6"; readonly prefix: number; readonly address: ipaddr.IPv4 | ipaddr.IPv6 };
+
+/** A CIDR in canonical form (host bits zero), IPv4 in four-part decimal; undefined otherwise. */
+export function parseCidr(text: string): ParsedCidr | undefined {
+    if (!ipaddr.isValidCIDR(text)) {
+        return undefined;
+    }
+    const [address, prefix] = ipaddr.parseCIDR(text);
+    if (address.kind() === "ipv4") {
+        if (!ipaddr.IPv4.isValidFourPartDecimal(text.split("/")[0])) {
+            return undefined;
+        }
+        const network = ipaddr.IPv4.networkAddressFromCIDR(text);
+        return network.toString() === address.toString() ? { kind: "ipv4", prefix, address } : undefined;
+    }
+    const network = ipaddr.IPv6.networkAddressFromCIDR(text);
+    return network.toString() === address.toString() ? { kind: "ipv6", prefix, address } : undefined;
+}
+
+function parseVpcCidr(reader: ConfigReader, problems: ProblemList): string {
+    const value = reader.string("vpcCidr");
+    const cidr = parseCidr(value);
+    const privateRange =
+        cidr?.kind === "ipv4" && ["private"].includes((cidr.address as ipaddr.IPv4).range());
+    if (!cidr || !privateRange || cidr.prefix < 16 || cidr.prefix > 24) {
+        problems.add(
+            "vpcCidr",
+            shown(value),
+            "a private IPv4 network in CIDR form (10/8, 172.16/12 or 192.168/16) with a prefix from /16 to /24, host bits zero, e.g. 10.0.0.0/16",
+        );
+    }
+    return value;
+}
+
+function parseSshAllowedCidrs(reader: ConfigReader, problems: ProblemList): OriginConfig["sshAllowedCidrs"] {
+    const cidrs = reader.stringList("sshAllowedCidrs");
+    const allowAnywhere = reader.boolean("allowSshFromAnywhere");
+    const result = { ipv4: [] as string[], ipv6: [] as string[] };
+    if (cidrs === undefined) {
+        return result;
+    }
+    if (cidrs.length === 0) {
+        problems.add(
+            "sshAllowedCidrs",
+            "an empty list",
+            "at least one CIDR that may reach port 22 for provisioning, e.g. [\"203.0.113.10/32\"] (required for the origin layer)",
+        );
+        return result;
+    }
+    for (const text of cidrs) {
+        const cidr = parseCidr(text);
+        if (!cidr) {
+            problems.add("sshAllowedCidrs", shown(text), "an IPv4 or IPv6 CIDR with host bits zero, e.g. 203.0.113.10/32");
+            continue;
+        }
+        if (cidr.prefix === 0 && allowAnywhere !== true) {
+            problems.add(
+                "sshAllowedCidrs",
+                shown(text),
+                "a narrower range; SSH from anywhere needs `hello-gateway:allowSshFromAnywhere: true`",
+            );
+            continue;
+        }
+        result[cidr.kind].push(text);
+    }
+    return result;
+}
+
+function parseSshKey(reader: ConfigReader, problems: ProblemList): SshKeyMaterial | undefined {
+    const publicKey = reader.optionalString("sshPublicKey");
+    const privateKey = reader.optionalString("sshPrivateKey");
+    if (publicKey === undefined && privateKey === undefined) {
+        return undefined;
+    }
+    let valid = true;
+    if (publicKey === undefined) {
+        valid = !!problems.add("sshPublicKey", "nothing", "the public half of sshPrivateKey (set both or neither)");
+    } else if (!SSH_PUBLIC_KEY.test(publicKey)) {
+        valid = !!problems.add(
+            "sshPublicKey",
+            shown(publicKey.slice(0, 40) + (publicKey.length > 40 ? "…" : "")),
+            "an OpenSSH public key starting with ssh-ed25519 or ssh-rsa (the types EC2 imports)",
+        );
+    }
+    if (privateKey === undefined) {
+        valid = !!problems.add("sshPrivateKey", "nothing", "the private half of sshPublicKey, as a secret (set both or neither)");
+    } else if (!reader.isSecret("sshPrivateKey")) {
+        // Never echo the value: it would land in the CLI's output and CI logs.
+        valid = !!problems.add(
+            "sshPrivateKey",
+            "a plain-text value (not shown)",
+            "a secret: `pulumi config set --secret sshPrivateKey < key-file`",
+        );
+    } else if (!SSH_PRIVATE_KEY.test(privateKey)) {
+        valid = !!problems.add("sshPrivateKey", "a secret (not shown)", "a PEM/OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----)");
+    }
+    if (!valid || publicKey === undefined || privateKey === undefined) {
+        return undefined;
+    }
+    return { publicKey, privateKey: pulumi.secret(privateKey) };
+}
+
+function parseOrigin(reader: ConfigReader, problems: ProblemList, common: CommonConfig): OriginConfig {
+    const instanceType = reader.string("instanceType");
+    if (!INSTANCE_TYPE.test(instanceType)) {
+        problems.add("instanceType", shown(instanceType), "an EC2 instance type such as t3.micro or t4g.small");
+    }
+    const amiId = reader.optionalString("amiId");
+    if (amiId !== undefined && !AMI_ID.test(amiId)) {
+        problems.add("amiId", shown(amiId), "an AMI id such as ami-0123456789abcdef0, or empty to follow the AL2023 parameter");
+    }
+    const helloMessage = reader.string("helloMessage");
+    if (helloMessage.length > MAX_HELLO_MESSAGE_LENGTH || /[\u0000-\u001f\u007f]/.test(helloMessage)) {
+        problems.add("helloMessage", shown(helloMessage), `one line of at most ${MAX_HELLO_MESSAGE_LENGTH} printable characters`);
+    }
+    return {
+        ...common,
+        layer: "origin",
+        instanceType,
+        architecture: architectureOf(instanceType),
+        vpcCidr: parseVpcCidr(reader, problems),
+        sshAllowedCidrs: parseSshAllowedCidrs(reader, problems),
+        sshKey: parseSshKey(reader, problems),
+        amiId,
+        helloMessage,
+    };
+}
+
+function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig): GatewayConfig {
+    const originStack = reader.optionalString("originStack") ?? defaultOriginStack(common.identity);
+    if (!QUALIFIED_STACK.test(originStack)) {
+        problems.add("originStack", shown(originStack), "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin");
+    }
+    const stageName = reader.string("stageName");
+    if (!STAGE_NAME.test(stageName)) {
+        problems.add("stageName", shown(stageName), "1 to 128 letters, digits, hyphens or underscores");
+    }
+    return {
+        ...common,
+        layer: "gateway",
+        originStack,
+        stageName,
+        throttle: {
+            rateLimit: reader.integer("throttleRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
+            burstLimit: reader.integer("throttleBurstLimit", 1, ACCOUNT_BURST_LIMIT, "requests") ?? 0,
+        },
+        loggingLevel: reader.oneOf("loggingLevel", LOGGING_LEVELS, DEFAULTS.loggingLevel) ?? DEFAULTS.loggingLevel,
+        logRetentionDays:
+            reader.integerIn("logRetentionDays", LOG_RETENTION_DAYS, "a retention CloudWatch Logs accepts, in days") ??
+            DEFAULTS.logRetentionDays,
+        manageAccountLogRole: reader.boolean("manageAccountLogRole") ?? false,
+        integrationTimeoutMs:
+            reader.integer("integrationTimeoutMs", INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max, "milliseconds") ?? 0,
+    };
+}
+
+/** Validates everything for the stack's layer and throws one ConfigError naming each bad key. */
+export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfig {
+    const problems = new ProblemList();
+    const reader = new ConfigReader(raw, problems);
+    const layer = reader.oneOf("layer", LAYERS);
+    if (layer === "gateway" && identity.stack.endsWith(ORIGIN_STACK_SUFFIX)) {
+        problems.add("layer", shown(layer), `origin: the stack "${identity.stack}" is named as an origin stack`);
+    }
+    const region = raw.region?.trim();
+    if (!region) {
+        problems.add("aws:region", "nothing", "the AWS region to deploy to, e.g. us-east-1 (required)");
+    } else if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+        problems.add("aws:region", shown(region), "an AWS region code such as us-east-1");
+    }
+    const environment = environmentOf(identity.stack);
+    const common: CommonConfig = {
+        identity,
+        region: region ?? "",
+        environment,
+        tags: {
+            Project: identity.project,
+            Environment: environment,
+            Stack: identity.stack,
+            ManagedBy: "pulumi",
+        },
+    };
+    let config: StackConfig | undefined;
+    if (layer === "origin") {
+        config = parseOrigin(reader, problems, common);
+    } else if (layer === "gateway") {
+        config = parseGateway(reader, problems, common);
+    }
+    if (problems.problems.length > 0 || config === undefined) {
+        throw new ConfigError(identity.stack, problems.problems);
+    }
+    return config;
+}
+
+/** Every `hello-gateway:` key the program reads; the Pulumi.yaml schema declares the same set. */
+export const CONFIG_KEYS: readonly string[] = ["layer", ...Object.keys(DEFAULTS)];
+
+/** Reads the raw strings from the engine. Everything else happens in `parseConfig`. */
+export function readConfig(): RawConfig {
+    const project = new pulumi.Config(PROJECT_NAMESPACE);
+    const values: Record<string, string | undefined> = {};
+    const secretKeys = new Set<string>();
+    for (const key of CONFIG_KEYS) {
+        values[key] = project.get(key);
+        if (isConfigSecret(`${PROJECT_NAMESPACE}:${key}`)) {
+            secretKeys.add(key);
+        }
+    }
+    const region = new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    return { values, region, secretKeys };
+}
+
+/**
+ * Whether the engine marked a config key secret. The SDK keeps this check internal
+ * (`runtime/config.isConfigSecret`); a missing function means a newer SDK moved it, and the
+ * key then counts as secret so the program never refuses a correctly stored key.
+ */
+function isConfigSecret(fullKey: string): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+    return typeof runtimeConfig.isConfigSecret === "function" ? runtimeConfig.isConfigSecret(fullKey) : true;
+}
+
+export function currentIdentity(): StackIdentity {
+    return {
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        organization: pulumi.getOrganization(),
+    };
+}
