@@ -188,6 +188,12 @@ class ConfigReader {
         return value === undefined || value.trim() === "" ? undefined : value.trim();
     }
 
+    /** The value untouched (a private key needs its trailing newline); blank counts as absent. */
+    verbatim(key: DefaultedKey): string | undefined {
+        const value = this.raw.values[key];
+        return value === undefined || value.trim() === "" ? undefined : value;
+    }
+
     string(key: DefaultedKey): string {
         return this.text(key) ?? String(DEFAULTS[key]);
     }
@@ -367,7 +373,7 @@ function parseSshAllowedCidrs(reader: ConfigReader, problems: ProblemList): Orig
 
 function parseSshKey(reader: ConfigReader, problems: ProblemList): SshKeyMaterial | undefined {
     const publicKey = reader.optionalString("sshPublicKey");
-    const privateKey = reader.optionalString("sshPrivateKey");
+    const privateKey = reader.verbatim("sshPrivateKey");
     if (publicKey === undefined && privateKey === undefined) {
         return undefined;
     }

@@ -1,0 +1,238 @@
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ConfigError,
+    DEFAULTS,
+    GatewayConfig,
+    OriginConfig,
+    RawConfig,
+    StackIdentity,
+    architectureOf,
+    parseConfig,
+} from "../infra/config";
+import { promiseOf } from "./support";
+
+const DEV: StackIdentity = { project: "hello-gateway", stack: "dev", organization: "acme" };
+const DEV_ORIGIN: StackIdentity = { ...DEV, stack: "dev-origin" };
+const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
+const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+
+function raw(values: Record<string, string | undefined>, options: { region?: string | null; secretKeys?: string[] } = {}): RawConfig {
+    return {
+        values,
+        region: options.region === null ? undefined : (options.region ?? "us-east-1"),
+        secretKeys: new Set(options.secretKeys ?? []),
+    };
+}
+
+const ORIGIN_MINIMAL = { layer: "origin", sshAllowedCidrs: '["203.0.113.0/24"]' };
+
+/** The ConfigError a call throws; fails the test when it throws nothing or something else. */
+function configErrorOf(call: () => unknown): ConfigError {
+    try {
+        call();
+    } catch (error) {
+        expect(error).to.be.instanceOf(ConfigError);
+        return error as ConfigError;
+    }
+    throw new Error("expected a ConfigError, got none");
+}
+
+describe("config: parsing and validation (infra/config.ts)", () => {
+    describe("origin layer", () => {
+        it("turns a minimal origin config into typed values with the documented defaults", () => {
+            const config = parseConfig(raw(ORIGIN_MINIMAL), DEV_ORIGIN) as OriginConfig;
+            expect(config.layer).to.equal("origin");
+            expect(config.environment).to.equal("dev");
+            expect(config.instanceType).to.equal("t3.micro");
+            expect(config.architecture).to.equal("x86_64");
+            expect(config.vpcCidr).to.equal("10.0.0.0/16");
+            expect(config.helloMessage).to.equal("Hello from EC2 via API Gateway");
+            expect(config.sshAllowedCidrs).to.deep.equal({ ipv4: ["203.0.113.0/24"], ipv6: [] });
+            expect(config.sshKey).to.equal(undefined);
+            expect(config.amiId).to.equal(undefined);
+            expect(config.tags).to.deep.equal({ Project: "hello-gateway", Environment: "dev", Stack: "dev-origin", ManagedBy: "pulumi" });
+        });
+
+        it("splits SSH CIDRs by address family", () => {
+            const config = parseConfig(raw({ ...ORIGIN_MINIMAL, sshAllowedCidrs: '["203.0.113.7/32","2001:db8::/48"]' }), DEV_ORIGIN) as OriginConfig;
+            expect(config.sshAllowedCidrs).to.deep.equal({ ipv4: ["203.0.113.7/32"], ipv6: ["2001:db8::/48"] });
+        });
+
+        it("requires at least one SSH CIDR", () => {
+            const error = configErrorOf(() => parseConfig(raw({ layer: "origin" }), DEV_ORIGIN));
+            expect(error.problems.map((p) => p.key)).to.deep.equal(["hello-gateway:sshAllowedCidrs"]);
+            expect(error.message).to.contain("at least one CIDR");
+        });
+
+        it("refuses SSH from anywhere unless allowSshFromAnywhere is true", () => {
+            const anywhere = '["0.0.0.0/0","::/0"]';
+            const error = configErrorOf(() => parseConfig(raw({ ...ORIGIN_MINIMAL, sshAllowedCidrs: anywhere }), DEV_ORIGIN));
+            expect(error.problems).to.have.length(2);
+            expect(error.message).to.contain('got "0.0.0.0/0"').and.to.contain('got "::/0"').and.to.contain("allowSshFromAnywhere: true");
+
+            const allowed = parseConfig(raw({ ...ORIGIN_MINIMAL, sshAllowedCidrs: anywhere, allowSshFromAnywhere: "true" }), DEV_ORIGIN) as OriginConfig;
+            expect(allowed.sshAllowedCidrs).to.deep.equal({ ipv4: ["0.0.0.0/0"], ipv6: ["::/0"] });
+        });
+
+        it("rejects malformed, non-canonical and non-list SSH CIDRs", () => {
+            for (const bad of ['["300.1.1.1/32"]', '["10.0.0.1/8"]', '["203.0.113.0"]', '"203.0.113.0/24"', "not json"]) {
+                const error = configErrorOf(() => parseConfig(raw({ ...ORIGIN_MINIMAL, sshAllowedCidrs: bad }), DEV_ORIGIN));
+                expect(error.problems[0].key, bad).to.equal("hello-gateway:sshAllowedCidrs");
+            }
+        });
+
+        it("accepts only a private, canonical /16 to /24 VPC range", () => {
+            expect((parseConfig(raw({ ...ORIGIN_MINIMAL, vpcCidr: "192.168.4.0/22" }), DEV_ORIGIN) as OriginConfig).vpcCidr).to.equal("192.168.4.0/22");
+            for (const bad of ["10.0.0.1/16", "8.8.0.0/16", "10.0.0.0/8", "10.0.0.0/26", "10.0.0.0", "2001:db8::/56"]) {
+                const error = configErrorOf(() => parseConfig(raw({ ...ORIGIN_MINIMAL, vpcCidr: bad }), DEV_ORIGIN));
+                expect(error.message, bad).to.contain(`hello-gateway:vpcCidr: got "${bad}"`).and.to.contain("private IPv4 network");
+            }
+        });
+
+        it("selects the arm64 image for Graviton instance types", () => {
+            const cases: Record<string, string> = {
+                "t3.micro": "x86_64", "t4g.micro": "arm64", "m7gd.large": "arm64", "c6gn.xlarge": "arm64",
+                "a1.medium": "arm64", "g4dn.xlarge": "x86_64", "m5.large": "x86_64", "hpc7g.4xlarge": "arm64",
+            };
+            for (const [instanceType, architecture] of Object.entries(cases)) {
+                expect(architectureOf(instanceType), instanceType).to.equal(architecture);
+            }
+            const config = parseConfig(raw({ ...ORIGIN_MINIMAL, instanceType: "t4g.small" }), DEV_ORIGIN) as OriginConfig;
+            expect(config.architecture).to.equal("arm64");
+        });
+
+        it("takes a bring-your-own key pair only as a pair, with the private key stored as a secret", async () => {
+            const config = parseConfig(
+                raw({ ...ORIGIN_MINIMAL, sshPublicKey: PUBLIC_KEY, sshPrivateKey: PRIVATE_KEY }, { secretKeys: ["sshPrivateKey"] }),
+                DEV_ORIGIN,
+            ) as OriginConfig;
+            expect(config.sshKey?.publicKey).to.equal(PUBLIC_KEY);
+            expect(await pulumi.isSecret(config.sshKey!.privateKey)).to.equal(true);
+            expect(await promiseOf(config.sshKey!.privateKey)).to.equal(PRIVATE_KEY);
+
+            const onlyPublic = configErrorOf(() => parseConfig(raw({ ...ORIGIN_MINIMAL, sshPublicKey: PUBLIC_KEY }), DEV_ORIGIN));
+            expect(onlyPublic.problems.map((p) => p.key)).to.deep.equal(["hello-gateway:sshPrivateKey"]);
+        });
+
+        it("refuses a private key kept in plain text, without printing it", () => {
+            const error = configErrorOf(() =>
+                parseConfig(raw({ ...ORIGIN_MINIMAL, sshPublicKey: PUBLIC_KEY, sshPrivateKey: PRIVATE_KEY }), DEV_ORIGIN),
+            );
+            expect(error.message).to.contain("hello-gateway:sshPrivateKey: got a plain-text value (not shown)");
+            expect(error.message).to.contain("pulumi config set --secret sshPrivateKey");
+            expect(error.message).not.to.contain("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ");
+        });
+
+        it("refuses public keys EC2 cannot import", () => {
+            const error = configErrorOf(() =>
+                parseConfig(
+                    raw({ ...ORIGIN_MINIMAL, sshPublicKey: "ecdsa-sha2-nistp256 AAAAE2VjZHNh", sshPrivateKey: PRIVATE_KEY }, { secretKeys: ["sshPrivateKey"] }),
+                    DEV_ORIGIN,
+                ),
+            );
+            expect(error.problems.map((p) => p.key)).to.deep.equal(["hello-gateway:sshPublicKey"]);
+            expect(error.message).to.contain("ssh-ed25519 or ssh-rsa");
+        });
+
+        it("validates the instance type, a pinned AMI and the message", () => {
+            const error = configErrorOf(() =>
+                parseConfig(raw({ ...ORIGIN_MINIMAL, instanceType: "large", amiId: "ami-xyz", helloMessage: "two\nlines" }), DEV_ORIGIN),
+            );
+            expect(error.problems.map((p) => p.key)).to.have.members([
+                "hello-gateway:instanceType",
+                "hello-gateway:amiId",
+                "hello-gateway:helloMessage",
+            ]);
+            const pinned = parseConfig(raw({ ...ORIGIN_MINIMAL, amiId: "ami-0123456789abcdef0" }), DEV_ORIGIN) as OriginConfig;
+            expect(pinned.amiId).to.equal("ami-0123456789abcdef0");
+        });
+    });
+
+    describe("gateway layer", () => {
+        it("defaults the origin stack to <org>/hello-gateway/<stack>-origin and applies documented defaults", () => {
+            const config = parseConfig(raw({ layer: "gateway" }), DEV) as GatewayConfig;
+            expect(config.originStack).to.equal("acme/hello-gateway/dev-origin");
+            expect(config.stageName).to.equal("prod");
+            expect(config.throttle).to.deep.equal({ rateLimit: DEFAULTS.throttleRateLimit, burstLimit: DEFAULTS.throttleBurstLimit });
+            expect(config.loggingLevel).to.equal("ERROR");
+            expect(config.logRetentionDays).to.equal(30);
+            expect(config.manageAccountLogRole).to.equal(true);
+            expect(config.integrationTimeoutMs).to.equal(10_000);
+        });
+
+        it("uses an explicit origin stack", () => {
+            const config = parseConfig(raw({ layer: "gateway", originStack: "team/hello-gateway/shared-origin" }), DEV) as GatewayConfig;
+            expect(config.originStack).to.equal("team/hello-gateway/shared-origin");
+        });
+
+        it("names every bad key in one error, with the value given and what is accepted", () => {
+            const error = configErrorOf(() =>
+                parseConfig(
+                    raw({
+                        layer: "gateway",
+                        throttleRateLimit: "0",
+                        throttleBurstLimit: "-5",
+                        loggingLevel: "DEBUG",
+                        logRetentionDays: "10",
+                        stageName: "my stage",
+                        originStack: "dev-origin",
+                        integrationTimeoutMs: "30000",
+                        manageAccountLogRole: "yes",
+                    }),
+                    DEV,
+                ),
+            );
+            expect(error.problems).to.have.length(8);
+            expect(error.message).to.match(/^Invalid configuration for stack "dev" \(8 problems\):/);
+            expect(error.message).to.contain('hello-gateway:throttleRateLimit: got "0"; expected a whole number of requests per second from 1 to 10000');
+            expect(error.message).to.contain('hello-gateway:throttleBurstLimit: got "-5"; expected a whole number of requests from 1 to 5000');
+            expect(error.message).to.contain('hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF');
+            expect(error.message).to.contain('hello-gateway:logRetentionDays: got "10"; expected a retention CloudWatch Logs accepts, in days: 1, 3, 5, 7, 14, 30');
+            expect(error.message).to.contain('hello-gateway:stageName: got "my stage"');
+            expect(error.message).to.contain('hello-gateway:originStack: got "dev-origin"; expected a fully qualified stack name');
+            expect(error.message).to.contain('hello-gateway:integrationTimeoutMs: got "30000"; expected a whole number of milliseconds from 50 to 29000');
+            expect(error.message).to.contain('hello-gateway:manageAccountLogRole: got "yes"; expected true or false');
+        });
+
+        it("refuses a fractional burst", () => {
+            const error = configErrorOf(() => parseConfig(raw({ layer: "gateway", throttleBurstLimit: "2.5" }), DEV));
+            expect(error.message).to.contain('hello-gateway:throttleBurstLimit: got "2.5"; expected a whole number');
+        });
+
+        it("refuses never-expiring logs (0) and accepts every other CloudWatch retention", () => {
+            configErrorOf(() => parseConfig(raw({ layer: "gateway", logRetentionDays: "0" }), DEV));
+            for (const days of [1, 14, 365, 3653]) {
+                const config = parseConfig(raw({ layer: "gateway", logRetentionDays: String(days) }), DEV) as GatewayConfig;
+                expect(config.logRetentionDays).to.equal(days);
+            }
+        });
+    });
+
+    describe("both layers", () => {
+        it("requires a layer", () => {
+            const error = configErrorOf(() => parseConfig(raw({}), DEV));
+            expect(error.message).to.contain("hello-gateway:layer: got nothing; expected one of origin, gateway (required)");
+        });
+
+        it("rejects an unknown layer", () => {
+            const error = configErrorOf(() => parseConfig(raw({ layer: "edge" }), DEV));
+            expect(error.message).to.contain('hello-gateway:layer: got "edge"; expected one of origin, gateway');
+        });
+
+        it("refuses to run the gateway in a stack named as an origin", () => {
+            const error = configErrorOf(() => parseConfig(raw({ layer: "gateway" }), DEV_ORIGIN));
+            expect(error.message).to.contain('the stack "dev-origin" is named as an origin stack');
+        });
+
+        it("requires aws:region", () => {
+            const error = configErrorOf(() => parseConfig(raw({ layer: "gateway" }, { region: null }), DEV));
+            expect(error.message).to.contain("aws:region: got nothing; expected the AWS region");
+        });
+
+        it("is a RunError, so the CLI prints the message without a stack trace", () => {
+            const error = configErrorOf(() => parseConfig(raw({}), DEV));
+            expect(pulumi.RunError.isInstance(error)).to.equal(true);
+        });
+    });
+});

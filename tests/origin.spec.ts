@@ -1,0 +1,172 @@
+import { expect } from "chai";
+import { SSH_DIAL, SSH_USER, provisioningScript, sha256 } from "../infra/compute";
+import { MOCK_AMI, ProgramRun } from "../tools/mock-runtime";
+import { byName, dependencyNames, isSecretEnvelope, parentName, resourcesOfType, runStack, theOne, unwrapSecrets } from "./support";
+
+const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
+
+const ENVIRONMENTS = [
+    { env: "dev", stack: "dev-origin", cidr: "10.10.0.0/16", instanceType: "t3.micro", sshCidr: "203.0.113.0/24" },
+    { env: "prod", stack: "prod-origin", cidr: "10.20.0.0/16", instanceType: "t3.small", sshCidr: "198.51.100.0/24" },
+];
+
+for (const expected of ENVIRONMENTS) {
+    describe(`origin stack ${expected.stack} (committed config)`, () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await runStack(expected.stack);
+        });
+
+        it("builds a VPC with public subnets in two AZs and no NAT gateway", () => {
+            const vpc = theOne(run, "awsx:ec2:Vpc");
+            expect(vpc.inputs.cidrBlock).to.equal(expected.cidr);
+            expect(vpc.inputs.numberOfAvailabilityZones).to.equal(2);
+            expect(vpc.inputs.natGateways).to.deep.equal({ strategy: "None" });
+            const specs = vpc.inputs.subnetSpecs as Array<{ type: string }>;
+            expect(specs.map((spec) => spec.type)).to.deep.equal(["Public"]);
+            expect(vpc.inputs.enableDnsHostnames).to.equal(true);
+            expect(resourcesOfType(run, "aws:ec2/natGateway:NatGateway")).to.have.length(0);
+        });
+
+        it("opens 80 to API Gateway, 22 only to sshAllowedCidrs, and egress only to 80/443, every rule described", () => {
+            const group = theOne(run, "aws:ec2/securityGroup:SecurityGroup");
+            type Rule = { fromPort: number; toPort: number; protocol: string; cidrBlocks: string[]; description: string };
+            const ingress = group.inputs.ingress as Rule[];
+            const egress = group.inputs.egress as Rule[];
+            expect(ingress.find((r) => r.fromPort === 80)?.cidrBlocks).to.deep.equal(["0.0.0.0/0"]);
+            expect(ingress.find((r) => r.fromPort === 22)?.cidrBlocks).to.deep.equal([expected.sshCidr]);
+            expect(ingress.map((r) => r.fromPort).sort()).to.deep.equal([22, 80]);
+            expect(egress.map((r) => [r.protocol, r.fromPort, r.toPort])).to.deep.equal([["tcp", 80, 80], ["tcp", 443, 443]]);
+            expect(egress.some((r) => r.protocol === "-1")).to.equal(false);
+            for (const rule of [...ingress, ...egress]) {
+                expect(rule.description).to.be.a("string").and.not.equal("");
+            }
+            expect(group.inputs.vpcId).to.equal(run.outputs.vpcId);
+        });
+
+        it("runs one hardened instance: IMDSv2 with hop limit 1, encrypted gp3 root volume, tags", () => {
+            const instance = theOne(run, "aws:ec2/instance:Instance");
+            expect(instance.inputs.instanceType).to.equal(expected.instanceType);
+            expect(instance.inputs.metadataOptions).to.include({ httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" });
+            expect(instance.inputs.rootBlockDevice).to.include({ volumeType: "gp3", encrypted: true, deleteOnTermination: true });
+            expect(instance.inputs.creditSpecification).to.deep.equal({ cpuCredits: "standard" });
+            expect(instance.inputs.tags).to.include({ Project: "hello-gateway", Environment: expected.env, Stack: expected.stack });
+            expect(instance.inputs.vpcSecurityGroupIds).to.deep.equal([run.outputs.securityGroupId]);
+        });
+
+        it("boots the AL2023 image for its architecture and ignores later releases", () => {
+            const lookup = run.invokes.find((invoke) => invoke.token === "aws:ssm/getParameter:getParameter");
+            expect(lookup?.inputs.name).to.equal("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+            const instance = theOne(run, "aws:ec2/instance:Instance");
+            expect(instance.inputs.ami).to.equal(MOCK_AMI.x86_64);
+            expect(instance.ignoreChanges).to.deep.equal(["ami"]);
+        });
+
+        it("keeps its address across instance replacements with an Elastic IP in the VPC", () => {
+            const eip = theOne(run, "aws:ec2/eip:Eip");
+            expect(eip.inputs.domain).to.equal("vpc");
+            const association = theOne(run, "aws:ec2/eipAssociation:EipAssociation");
+            expect(association.inputs.instanceId).to.equal(run.outputs.instanceId);
+            expect(association.inputs.allocationId).to.equal(eip.state.allocationId);
+            expect(run.outputs.publicIp).to.equal(eip.state.publicIp);
+            expect(run.outputs.publicDns).to.equal(eip.state.publicDns);
+            expect(run.outputs.originUrl).to.equal(`http://${eip.state.publicDns}/`);
+        });
+
+        it("generates an ED25519 key pair and imports only its public half", () => {
+            const key = theOne(run, "tls:index/privateKey:PrivateKey");
+            expect(key.inputs.algorithm).to.equal("ED25519");
+            const keyPair = theOne(run, "aws:ec2/keyPair:KeyPair");
+            expect(keyPair.inputs.publicKey).to.equal(key.state.publicKeyOpenssh);
+            expect(theOne(run, "aws:ec2/instance:Instance").inputs.keyName).to.equal(keyPair.state.keyName);
+        });
+
+        it("waits for SSH, bounded, before provisioning, as ec2-user on the Elastic IP", () => {
+            const wait = byName(run, `hello-${expected.env}-wait-for-ssh`);
+            const install = byName(run, `hello-${expected.env}-install-httpd`);
+            for (const command of [wait, install]) {
+                const connection = unwrapSecrets(command.inputs.connection) as Record<string, unknown>;
+                expect(connection.user).to.equal(SSH_USER);
+                expect(connection.host).to.equal(run.outputs.publicIp);
+                expect(connection.dialErrorLimit).to.equal(SSH_DIAL.dialErrorLimit);
+                expect(connection.perDialTimeout).to.equal(SSH_DIAL.perDialTimeout);
+                expect(command.customTimeouts?.create).to.equal("15m");
+            }
+            expect(dependencyNames(run, wait)).to.include(`hello-${expected.env}-eip-association`);
+            expect(dependencyNames(run, install)).to.include(`hello-${expected.env}-wait-for-ssh`);
+        });
+
+        it("installs httpd idempotently and serves helloMessage, re-running only when the instance or script changes", () => {
+            const install = byName(run, `hello-${expected.env}-install-httpd`);
+            const script = install.inputs.create as string;
+            expect(script).to.equal(provisioningScript("Hello from EC2 via API Gateway"));
+            expect(script).to.contain("dnf install -y httpd").and.to.contain("systemctl enable --now httpd");
+            expect(script).to.contain("\nHello from EC2 via API Gateway\n");
+            expect(install.inputs.triggers).to.deep.equal([run.outputs.instanceId, sha256(script)]);
+        });
+
+        it("keeps the SSH private key secret in every connection", () => {
+            for (const command of resourcesOfType(run, "command:remote:Command")) {
+                const connection = command.inputs.connection;
+                const privateKey = isSecretEnvelope(connection) ? (connection.value as Record<string, unknown>).privateKey : (connection as Record<string, unknown>).privateKey;
+                expect(isSecretEnvelope(connection) || isSecretEnvelope(privateKey), command.name).to.equal(true);
+                expect((unwrapSecrets(connection) as Record<string, string>).privateKey).to.contain("BEGIN OPENSSH PRIVATE KEY");
+            }
+        });
+
+        it("exports the origin contract and nothing secret", () => {
+            expect(Object.keys(run.outputs).sort()).to.deep.equal(["instanceId", "originUrl", "publicDns", "publicIp", "securityGroupId", "vpcId"]);
+            expect(run.secretOutputs).to.deep.equal([]);
+            expect(JSON.stringify(run.outputs)).not.to.contain("PRIVATE KEY");
+        });
+
+        it("parents every resource under a component", () => {
+            for (const resource of run.resources.filter((r) => r.custom)) {
+                expect(parentName(run, resource), `${resource.type} ${resource.name}`).to.match(/^hello-/);
+            }
+        });
+    });
+}
+
+describe("origin stack variations", () => {
+    it("uses a bring-your-own key pair and generates none", async () => {
+        const run = await runStack("dev-origin", {
+            overrides: { sshPublicKey: PUBLIC_KEY, sshPrivateKey: PRIVATE_KEY },
+            secretKeys: ["sshPrivateKey"],
+        });
+        expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey")).to.have.length(0);
+        expect(theOne(run, "aws:ec2/keyPair:KeyPair").inputs.publicKey).to.equal(PUBLIC_KEY);
+        const connection = unwrapSecrets(byName(run, "hello-dev-install-httpd").inputs.connection) as Record<string, string>;
+        expect(connection.privateKey).to.equal(PRIVATE_KEY);
+    });
+
+    it("replaces the server only deliberately: a pinned amiId is used as is and not ignored", async () => {
+        const run = await runStack("dev-origin", { overrides: { amiId: "ami-0123456789abcdef0" } });
+        const instance = theOne(run, "aws:ec2/instance:Instance");
+        expect(instance.inputs.ami).to.equal("ami-0123456789abcdef0");
+        expect(instance.ignoreChanges).to.deep.equal([]);
+        expect(run.invokes.filter((invoke) => invoke.token === "aws:ssm/getParameter:getParameter")).to.have.length(0);
+    });
+
+    it("boots the arm64 image on a Graviton instance type", async () => {
+        const run = await runStack("dev-origin", { overrides: { instanceType: "t4g.micro" } });
+        expect(run.invokes[0].inputs.name).to.equal("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+        expect(theOne(run, "aws:ec2/instance:Instance").inputs.ami).to.equal(MOCK_AMI.arm64);
+    });
+
+    it("re-provisions when the message changes: a different script hash in the triggers", async () => {
+        const run = await runStack("dev-origin", { overrides: { helloMessage: "Hi <there> & welcome" } });
+        const install = byName(run, "hello-dev-install-httpd");
+        expect(install.inputs.create).to.contain("\nHi &lt;there&gt; &amp; welcome\n");
+        const original = provisioningScript("Hello from EC2 via API Gateway");
+        expect((install.inputs.triggers as string[])[1]).not.to.equal(sha256(original));
+    });
+
+    it("puts IPv6 SSH ranges into ipv6CidrBlocks", async () => {
+        const run = await runStack("dev-origin", { overrides: { sshAllowedCidrs: '["203.0.113.7/32","2001:db8::/48"]' } });
+        const ssh = (theOne(run, "aws:ec2/securityGroup:SecurityGroup").inputs.ingress as Array<Record<string, unknown>>).find((r) => r.fromPort === 22);
+        expect(ssh?.cidrBlocks).to.deep.equal(["203.0.113.7/32"]);
+        expect(ssh?.ipv6CidrBlocks).to.deep.equal(["2001:db8::/48"]);
+    });
+});

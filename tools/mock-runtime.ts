@@ -1,0 +1,301 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import { REPO_ROOT } from "./stack-files";
+
+/**
+ * Runs the stack program on Pulumi's mock runtime: no CLI, no cloud. It records every resource
+ * the program registers, with the inputs and the resource options the engine would receive,
+ * so tests and `npm run plan` can look at what `pulumi up` would create.
+ */
+
+/** Pulumi's marker for a secret value on the wire; mocks receive secret inputs wrapped in it. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+export const MOCK_ORGANIZATION = "organization";
+/** What the AL2023 SSM parameter returns under mocks, per architecture. */
+export const MOCK_AMI = { x86_64: "ami-0a1b2c3d4e5f60718", arm64: "ami-0f1e2d3c4b5a69788" } as const;
+
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly custom: boolean;
+    /** Inputs as the engine receives them; secrets still wrapped. */
+    readonly inputs: Record<string, unknown>;
+    /** State the mock returned: inputs plus the computed outputs. */
+    readonly state: Record<string, unknown>;
+    readonly parentUrn: string;
+    readonly dependencyUrns: readonly string[];
+    readonly retainOnDelete: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly customTimeouts: { create: string; update: string; delete: string } | undefined;
+}
+
+export interface RecordedInvoke {
+    readonly token: string;
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    readonly invokes: readonly RecordedInvoke[];
+    /** The stack outputs, resolved. */
+    readonly outputs: Record<string, unknown>;
+    /** Names of the stack outputs that are secrets. */
+    readonly secretOutputs: readonly string[];
+}
+
+export interface RunOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** Fully qualified config, values as engine strings. */
+    readonly config: Record<string, string>;
+    /** Fully qualified keys the engine marks secret. */
+    readonly secretKeys?: readonly string[];
+    /** Outputs of referenced stacks, by fully qualified stack name. */
+    readonly stackOutputs?: Record<string, Record<string, unknown>>;
+    readonly organization?: string;
+    /** Entry module; default: the project's stacks/index.ts. */
+    readonly entry?: string;
+}
+
+/** Resolves an Output to a promise; assertions then run outside `apply`, where they can fail. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => {
+        resolve(value);
+        return value;
+    }));
+}
+
+export function isSecretEnvelope(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
+}
+
+/** The value inside secret envelopes, recursively: what the provider would finally see. */
+export function unwrapSecrets(value: unknown): unknown {
+    if (isSecretEnvelope(value)) {
+        return unwrapSecrets(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+function shortHash(text: string, length: number): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+function fakeIp(name: string): string {
+    const n = parseInt(shortHash(name, 4), 16);
+    return `203.0.113.${(n % 250) + 2}`;
+}
+
+/** Computed outputs the real provider would return, for the types the program reads. */
+function computedState(type: string, name: string, inputs: Record<string, unknown>, region: string): { id: string; state: Record<string, unknown> } {
+    const arnOf = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
+    switch (type) {
+        case "awsx:ec2:Vpc":
+            return {
+                id: "",
+                state: {
+                    vpcId: `vpc-${shortHash(name, 17)}`,
+                    publicSubnetIds: [`subnet-${shortHash(name + "a", 17)}`, `subnet-${shortHash(name + "b", 17)}`],
+                    privateSubnetIds: [],
+                    isolatedSubnetIds: [],
+                },
+            };
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return { id: `sg-${shortHash(name, 17)}`, state: { arn: arnOf("ec2", `security-group/${name}`) } };
+        case "aws:ec2/instance:Instance":
+            return { id: `i-${shortHash(name, 17)}`, state: { arn: arnOf("ec2", `instance/${name}`) } };
+        case "aws:ec2/keyPair:KeyPair":
+            return { id: `${name}-${shortHash(name, 6)}`, state: { keyName: `${name}-${shortHash(name, 6)}` } };
+        case "aws:ec2/eip:Eip": {
+            const ip = fakeIp(name);
+            const dnsRegion = region === "us-east-1" ? "compute-1" : `${region}.compute`;
+            return {
+                id: `eipalloc-${shortHash(name, 17)}`,
+                state: { allocationId: `eipalloc-${shortHash(name, 17)}`, publicIp: ip, publicDns: `ec2-${ip.replace(/\./g, "-")}.${dnsRegion}.amazonaws.com` },
+            };
+        }
+        case "tls:index/privateKey:PrivateKey":
+            return {
+                id: name,
+                state: {
+                    publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${shortHash(name, 43)}\n`,
+                    privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\nmock-${shortHash(name, 32)}\n-----END OPENSSH PRIVATE KEY-----\n`,
+                },
+            };
+        case "aws:apigateway/restApi:RestApi":
+            return { id: shortHash(name, 10), state: { rootResourceId: shortHash(name + "root", 10), arn: arnOf("apigateway", `/restapis/${shortHash(name, 10)}`) } };
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            const logGroupName = (inputs.name as string | undefined) ?? `${(inputs.namePrefix as string | undefined) ?? name}${shortHash(name, 26)}`;
+            return { id: logGroupName, state: { name: logGroupName, arn: arnOf("logs", `log-group:${logGroupName}`) } };
+        }
+        case "aws:iam/role:Role":
+            return { id: `${name}-${shortHash(name, 7)}`, state: { name: `${name}-${shortHash(name, 7)}`, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}-${shortHash(name, 7)}` } };
+        default:
+            return { id: `${name}-${shortHash(type + name, 8)}`, state: {} };
+    }
+}
+
+class RecordingMocks implements pulumi.runtime.Mocks {
+    readonly invokes: RecordedInvoke[] = [];
+    readonly states = new Map<string, { inputs: Record<string, unknown>; state: Record<string, unknown> }>();
+
+    constructor(
+        private readonly region: string,
+        private readonly stackOutputs: Record<string, Record<string, unknown>>,
+    ) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const inputs = args.inputs as Record<string, unknown>;
+        let result: { id: string; state: Record<string, unknown> };
+        if (args.type === "pulumi:pulumi:StackReference") {
+            const stackName = String(inputs.name ?? args.name);
+            const outputs = this.stackOutputs[stackName];
+            if (outputs === undefined) {
+                throw new Error(`mock: no outputs registered for referenced stack ${stackName}`);
+            }
+            result = { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
+        } else {
+            result = computedState(args.type, args.name, inputs, this.region);
+            result = { id: result.id, state: { ...inputs, ...result.state } };
+        }
+        this.states.set(`${args.type}::${args.name}`, { inputs, state: result.state });
+        return { id: args.custom ? result.id : undefined, state: result.state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const inputs = args.inputs as Record<string, unknown>;
+        this.invokes.push({ token: args.token, inputs });
+        if (args.token === "aws:ssm/getParameter:getParameter") {
+            const parameter = String(inputs.name);
+            const ami = parameter.endsWith("arm64") ? MOCK_AMI.arm64 : MOCK_AMI.x86_64;
+            return { name: parameter, type: "String", value: ami, insecureValue: ami, arn: `arn:aws:ssm:${this.region}::parameter${parameter}`, version: 1 };
+        }
+        throw new Error(`mock: no answer for invoke ${args.token}`);
+    }
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    toObject(): {
+        parent: string;
+        dependenciesList: string[];
+        retainondelete?: boolean;
+        ignorechangesList: string[];
+        customtimeouts?: { create: string; update: string; pb_delete: string };
+    };
+}
+
+function customTimeoutsOf(timeouts: { create: string; update: string; pb_delete: string } | undefined): RecordedResource["customTimeouts"] {
+    if (!timeouts || (!timeouts.create && !timeouts.update && !timeouts.pb_delete)) {
+        return undefined;
+    }
+    return { create: timeouts.create, update: timeouts.update, delete: timeouts.pb_delete };
+}
+
+/** Removes the project's own modules from the require cache so the program runs afresh. */
+function forgetProjectModules(): void {
+    const ownDirs = ["infra", "stacks"].map((dir) => path.join(REPO_ROOT, dir) + path.sep);
+    for (const file of Object.keys(require.cache)) {
+        if (ownDirs.some((dir) => file.startsWith(dir))) {
+            delete require.cache[file];
+        }
+    }
+}
+
+/** The SDK's own wait for outstanding engine calls; internal, hence the guarded lookup. */
+async function waitForOutstandingRegistrations(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+    if (typeof settings.waitForRPCs !== "function") {
+        throw new Error("@pulumi/pulumi no longer exposes runtime/settings.waitForRPCs; update tools/mock-runtime.ts");
+    }
+    await settings.waitForRPCs();
+}
+
+async function resolveOutputs(exported: unknown): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [key, value] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
+        if (pulumi.Output.isInstance(value)) {
+            outputs[key] = await promiseOf(value);
+            if (await pulumi.isSecret(value)) {
+                secretOutputs.push(key);
+            }
+        } else {
+            outputs[key] = value;
+        }
+    }
+    return { outputs, secretOutputs };
+}
+
+/**
+ * Runs the program for one stack under mocks. A program that throws (a config error, say)
+ * rejects with that error; `resourcesRegisteredBefore(error)` then tells what it had
+ * registered.
+ */
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+    const region = options.config["aws:region"] ?? "us-east-1";
+    const mocks = new RecordingMocks(region, options.stackOutputs ?? {});
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, options.organization ?? MOCK_ORGANIZATION);
+    pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
+
+    const resources: RecordedResource[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, callback: (err: unknown, response: { getUrn(): string } | undefined) => void): void;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        register(req, (err, response) => {
+            if (!err && response) {
+                const request = req.toObject();
+                const recorded = mocks.states.get(`${req.getType()}::${req.getName()}`);
+                resources.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn: response.getUrn(),
+                    custom: req.getCustom(),
+                    inputs: recorded?.inputs ?? {},
+                    state: recorded?.state ?? {},
+                    parentUrn: request.parent,
+                    dependencyUrns: request.dependenciesList,
+                    retainOnDelete: request.retainondelete === true,
+                    ignoreChanges: request.ignorechangesList,
+                    customTimeouts: customTimeoutsOf(request.customtimeouts),
+                });
+            }
+            callback(err, response);
+        });
+    };
+
+    forgetProjectModules();
+    let exported: unknown;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        exported = require(options.entry ?? path.join(REPO_ROOT, "stacks", "index.ts"));
+    } catch (error) {
+        await waitForOutstandingRegistrations();
+        throw Object.assign(error as Error, { registeredResources: [...resources] });
+    }
+    const { outputs, secretOutputs } = await resolveOutputs(exported);
+    await waitForOutstandingRegistrations();
+    return { stack: options.stack, resources, invokes: mocks.invokes, outputs, secretOutputs };
+}
+
+/** What a failed run had registered before it threw (attached by `runProgram`). */
+export function resourcesRegisteredBefore(error: unknown): readonly RecordedResource[] {
+    return ((error as { registeredResources?: RecordedResource[] }).registeredResources ?? []);
+}
