@@ -23,6 +23,8 @@ export interface RecordedResource {
     readonly name: string;
     readonly urn: string;
     readonly custom: boolean;
+    /** Looked up (a StackReference), not created. */
+    readonly read: boolean;
     /** Inputs as the engine receives them; secrets still wrapped. */
     readonly inputs: Record<string, unknown>;
     /** State the mock returned: inputs plus the computed outputs. */
@@ -63,8 +65,15 @@ export interface RunOptions {
     readonly entry?: string;
 }
 
-/** Resolves an Output to a promise; assertions then run outside `apply`, where they can fail. */
+/**
+ * Resolves an Output to a promise; assertions then run outside `apply`, where they can fail.
+ * The SDK's own `promise()` also rejects when the output failed, instead of never resolving.
+ */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    const sdkPromise = (output as unknown as { promise?: () => Promise<T> }).promise;
+    if (typeof sdkPromise === "function") {
+        return sdkPromise.call(output);
+    }
     return new Promise((resolve) => output.apply((value) => {
         resolve(value);
         return value;
@@ -189,13 +198,32 @@ class RecordingMocks implements pulumi.runtime.Mocks {
 interface RegisterRequest {
     getType(): string;
     getName(): string;
-    getCustom(): boolean;
+    getCustom?(): boolean;
     toObject(): {
         parent: string;
         dependenciesList: string[];
         retainondelete?: boolean;
         ignorechangesList: string[];
         customtimeouts?: { create: string; update: string; pb_delete: string };
+    };
+}
+
+function recordOf(req: RegisterRequest, urn: string, mocks: RecordingMocks, read: boolean): RecordedResource {
+    const request = req.toObject();
+    const recorded = mocks.states.get(`${req.getType()}::${req.getName()}`);
+    return {
+        type: req.getType(),
+        name: req.getName(),
+        urn,
+        custom: read || req.getCustom?.() === true,
+        read,
+        inputs: recorded?.inputs ?? {},
+        state: recorded?.state ?? {},
+        parentUrn: request.parent,
+        dependencyUrns: request.dependenciesList ?? [],
+        retainOnDelete: request.retainondelete === true,
+        ignoreChanges: request.ignorechangesList ?? [],
+        customTimeouts: customTimeoutsOf(request.customtimeouts),
     };
 }
 
@@ -254,45 +282,51 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
 
     const resources: RecordedResource[] = [];
-    const monitor = pulumi.runtime.getMonitor() as unknown as {
-        registerResource(req: RegisterRequest, callback: (err: unknown, response: { getUrn(): string } | undefined) => void): void;
-    };
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, callback) => {
-        register(req, (err, response) => {
-            if (!err && response) {
-                const request = req.toObject();
-                const recorded = mocks.states.get(`${req.getType()}::${req.getName()}`);
-                resources.push({
-                    type: req.getType(),
-                    name: req.getName(),
-                    urn: response.getUrn(),
-                    custom: req.getCustom(),
-                    inputs: recorded?.inputs ?? {},
-                    state: recorded?.state ?? {},
-                    parentUrn: request.parent,
-                    dependencyUrns: request.dependenciesList,
-                    retainOnDelete: request.retainondelete === true,
-                    ignoreChanges: request.ignorechangesList,
-                    customTimeouts: customTimeoutsOf(request.customtimeouts),
-                });
-            }
-            callback(err, response);
-        });
-    };
-
-    forgetProjectModules();
-    let exported: unknown;
-    try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        exported = require(options.entry ?? path.join(REPO_ROOT, "stacks", "index.ts"));
-    } catch (error) {
-        await waitForOutstandingRegistrations();
-        throw Object.assign(error as Error, { registeredResources: [...resources] });
+    type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+    type MonitorCall = (req: RegisterRequest, callback: Callback) => void;
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: MonitorCall; readResource: MonitorCall };
+    // Registrations create resources; reads (a StackReference) look existing ones up.
+    for (const method of ["registerResource", "readResource"] as const) {
+        const original = monitor[method].bind(monitor);
+        monitor[method] = (req, callback) => {
+            original(req, (err, response) => {
+                if (!err && response) {
+                    resources.push(recordOf(req, response.getUrn(), mocks, method === "readResource"));
+                }
+                callback(err, response);
+            });
+        };
     }
-    const { outputs, secretOutputs } = await resolveOutputs(exported);
-    await waitForOutstandingRegistrations();
-    return { stack: options.stack, resources, invokes: mocks.invokes, outputs, secretOutputs };
+
+    // The engine ends a program whose resource registration fails (a required stack output
+    // missing, a throw inside apply); under mocks such a failure is only an unhandled rejection.
+    let failRun: (reason: unknown) => void = () => undefined;
+    const registrationFailure = new Promise<never>((_, reject) => {
+        failRun = reject;
+    });
+    const onUnhandled = (reason: unknown) => failRun(reason);
+    process.prependListener("unhandledRejection", onUnhandled);
+    try {
+        forgetProjectModules();
+        let exported: unknown;
+        try {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            exported = require(options.entry ?? path.join(REPO_ROOT, "stacks", "index.ts"));
+        } catch (error) {
+            await waitForOutstandingRegistrations();
+            throw error;
+        }
+        const { outputs, secretOutputs } = await Promise.race([resolveOutputs(exported), registrationFailure]);
+        await Promise.race([waitForOutstandingRegistrations(), registrationFailure]);
+        return { stack: options.stack, resources, invokes: mocks.invokes, outputs, secretOutputs };
+    } catch (error) {
+        // Let the failed run's remaining registrations settle while the listener still
+        // swallows their rejections, so they cannot fail the next run.
+        await Promise.race([waitForOutstandingRegistrations().catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
+        throw Object.assign(error instanceof Error ? error : new Error(String(error)), { registeredResources: [...resources] });
+    } finally {
+        process.removeListener("unhandledRejection", onUnhandled);
+    }
 }
 
 /** What a failed run had registered before it threw (attached by `runProgram`). */

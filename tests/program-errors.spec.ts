@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { ConfigError } from "../infra/config";
+import { resourcesRegisteredBefore } from "../tools/mock-runtime";
+import { StackRunOptions, originOutputsFor, runStack } from "./support";
+
+/** Runs a committed stack that must fail; returns the error and what was registered first. */
+async function failedRun(stack: string, options: StackRunOptions): Promise<{ error: Error; registered: number }> {
+    try {
+        await runStack(stack, options);
+    } catch (error) {
+        return { error: error as Error, registered: resourcesRegisteredBefore(error).length };
+    }
+    throw new Error(`expected stack ${stack} to fail`);
+}
+
+const BAD_CONFIGS: Array<{ stack: string; overrides: Record<string, string | undefined>; message: string }> = [
+    { stack: "dev", overrides: { layer: undefined }, message: "hello-gateway:layer: got nothing; expected one of origin, gateway (required)" },
+    { stack: "dev", overrides: { layer: "edge" }, message: 'hello-gateway:layer: got "edge"; expected one of origin, gateway' },
+    { stack: "dev", overrides: { throttleBurstLimit: "-5" }, message: 'hello-gateway:throttleBurstLimit: got "-5"; expected a whole number of requests from 1 to 5000' },
+    { stack: "prod", overrides: { throttleBurstLimit: "1.5" }, message: 'hello-gateway:throttleBurstLimit: got "1.5"' },
+    { stack: "prod", overrides: { loggingLevel: "VERBOSE" }, message: 'hello-gateway:loggingLevel: got "VERBOSE"; expected one of INFO, ERROR, OFF' },
+    { stack: "prod", overrides: { logRetentionDays: "45" }, message: 'hello-gateway:logRetentionDays: got "45"; expected a retention CloudWatch Logs accepts' },
+    { stack: "dev-origin", overrides: { sshAllowedCidrs: '["10.0.0.300/32"]' }, message: 'hello-gateway:sshAllowedCidrs: got "10.0.0.300/32"' },
+    { stack: "dev-origin", overrides: { sshAllowedCidrs: '["0.0.0.0/0"]' }, message: "allowSshFromAnywhere: true" },
+    { stack: "prod-origin", overrides: { vpcCidr: "10.20.0.0/33" }, message: 'hello-gateway:vpcCidr: got "10.20.0.0/33"' },
+    { stack: "prod-origin", overrides: { "aws:region": undefined }, message: "aws:region: got nothing" },
+];
+
+describe("a bad configuration fails the program before any resource is registered", () => {
+    for (const bad of BAD_CONFIGS) {
+        it(`${bad.stack}: ${JSON.stringify(bad.overrides)}`, async () => {
+            const { error, registered } = await failedRun(bad.stack, { overrides: bad.overrides });
+            // A fresh copy of the program is loaded per run, so compare by name, not by class.
+            expect(error.name).to.equal("ConfigError");
+            expect(error.message).to.contain(bad.message);
+            expect(error.message).to.contain(`Invalid configuration for stack "${bad.stack}"`);
+            expect(registered).to.equal(0);
+        });
+    }
+
+    it("names every bad key of a stack in the one error", async () => {
+        const { error, registered } = await failedRun("prod", {
+            overrides: { throttleRateLimit: "0", throttleBurstLimit: "-1", loggingLevel: "LOUD", logRetentionDays: "2" },
+        });
+        expect((error as ConfigError).problems.map((p) => p.key)).to.have.members([
+            "hello-gateway:throttleRateLimit",
+            "hello-gateway:throttleBurstLimit",
+            "hello-gateway:loggingLevel",
+            "hello-gateway:logRetentionDays",
+        ]);
+        expect(registered).to.equal(0);
+    });
+});
+
+describe("a gateway whose origin is not deployed", () => {
+    it("fails with the missing output named", async () => {
+        const { error } = await failedRun("dev", { stackOutputs: { "organization/hello-gateway/dev-origin": {} } });
+        expect(error.message).to.contain("originUrl");
+    });
+
+    it("fails when the origin exports something that is not a URL", async () => {
+        const { error } = await failedRun("dev", {
+            stackOutputs: { "organization/hello-gateway/dev-origin": { ...originOutputsFor("dev"), originUrl: "ec2-host" } },
+        });
+        expect(error.message).to.contain('exports originUrl "ec2-host"; expected an http(s) URL');
+    });
+});
