@@ -1,0 +1,295 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { REPO_ROOT, UserFacingError } from "../tools/cli-env";
+import {
+    burstRequestCount,
+    DEFAULT_EXPECTED_TEXT,
+    MAX_BURST_REQUESTS,
+    parseSmokeArgs,
+    percentile,
+    sendBurst,
+    smoke,
+    smokeCheck,
+    SmokeLimits,
+    smokeTargetFromOutputs,
+} from "../tools/smoke";
+
+// Every request in this file goes to a server of our own on 127.0.0.1.
+
+const FAST_LIMITS: SmokeLimits = {
+    requestTimeoutMs: 2_000,
+    burstTimeCapMs: 5_000,
+    burstConcurrency: 10,
+    firstRequestAttempts: 1,
+    firstRequestRetryDelayMs: 0,
+};
+
+type Reply = "hello" | "throttled" | { status: number; body: string };
+
+interface FakeGateway {
+    url: string;
+    /** Requests received so far. */
+    received(): number;
+    /** The most requests ever in flight at once. */
+    maxInFlight(): number;
+    close(): Promise<void>;
+}
+
+/** Answers like API Gateway: the origin's text on 200, its JSON throttle body on 429. */
+async function startFakeGateway(replyTo: (requestNumber: number) => Reply, delayMs = 0): Promise<FakeGateway> {
+    let received = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const server = http.createServer((request, response) => {
+        const reply = replyTo(++received);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const send = () => {
+            inFlight--;
+            if (reply === "hello") {
+                response.writeHead(200, { "content-type": "text/html; charset=UTF-8" }).end(`${DEFAULT_EXPECTED_TEXT}\n`);
+            } else if (reply === "throttled") {
+                response.writeHead(429, { "content-type": "application/json" }).end('{"message":"Too Many Requests"}');
+            } else {
+                response.writeHead(reply.status, { "content-type": "text/plain" }).end(reply.body);
+            }
+        };
+        request.resume();
+        if (delayMs > 0) {
+            setTimeout(send, delayMs);
+        } else {
+            send();
+        }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}/dev/hello`,
+        received: () => received,
+        maxInFlight: () => maxInFlight,
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
+    };
+}
+
+const throttlesAfter = (allowed: number) => (n: number): Reply => (n <= allowed ? "hello" : "throttled");
+
+describe("smoke: against a local fake API Gateway", () => {
+    const gateways: FakeGateway[] = [];
+    const start = async (replyTo: (n: number) => Reply, delayMs = 0) => {
+        const gateway = await startFakeGateway(replyTo, delayMs);
+        gateways.push(gateway);
+        return gateway;
+    };
+    afterEach(async () => {
+        await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+    });
+
+    it("passes when the hello text comes back and the burst is throttled, with exact counts", async () => {
+        const gateway = await start(throttlesAfter(5));
+        const report = await smokeCheck(
+            { invokeUrl: gateway.url, throttleBurstLimit: 10, throttleRateLimit: 5 },
+            DEFAULT_EXPECTED_TEXT,
+            FAST_LIMITS,
+        );
+        expect(report.passed, report.lines.join("\n")).to.equal(true);
+        // 1 hello + burst of 10*2+20 = 40: requests 2..5 get 200, the other 36 get 429.
+        expect(gateway.received()).to.equal(41);
+        expect(report.lines[0]).to.match(new RegExp(`^GET ${gateway.url}: 200 "${DEFAULT_EXPECTED_TEXT}" in \\d+ ms$`));
+        expect(report.lines).to.include.members(["  status 200: 4", "  status 429: 36"]);
+        expect(report.lines[1]).to.match(/^burst: 40 requests, 10 at a time, in \d+\.\d s$/);
+        expect(report.lines.some((line) => /^ {2}latency p50 \d+ ms, p95 \d+ ms$/.test(line))).to.equal(true);
+    });
+
+    it("fails with a clear message when the burst is never throttled", async () => {
+        const gateway = await start(() => "hello");
+        const report = await smokeCheck(
+            { invokeUrl: gateway.url, throttleBurstLimit: 3, throttleRateLimit: 1 },
+            DEFAULT_EXPECTED_TEXT,
+            FAST_LIMITS,
+        );
+        expect(report.passed).to.equal(false);
+        expect(report.lines).to.include("  status 200: 26");
+        expect(report.lines).to.include(
+            "FAIL: no 429 among 26 burst requests above throttleBurstLimit 3: stage throttling is not in effect",
+        );
+    });
+
+    it("fails on the first request when the body is not the hello text, and sends no burst", async () => {
+        const gateway = await start(() => ({ status: 200, body: "It works!" }));
+        const report = await smokeCheck(
+            { invokeUrl: gateway.url, throttleBurstLimit: 10, throttleRateLimit: 5 },
+            DEFAULT_EXPECTED_TEXT,
+            { ...FAST_LIMITS, firstRequestAttempts: 3 },
+        );
+        expect(report.passed).to.equal(false);
+        expect(report.lines).to.deep.equal([
+            `FAIL: GET ${gateway.url} answered 200 without "${DEFAULT_EXPECTED_TEXT}": "It works!"`,
+        ]);
+        expect(gateway.received()).to.equal(1);
+    });
+
+    it("uses the --expect text instead of the default", async () => {
+        const gateway = await start((n) => (n === 1 ? { status: 200, body: "Bonjour" } : "throttled"));
+        const target = { invokeUrl: gateway.url, throttleBurstLimit: 0, throttleRateLimit: 0 };
+        expect((await smokeCheck(target, "Bonjour", FAST_LIMITS)).passed).to.equal(true);
+    });
+
+    it("retries a first request that gets 5xx while the origin boots, but not forever", async () => {
+        const recovering = await start((n) => (n === 1 ? { status: 503, body: "Service Unavailable" } : n === 2 ? "hello" : "throttled"));
+        const limits = { ...FAST_LIMITS, firstRequestAttempts: 2 };
+        const target = { invokeUrl: recovering.url, throttleBurstLimit: 1, throttleRateLimit: 1 };
+        expect((await smokeCheck(target, DEFAULT_EXPECTED_TEXT, limits)).passed).to.equal(true);
+
+        const broken = await start(() => ({ status: 502, body: '{"message": "Internal server error"}' }));
+        const report = await smokeCheck({ ...target, invokeUrl: broken.url }, DEFAULT_EXPECTED_TEXT, limits);
+        expect(report.passed).to.equal(false);
+        expect(report.lines[0]).to.match(/^FAIL: GET .* answered 502, expected 200/);
+        expect(broken.received()).to.equal(2);
+    });
+
+    it("fails when the burst meets errors other than throttling", async () => {
+        const gateway = await start((n) => (n === 1 ? "hello" : n % 2 === 0 ? "throttled" : { status: 504, body: "timeout" }));
+        const report = await smokeCheck(
+            { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1 },
+            DEFAULT_EXPECTED_TEXT,
+            FAST_LIMITS,
+        );
+        expect(report.passed).to.equal(false);
+        expect(report.lines).to.include("FAIL: unexpected statuses during the burst: 504 x15");
+    });
+
+    it("keeps at most `burstConcurrency` requests in flight", async () => {
+        const gateway = await start(throttlesAfter(0), 20);
+        const burst = await sendBurst(gateway.url, 12, { ...FAST_LIMITS, burstConcurrency: 3 });
+        expect(burst.sent).to.equal(12);
+        expect(burst.statusCounts.get(429)).to.equal(12);
+        expect(gateway.maxInFlight()).to.equal(3);
+    });
+
+    it("stops at the time cap: no new request after it, and the cut-off ones are not failures", async () => {
+        const gateway = await start(throttlesAfter(0), 100);
+        const started = Date.now();
+        const burst = await sendBurst(gateway.url, 200, { ...FAST_LIMITS, burstConcurrency: 2, burstTimeCapMs: 250 });
+        expect(Date.now() - started).to.be.lessThan(1_000);
+        expect(burst.sent).to.be.within(2, 8);
+        expect(gateway.received()).to.equal(burst.sent);
+        expect(burst.cutOffAtTimeCap).to.be.within(0, 2);
+        expect(burst.failed).to.equal(0);
+        expect(burst.sent).to.equal((burst.statusCounts.get(429) ?? 0) + burst.cutOffAtTimeCap);
+    });
+
+    it("reports requests that get no response, with the reason", async () => {
+        const closed = await startFakeGateway(() => "hello");
+        await closed.close(); // nothing listens on that port any more
+        const burst = await sendBurst(closed.url, 3, FAST_LIMITS);
+        expect(burst.failed).to.equal(3);
+        expect(burst.firstFailure).to.match(/ECONNREFUSED/);
+    });
+
+    it("runs end to end from the gateway stack's outputs and exits 0 / 1", async () => {
+        let gateway = await start(throttlesAfter(3));
+        const read: string[] = [];
+        const out: string[] = [];
+        const err: string[] = [];
+        const deps = {
+            readOutputs: async (stack: string) => {
+                read.push(stack);
+                return { invokeUrl: gateway.url, throttleBurstLimit: 2, throttleRateLimit: 1, restApiId: "x" };
+            },
+            line: (text: string) => out.push(text),
+            errorLine: (text: string) => err.push(text),
+            limits: FAST_LIMITS,
+        };
+        expect(await smoke(["prod"], deps)).to.equal(0);
+        expect(read).to.deep.equal(["prod"]);
+        expect(out[out.length - 1]).to.equal("smoke prod: PASS");
+        expect(err).to.deep.equal([]);
+
+        gateway = await start(() => "hello");
+        expect(await smoke(["dev", "--expect", "Goodbye"], deps)).to.equal(1);
+        expect(gateway.received()).to.equal(1);
+        expect(out[out.length - 1]).to.equal("smoke dev: FAIL");
+        expect(err).to.have.length(1);
+        expect(err[0]).to.match(/^FAIL: GET .* answered 200 without "Goodbye"/);
+    });
+
+    it("reports an environment with no outputs as one line", async () => {
+        const err: string[] = [];
+        const code = await smoke(["dev"], {
+            readOutputs: async () => ({}),
+            line: () => undefined,
+            errorLine: (text) => err.push(text),
+        });
+        expect(code).to.equal(1);
+        expect(err).to.deep.equal([
+            "error: stack dev has no usable invokeUrl output (got undefined): deploy it first (npm run deploy -- dev)",
+        ]);
+    });
+});
+
+describe("smoke: pure pieces", () => {
+    it("computes nearest-rank percentiles", () => {
+        const samples = [15, 20, 35, 40, 50];
+        expect(percentile(samples, 50)).to.equal(35);
+        expect(percentile(samples, 95)).to.equal(50);
+        expect(percentile(samples, 20)).to.equal(15);
+        expect(percentile(samples, 100)).to.equal(50);
+        const hundred = Array.from({ length: 100 }, (_, i) => 100 - i); // unsorted on purpose
+        expect(percentile(hundred, 50)).to.equal(50);
+        expect(percentile(hundred, 95)).to.equal(95);
+        expect(percentile([7], 95)).to.equal(7);
+        expect(percentile([], 50)).to.equal(undefined);
+        expect(() => percentile(samples, 0)).to.throw(RangeError);
+        expect(() => percentile(samples, 101)).to.throw(RangeError);
+    });
+
+    it("sizes the burst above the bucket and caps it", () => {
+        expect(burstRequestCount(0)).to.equal(20);
+        expect(burstRequestCount(10)).to.equal(40);
+        expect(burstRequestCount(240)).to.equal(MAX_BURST_REQUESTS);
+        expect(burstRequestCount(5000)).to.equal(MAX_BURST_REQUESTS);
+        expect(MAX_BURST_REQUESTS).to.equal(500);
+    });
+
+    it("reads the target from the gateway outputs and rejects missing or mistyped ones", () => {
+        expect(
+            smokeTargetFromOutputs("dev", { invokeUrl: "https://a.execute-api.eu-west-1.amazonaws.com/dev/hello", throttleBurstLimit: 20, throttleRateLimit: 10 }),
+        ).to.deep.equal({ invokeUrl: "https://a.execute-api.eu-west-1.amazonaws.com/dev/hello", throttleBurstLimit: 20, throttleRateLimit: 10 });
+        expect(() => smokeTargetFromOutputs("dev", { throttleBurstLimit: 20, throttleRateLimit: 10 })).to.throw(UserFacingError, /no usable invokeUrl/);
+        expect(() =>
+            smokeTargetFromOutputs("dev", { invokeUrl: "https://x/dev/hello", throttleBurstLimit: "20", throttleRateLimit: 10 }),
+        ).to.throw(UserFacingError, 'output throttleBurstLimit must be a non-negative number, got "20"');
+    });
+
+    it("parses <env> and --expect", () => {
+        expect(parseSmokeArgs(["dev"])).to.deep.equal({ env: "dev", expectedText: DEFAULT_EXPECTED_TEXT });
+        expect(parseSmokeArgs(["--expect", "Hi there", "prod"])).to.deep.equal({ env: "prod", expectedText: "Hi there" });
+        expect(() => parseSmokeArgs(["qa"])).to.throw(UserFacingError, 'unknown environment "qa"');
+        expect(() => parseSmokeArgs([])).to.throw(UserFacingError, "missing environment");
+        expect(() => parseSmokeArgs(["dev", "--expect", " "])).to.throw(UserFacingError, "non-empty");
+        expect(() => parseSmokeArgs(["dev", "--url", "x"])).to.throw(UserFacingError, "unknown option --url");
+    });
+
+    it("exits non-zero with one line and no stack trace as a process", async () => {
+        const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+            execFile(
+                process.execPath,
+                ["--require", "tsx/cjs", path.join(REPO_ROOT, "tools", "smoke.ts"), "staging"],
+                { cwd: REPO_ROOT, timeout: 15_000 },
+                (error, stdout, stderr) => resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
+            );
+        });
+        expect(result).to.deep.equal({
+            code: 1,
+            stdout: "",
+            stderr: 'error: unknown environment "staging": expected one of dev, prod\n',
+        });
+    });
+});

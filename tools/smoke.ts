@@ -1,0 +1,374 @@
+/**
+ * `npm run smoke -- <env> [--expect "<text>"]`
+ *
+ * Checks a deployed environment from the outside, the way a client sees it:
+ *  1. GET the gateway's invokeUrl: 200 with the hello text;
+ *  2. a bounded burst above the stage's throttleBurstLimit: some requests
+ *     must come back 429, or throttling is not in effect.
+ * Prints the count of each status and p50/p95 latency; exits non-zero on failure.
+ *
+ * The HTTP logic takes plain URLs and limits, so the tests run it against a
+ * server on 127.0.0.1; only the entry point reads the stack outputs.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import {
+    Environment,
+    findPulumiCli,
+    MISSING_PULUMI_CLI,
+    parseCommandLine,
+    parseEnvironment,
+    PulumiCli,
+    REPO_ROOT,
+    runAsProcess,
+    stacksOf,
+    summarizeEngineError,
+    UserFacingError,
+} from "./cli-env";
+
+export const DEFAULT_EXPECTED_TEXT = "Hello from EC2 via API Gateway";
+
+const USAGE = 'usage: npm run smoke -- <dev|prod> [--expect "<text>"]';
+
+export interface SmokeRequest {
+    env: Environment;
+    expectedText: string;
+}
+
+export function parseSmokeArgs(argv: readonly string[]): SmokeRequest {
+    const parsed = parseCommandLine(argv, { options: ["--expect"] });
+    const [env, ...extra] = parsed.positionals;
+    if (extra.length > 0) {
+        throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE}`);
+    }
+    const expectedText = parsed.options.get("--expect") ?? DEFAULT_EXPECTED_TEXT;
+    if (expectedText.trim() === "") {
+        throw new UserFacingError("--expect needs a non-empty text");
+    }
+    return { env: parseEnvironment(env, USAGE), expectedText };
+}
+
+// ---------------------------------------------------------------------------
+// Pure pieces
+
+/** What the smoke test needs out of the gateway stack's outputs. */
+export interface SmokeTarget {
+    invokeUrl: string;
+    throttleBurstLimit: number;
+    throttleRateLimit: number;
+}
+
+export function smokeTargetFromOutputs(stack: string, outputs: Record<string, unknown>): SmokeTarget {
+    const { invokeUrl, throttleBurstLimit, throttleRateLimit } = outputs;
+    if (typeof invokeUrl !== "string" || !/^https?:\/\//.test(invokeUrl)) {
+        throw new UserFacingError(
+            `stack ${stack} has no usable invokeUrl output (got ${JSON.stringify(invokeUrl)}): ` +
+                `deploy it first (npm run deploy -- ${stack})`,
+        );
+    }
+    for (const [name, value] of Object.entries({ throttleBurstLimit, throttleRateLimit })) {
+        if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+            throw new UserFacingError(`stack ${stack} output ${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+        }
+    }
+    return {
+        invokeUrl,
+        throttleBurstLimit: throttleBurstLimit as number,
+        throttleRateLimit: throttleRateLimit as number,
+    };
+}
+
+export const MAX_BURST_REQUESTS = 500;
+
+/**
+ * Twice the bucket plus a margin empties API Gateway's token bucket even
+ * while it refills; the cap keeps a generous prod limit from turning the
+ * smoke test into a load test (and a bill).
+ */
+export function burstRequestCount(throttleBurstLimit: number): number {
+    return Math.min(Math.ceil(throttleBurstLimit) * 2 + 20, MAX_BURST_REQUESTS);
+}
+
+/** Nearest-rank percentile (p in (0, 100]) of the samples; undefined when there are none. */
+export function percentile(samples: readonly number[], p: number): number | undefined {
+    if (!(p > 0 && p <= 100)) {
+        throw new RangeError(`percentile must be in (0, 100], got ${p}`);
+    }
+    if (samples.length === 0) {
+        return undefined;
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    return sorted[Math.ceil((p / 100) * sorted.length) - 1];
+}
+
+// ---------------------------------------------------------------------------
+// HTTP
+
+export interface SmokeLimits {
+    /** Per-request timeout. */
+    requestTimeoutMs: number;
+    /** Hard cap on the whole burst: no request starts after it, and those in flight are cut off. */
+    burstTimeCapMs: number;
+    /** Requests in flight at once during the burst. */
+    burstConcurrency: number;
+    /** Tries of the first GET, which a just-deployed origin may answer with 5xx while it boots. */
+    firstRequestAttempts: number;
+    firstRequestRetryDelayMs: number;
+}
+
+export const DEFAULT_LIMITS: SmokeLimits = {
+    requestTimeoutMs: 10_000,
+    burstTimeCapMs: 20_000,
+    burstConcurrency: 50,
+    firstRequestAttempts: 3,
+    firstRequestRetryDelayMs: 3_000,
+};
+
+export interface FirstRequestResult {
+    ok: boolean;
+    status?: number;
+    latencyMs?: number;
+    /** Why it failed, when it did. */
+    problem?: string;
+}
+
+/** GET the invoke URL until it answers something other than 5xx or a network error. */
+export async function checkHello(url: string, expectedText: string, limits: SmokeLimits): Promise<FirstRequestResult> {
+    let last: FirstRequestResult = { ok: false, problem: "no request was made" };
+    for (let attempt = 1; attempt <= Math.max(1, limits.firstRequestAttempts); attempt++) {
+        if (attempt > 1) {
+            await new Promise((resolve) => setTimeout(resolve, limits.firstRequestRetryDelayMs));
+        }
+        const started = performance.now();
+        try {
+            const response = await fetch(url, { signal: AbortSignal.timeout(limits.requestTimeoutMs) });
+            const body = await response.text();
+            const latencyMs = performance.now() - started;
+            if (response.status === 200 && body.includes(expectedText)) {
+                return { ok: true, status: 200, latencyMs };
+            }
+            last = {
+                ok: false,
+                status: response.status,
+                latencyMs,
+                problem:
+                    response.status === 200
+                        ? `GET ${url} answered 200 without "${expectedText}": ${JSON.stringify(clip(body))}`
+                        : `GET ${url} answered ${response.status}, expected 200: ${JSON.stringify(clip(body))}`,
+            };
+            if (response.status < 500) {
+                return last; // a wrong answer, not a boot-time hiccup: retrying will not help
+            }
+        } catch (error) {
+            last = { ok: false, problem: `GET ${url} failed: ${describeFetchError(error)}` };
+        }
+    }
+    return last;
+}
+
+export interface BurstResult {
+    /** Requests started (at most the planned count). */
+    sent: number;
+    /** Responses by HTTP status. */
+    statusCounts: Map<number, number>;
+    /** Requests that got no response: timeouts and network errors, with one example. */
+    failed: number;
+    firstFailure?: string;
+    /** Requests still in flight when the time cap cut them off. */
+    cutOffAtTimeCap: number;
+    latenciesMs: number[];
+    elapsedMs: number;
+}
+
+/** Sends up to `count` GETs, `concurrency` at a time, within the time cap; never more. */
+export async function sendBurst(url: string, count: number, limits: SmokeLimits): Promise<BurstResult> {
+    const result: BurstResult = {
+        sent: 0,
+        statusCounts: new Map(),
+        failed: 0,
+        cutOffAtTimeCap: 0,
+        latenciesMs: [],
+        elapsedMs: 0,
+    };
+    const started = performance.now();
+    const timeCap = AbortSignal.timeout(limits.burstTimeCapMs);
+
+    async function worker(): Promise<void> {
+        while (result.sent < count && !timeCap.aborted) {
+            result.sent++;
+            const requestStarted = performance.now();
+            try {
+                const response = await fetch(url, {
+                    signal: AbortSignal.any([timeCap, AbortSignal.timeout(limits.requestTimeoutMs)]),
+                });
+                await response.arrayBuffer(); // the latency a client sees includes the body
+                result.latenciesMs.push(performance.now() - requestStarted);
+                result.statusCounts.set(response.status, (result.statusCounts.get(response.status) ?? 0) + 1);
+            } catch (error) {
+                if (timeCap.aborted) {
+                    result.cutOffAtTimeCap++;
+                } else {
+                    result.failed++;
+                    result.firstFailure ??= describeFetchError(error);
+                }
+            }
+        }
+    }
+
+    const workers = Math.max(1, Math.min(limits.burstConcurrency, count));
+    await Promise.all(Array.from({ length: workers }, worker));
+    result.elapsedMs = performance.now() - started;
+    return result;
+}
+
+/**
+ * Throttling is proven by at least one 429; everything else must be a 200.
+ * Requests cut off by our own time cap are not the gateway's fault.
+ */
+export function judgeBurst(burst: BurstResult, throttleBurstLimit: number): string[] {
+    const problems: string[] = [];
+    if ((burst.statusCounts.get(429) ?? 0) === 0) {
+        problems.push(
+            `no 429 among ${burst.sent} burst requests above throttleBurstLimit ${throttleBurstLimit}: ` +
+                "stage throttling is not in effect",
+        );
+    }
+    const unexpected = [...burst.statusCounts].filter(([status]) => status !== 200 && status !== 429);
+    if (unexpected.length > 0) {
+        problems.push(
+            `unexpected statuses during the burst: ${unexpected.map(([status, n]) => `${status} x${n}`).join(", ")}`,
+        );
+    }
+    if (burst.failed > 0) {
+        problems.push(`${burst.failed} burst requests got no response (first: ${burst.firstFailure})`);
+    }
+    return problems;
+}
+
+export function describeBurst(burst: BurstResult, concurrency: number): string[] {
+    const statuses = [...burst.statusCounts].sort(([a], [b]) => a - b);
+    const lines = [
+        `burst: ${burst.sent} requests, ${concurrency} at a time, in ${(burst.elapsedMs / 1000).toFixed(1)} s`,
+        ...statuses.map(([status, n]) => `  status ${status}: ${n}`),
+    ];
+    if (burst.failed > 0) {
+        lines.push(`  no response: ${burst.failed}`);
+    }
+    if (burst.cutOffAtTimeCap > 0) {
+        lines.push(`  cut off at the time cap: ${burst.cutOffAtTimeCap}`);
+    }
+    const p50 = percentile(burst.latenciesMs, 50);
+    const p95 = percentile(burst.latenciesMs, 95);
+    if (p50 !== undefined && p95 !== undefined) {
+        lines.push(`  latency p50 ${Math.round(p50)} ms, p95 ${Math.round(p95)} ms`);
+    }
+    return lines;
+}
+
+export interface SmokeReport {
+    passed: boolean;
+    lines: string[];
+}
+
+/** The whole check against one target; never throws for an HTTP outcome. */
+export async function smokeCheck(
+    target: SmokeTarget,
+    expectedText: string,
+    limits: SmokeLimits = DEFAULT_LIMITS,
+): Promise<SmokeReport> {
+    const hello = await checkHello(target.invokeUrl, expectedText, limits);
+    if (!hello.ok) {
+        return { passed: false, lines: [`FAIL: ${hello.problem}`] };
+    }
+    const lines = [`GET ${target.invokeUrl}: 200 "${expectedText}" in ${Math.round(hello.latencyMs ?? 0)} ms`];
+
+    const count = burstRequestCount(target.throttleBurstLimit);
+    const burst = await sendBurst(target.invokeUrl, count, limits);
+    lines.push(...describeBurst(burst, Math.min(limits.burstConcurrency, count)));
+    const problems = judgeBurst(burst, target.throttleBurstLimit);
+    lines.push(...problems.map((problem) => `FAIL: ${problem}`));
+    return { passed: problems.length === 0, lines };
+}
+
+function clip(text: string): string {
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function describeFetchError(error: unknown): string {
+    if (error instanceof Error) {
+        if (error.name === "TimeoutError") {
+            return "timed out";
+        }
+        // fetch reports "fetch failed" and hides the reason (ECONNREFUSED, ENOTFOUND...) in cause.
+        const cause = (error as Error & { cause?: unknown }).cause;
+        return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+    }
+    return String(error);
+}
+
+// ---------------------------------------------------------------------------
+// Entry point
+
+export interface SmokeDeps {
+    /** Outputs of a stack; throws a UserFacingError when they cannot be read. */
+    readOutputs(stack: string): Promise<Record<string, unknown>>;
+    line(text: string): void;
+    errorLine(text: string): void;
+    limits?: SmokeLimits;
+}
+
+export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<number> {
+    try {
+        const request = parseSmokeArgs(argv);
+        const stack = stacksOf(request.env).gateway;
+        const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack));
+        const report = await smokeCheck(target, request.expectedText, deps.limits);
+        for (const line of report.lines) {
+            (line.startsWith("FAIL: ") ? deps.errorLine : deps.line)(line);
+        }
+        deps.line(`smoke ${request.env}: ${report.passed ? "PASS" : "FAIL"}`);
+        return report.passed ? 0 : 1;
+    } catch (error) {
+        if (error instanceof UserFacingError) {
+            deps.errorLine(`error: ${error.message}`);
+            return 1;
+        }
+        throw error;
+    }
+}
+
+/** Reads a stack's outputs through the Automation API (needs the Pulumi CLI and a logged-in backend). */
+export async function readStackOutputs(
+    stackName: string,
+    locateCli: () => Promise<PulumiCli | undefined> = () => findPulumiCli(),
+    workDir: string = REPO_ROOT,
+): Promise<Record<string, unknown>> {
+    const cli = await locateCli();
+    if (cli === undefined) {
+        throw new UserFacingError(MISSING_PULUMI_CLI);
+    }
+    // Loaded here, not at the top: the tests never pay for the Automation API.
+    const { LocalWorkspace, PulumiCommand, StackNotFoundError } = await import("@pulumi/pulumi/automation");
+    const pulumiCommand = await PulumiCommand.get(cli.root === undefined ? undefined : { root: cli.root });
+    let outputs: Awaited<ReturnType<Stack["outputs"]>>;
+    try {
+        const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { workDir, pulumiCommand });
+        outputs = await stack.outputs();
+    } catch (error) {
+        if (error instanceof StackNotFoundError) {
+            throw new UserFacingError(`stack ${stackName} does not exist in the Pulumi backend: deploy it first`);
+        }
+        // Not logged in, no access to the backend...: the CLI says which in its error line.
+        throw new UserFacingError(`cannot read the outputs of stack ${stackName}: ${summarizeEngineError(error)}`);
+    }
+    return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+}
+
+if (require.main === module) {
+    runAsProcess(() =>
+        smoke(process.argv.slice(2), {
+            readOutputs: (stack) => readStackOutputs(stack),
+            line: (text) => console.log(text),
+            errorLine: (text) => console.error(text),
+        }),
+    );
+}
