@@ -254,6 +254,17 @@ async function waitForOutstandingRegistrations(): Promise<void> {
     await settings.waitForRPCs();
 }
 
+/**
+ * A failed program's pending registrations never settle; the engine would have ended the
+ * process. Drop them from the SDK's leak detector (internal), which would otherwise report
+ * them when the test process exits.
+ */
+function forgetAbandonedPromises(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises?: () => unknown };
+    debuggable.leakedPromises?.();
+}
+
 async function resolveOutputs(exported: unknown): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
@@ -322,7 +333,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     } catch (error) {
         // Let the failed run's remaining registrations settle while the listener still
         // swallows their rejections, so they cannot fail the next run.
-        await Promise.race([waitForOutstandingRegistrations().catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
+        await Promise.race([waitForOutstandingRegistrations().catch(() => undefined), new Promise((r) => setTimeout(r, 100))]);
+        forgetAbandonedPromises();
         throw Object.assign(error instanceof Error ? error : new Error(String(error)), { registeredResources: [...resources] });
     } finally {
         process.removeListener("unhandledRejection", onUnhandled);
