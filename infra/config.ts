@@ -20,6 +20,16 @@ export const LOGGING_LEVELS: readonly LoggingLevel[] = ["INFO", "ERROR", "OFF"];
 
 export type Architecture = "x86_64" | "arm64";
 
+export type AuthMode = "none" | "apiKey" | "iam" | "cognito";
+export const AUTH_MODES: readonly AuthMode[] = ["none", "apiKey", "iam", "cognito"];
+
+export type OriginMode = "public" | "private";
+export const ORIGIN_MODES: readonly OriginMode[] = ["public", "private"];
+
+/** The stage cache sizes API Gateway offers, in GB, as the API spells them. */
+export const CACHE_SIZES_GB: readonly string[] = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+export const CACHE_TTL_SECONDS = { min: 0, max: 3600 } as const;
+
 /** Every retention CloudWatch Logs accepts, except 0 (never expire), which this project refuses. */
 export const LOG_RETENTION_DAYS: readonly number[] = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
@@ -67,8 +77,17 @@ export interface SshKeyMaterial {
     readonly privateKey: pulumi.Output<string>;
 }
 
+/** Where alarms go; shared by both layers. */
+export interface MonitoringConfig {
+    /** Absent: alarms are created without a notification target. */
+    readonly alarmEmail: string | undefined;
+}
+
 export interface OriginConfig extends CommonConfig {
     readonly layer: "origin";
+    /** `private` puts a Network Load Balancer in front of the instance for a VPC link. */
+    readonly originMode: OriginMode;
+    readonly monitoring: MonitoringConfig;
     readonly instanceType: string;
     readonly architecture: Architecture;
     readonly vpcCidr: string;
@@ -85,8 +104,65 @@ export interface ThrottleConfig {
     readonly burstLimit: number;
 }
 
+export interface UsagePlanConfig {
+    readonly rateLimit: number;
+    readonly burstLimit: number;
+    readonly quotaPerDay: number;
+}
+
+export type AuthConfig =
+    | { readonly mode: "none" }
+    | { readonly mode: "iam" }
+    | { readonly mode: "apiKey"; readonly usagePlan: UsagePlanConfig }
+    /** No pool ARN: the stack creates a user pool. */
+    | { readonly mode: "cognito"; readonly userPoolArn: string | undefined };
+
+export interface RequestValidationConfig {
+    /** Query string parameters API Gateway requires before calling the origin. */
+    readonly queryParameters: readonly string[];
+    /** Headers API Gateway requires before calling the origin. */
+    readonly headers: readonly string[];
+}
+
+export type CacheConfig =
+    | { readonly enabled: false }
+    | { readonly enabled: true; readonly sizeGb: string; readonly ttlSeconds: number };
+
+export interface WafConfig {
+    readonly enabled: boolean;
+    /** Requests one client IP may make in any 5-minute window before WAF blocks it. */
+    readonly rateLimitPer5Minutes: number;
+}
+
+export interface CustomDomainConfig {
+    readonly domainName: string;
+    /** An ACM certificate in the stack's region; absent: issued with DNS validation in hostedZoneId. */
+    readonly certificateArn: string | undefined;
+    /** Route 53 zone for the alias record (and the certificate's validation records). */
+    readonly hostedZoneId: string | undefined;
+}
+
+export interface GatewayAlarmThresholds {
+    /** 5XX responses in 5 minutes that raise the alarm. */
+    readonly serverErrorsPer5Minutes: number;
+    /** 4XX responses (throttling and validation failures included) in 5 minutes. */
+    readonly clientErrorsPer5Minutes: number;
+    /** p99 latency over 5 minutes, in milliseconds. */
+    readonly p99LatencyMs: number;
+}
+
 export interface GatewayConfig extends CommonConfig {
     readonly layer: "gateway";
+    readonly auth: AuthConfig;
+    readonly requestValidation: RequestValidationConfig;
+    readonly cache: CacheConfig;
+    readonly tracingEnabled: boolean;
+    readonly waf: WafConfig;
+    /** Absent: the API is served from its execute-api endpoint. */
+    readonly customDomain: CustomDomainConfig | undefined;
+    /** Must match the origin stack's; `private` reaches it through a VPC link. */
+    readonly originMode: OriginMode;
+    readonly monitoring: MonitoringConfig & { readonly thresholds: GatewayAlarmThresholds };
     /** Fully qualified `org/project/stack` of the origin stack. */
     readonly originStack: string;
     readonly stageName: string;
@@ -172,6 +248,27 @@ export const DEFAULTS = {
     logRetentionDays: 30,
     manageAccountLogRole: true,
     integrationTimeoutMs: 10_000,
+    originMode: "public" as OriginMode,
+    alarmEmail: "",
+    authMode: "none" as AuthMode,
+    apiKeyRateLimit: 5,
+    apiKeyBurstLimit: 10,
+    apiKeyQuotaPerDay: 10_000,
+    cognitoUserPoolArn: "",
+    requiredQueryParameters: [] as string[],
+    requiredHeaders: [] as string[],
+    cacheEnabled: false,
+    cacheSizeGb: "0.5",
+    cacheTtlSeconds: 300,
+    tracingEnabled: false,
+    wafEnabled: false,
+    wafRateLimitPer5Minutes: 1000,
+    customDomainName: "",
+    certificateArn: "",
+    hostedZoneId: "",
+    alarm5xxPer5Minutes: 5,
+    alarm4xxPer5Minutes: 100,
+    alarmP99LatencyMs: 3000,
 } as const;
 
 type DefaultedKey = keyof typeof DEFAULTS;
@@ -302,6 +399,13 @@ const QUALIFIED_STACK = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 const SSH_PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA) PRIVATE KEY-----[\s\S]+-----END (OPENSSH|RSA) PRIVATE KEY-----\s*$/;
 const MAX_HELLO_MESSAGE_LENGTH = 256;
+const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$/;
+const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+const QUERY_PARAMETER_NAME = /^[A-Za-z0-9_.~-]{1,64}$/;
+const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const USER_POOL_ARN = /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[a-z0-9-]+_[A-Za-z0-9]+$/;
 
 type ParsedCidr = { readonly kind: "ipv4" | "ipv6"; readonly prefix: number; readonly address: ipaddr.IPv4 | ipaddr.IPv6 };
 
@@ -405,6 +509,94 @@ function parseSshKey(reader: ConfigReader, problems: ProblemList): SshKeyMateria
     return { publicKey, privateKey: pulumi.secret(privateKey) };
 }
 
+
+function parseMonitoring(reader: ConfigReader, problems: ProblemList): MonitoringConfig {
+    const alarmEmail = reader.optionalString("alarmEmail");
+    if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) {
+        problems.add("alarmEmail", shown(alarmEmail), "one email address such as ops@example.com, or empty for no notifications");
+    }
+    return { alarmEmail };
+}
+
+function parseAuth(reader: ConfigReader, problems: ProblemList): AuthConfig {
+    const mode = reader.oneOf("authMode", AUTH_MODES, DEFAULTS.authMode) ?? "none";
+    switch (mode) {
+        case "apiKey":
+            return {
+                mode,
+                usagePlan: {
+                    rateLimit: reader.integer("apiKeyRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
+                    burstLimit: reader.integer("apiKeyBurstLimit", 1, ACCOUNT_BURST_LIMIT, "requests") ?? 0,
+                    quotaPerDay: reader.integer("apiKeyQuotaPerDay", 1, 1_000_000_000, "requests per day") ?? 0,
+                },
+            };
+        case "cognito": {
+            const userPoolArn = reader.optionalString("cognitoUserPoolArn");
+            if (userPoolArn !== undefined && !USER_POOL_ARN.test(userPoolArn)) {
+                problems.add(
+                    "cognitoUserPoolArn",
+                    shown(userPoolArn),
+                    "a Cognito user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<id>), or empty to create a pool",
+                );
+            }
+            return { mode, userPoolArn };
+        }
+        default:
+            return { mode };
+    }
+}
+
+function parseNames(reader: ConfigReader, problems: ProblemList, key: "requiredQueryParameters" | "requiredHeaders", pattern: RegExp, what: string): string[] {
+    const names = reader.stringList(key) ?? [];
+    for (const name of names) {
+        if (!pattern.test(name)) {
+            problems.add(key, shown(name), what);
+        }
+    }
+    return names;
+}
+
+function parseCache(reader: ConfigReader, problems: ProblemList): CacheConfig {
+    const enabled = reader.boolean("cacheEnabled") ?? false;
+    const sizeGb = reader.string("cacheSizeGb");
+    if (!CACHE_SIZES_GB.includes(sizeGb)) {
+        problems.add("cacheSizeGb", shown(sizeGb), `a cache size API Gateway offers, in GB: ${CACHE_SIZES_GB.join(", ")}`);
+    }
+    const ttlSeconds = reader.integer("cacheTtlSeconds", CACHE_TTL_SECONDS.min, CACHE_TTL_SECONDS.max, "seconds") ?? 0;
+    return enabled ? { enabled, sizeGb, ttlSeconds } : { enabled };
+}
+
+function parseCustomDomain(reader: ConfigReader, problems: ProblemList, region: string | undefined): CustomDomainConfig | undefined {
+    const domainName = reader.optionalString("customDomainName");
+    const certificateArn = reader.optionalString("certificateArn");
+    const hostedZoneId = reader.optionalString("hostedZoneId");
+    if (domainName === undefined) {
+        return undefined;
+    }
+    if (!DOMAIN_NAME.test(domainName)) {
+        problems.add("customDomainName", shown(domainName), "a lower-case DNS name such as api.example.com");
+    }
+    if (certificateArn === undefined && hostedZoneId === undefined) {
+        problems.add(
+            "customDomainName",
+            shown(domainName),
+            "a certificate source as well: certificateArn (an ACM certificate in this region) or hostedZoneId (to issue one with DNS validation)",
+        );
+    }
+    if (certificateArn !== undefined) {
+        const certificateRegion = ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1];
+        if (certificateRegion === undefined) {
+            problems.add("certificateArn", shown(certificateArn), "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)");
+        } else if (region !== undefined && certificateRegion !== region) {
+            problems.add("certificateArn", shown(certificateArn), `a certificate in ${region}: a REGIONAL custom domain needs one from its own region`);
+        }
+    }
+    if (hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(hostedZoneId)) {
+        problems.add("hostedZoneId", shown(hostedZoneId), "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+    }
+    return { domainName, certificateArn, hostedZoneId };
+}
+
 function parseOrigin(reader: ConfigReader, problems: ProblemList, common: CommonConfig): OriginConfig {
     const instanceType = reader.string("instanceType");
     if (!INSTANCE_TYPE.test(instanceType)) {
@@ -428,6 +620,8 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
         sshKey: parseSshKey(reader, problems),
         amiId,
         helloMessage,
+        originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
+        monitoring: parseMonitoring(reader, problems),
     };
 }
 
@@ -456,6 +650,27 @@ function parseGateway(reader: ConfigReader, problems: ProblemList, common: Commo
         manageAccountLogRole: reader.boolean("manageAccountLogRole") ?? false,
         integrationTimeoutMs:
             reader.integer("integrationTimeoutMs", INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max, "milliseconds") ?? 0,
+        auth: parseAuth(reader, problems),
+        requestValidation: {
+            queryParameters: parseNames(reader, problems, "requiredQueryParameters", QUERY_PARAMETER_NAME, "query parameter names of letters, digits, _ . ~ -"),
+            headers: parseNames(reader, problems, "requiredHeaders", HEADER_NAME, "header names of letters, digits and -"),
+        },
+        cache: parseCache(reader, problems),
+        tracingEnabled: reader.boolean("tracingEnabled") ?? false,
+        waf: {
+            enabled: reader.boolean("wafEnabled") ?? false,
+            rateLimitPer5Minutes: reader.integer("wafRateLimitPer5Minutes", 10, 2_000_000_000, "requests per 5 minutes per IP") ?? 0,
+        },
+        customDomain: parseCustomDomain(reader, problems, common.region || undefined),
+        originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
+        monitoring: {
+            ...parseMonitoring(reader, problems),
+            thresholds: {
+                serverErrorsPer5Minutes: reader.integer("alarm5xxPer5Minutes", 1, 1_000_000, "5XX responses") ?? 0,
+                clientErrorsPer5Minutes: reader.integer("alarm4xxPer5Minutes", 1, 1_000_000, "4XX responses") ?? 0,
+                p99LatencyMs: reader.integer("alarmP99LatencyMs", 1, 29_000, "milliseconds") ?? 0,
+            },
+        },
     };
 }
 
