@@ -151,8 +151,13 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
         }
         case "aws:iam/role:Role":
             return { id: `${name}-${shortHash(name, 7)}`, state: { name: `${name}-${shortHash(name, 7)}`, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}-${shortHash(name, 7)}` } };
-        default:
-            return { id: `${name}-${shortHash(type + name, 8)}`, state: {} };
+        default: {
+            // Most resources only need an id, a name and an ARN that other resources can point at.
+            const [provider, module] = type.split(":");
+            const service = provider === "aws" ? module.split("/")[0] : provider;
+            const id = `${name}-${shortHash(type + name, 8)}`;
+            return { id, state: { arn: arnOf(service, `${name}/${id}`), name: (inputs.name as string | undefined) ?? id } };
+        }
     }
 }
 
