@@ -151,6 +151,45 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
         }
         case "aws:iam/role:Role":
             return { id: `${name}-${shortHash(name, 7)}`, state: { name: `${name}-${shortHash(name, 7)}`, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}-${shortHash(name, 7)}` } };
+        case "aws:acm/certificate:Certificate": {
+            // One domain, one DNS validation option: the CNAME ACM asks for, as ACM spells it.
+            const domainName = String(inputs.domainName);
+            const arn = arnOf("acm", `certificate/${shortHash(name, 8)}-${shortHash(name + "cert", 4)}-${shortHash(name + "uuid", 12)}`);
+            return {
+                id: arn,
+                state: {
+                    arn,
+                    domainValidationOptions: [
+                        {
+                            domainName,
+                            resourceRecordName: `_${shortHash(domainName, 32)}.${domainName}.`,
+                            resourceRecordType: "CNAME",
+                            resourceRecordValue: `_${shortHash(domainName + "value", 32)}.acm-validations.aws.`,
+                        },
+                    ],
+                },
+            };
+        }
+        case "aws:route53/record:Record": {
+            const fqdn = String(inputs.name).replace(/\.$/, "");
+            return { id: `${String(inputs.zoneId)}_${fqdn}_${String(inputs.type)}`, state: { fqdn } };
+        }
+        case "aws:apigateway/domainName:DomainName": {
+            const domainName = String(inputs.domainName);
+            return {
+                id: domainName,
+                state: {
+                    arn: `arn:aws:apigateway:${region}::/domainnames/${domainName}`,
+                    regionalDomainName: `d-${shortHash(name, 10)}.execute-api.${region}.amazonaws.com`,
+                    regionalZoneId: `Z${shortHash(region, 13).toUpperCase()}`,
+                },
+            };
+        }
+        case "aws:wafv2/webAcl:WebAcl": {
+            const aclName = (inputs.name as string | undefined) ?? `${name}-${shortHash(name, 7)}`;
+            const id = `${shortHash(name, 8)}-${shortHash(name + "acl", 4)}-${shortHash(name + "uuid", 12)}`;
+            return { id, state: { name: aclName, arn: arnOf("wafv2", `regional/webacl/${aclName}/${id}`) } };
+        }
         default: {
             // Most resources only need an id, a name and an ARN that other resources can point at.
             const [provider, module] = type.split(":");
