@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256 } from "./compute";
-import type { LoggingLevel, ThrottleConfig } from "./config";
+import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig, UsagePlanConfig } from "./config";
 
 export interface HelloApiArgs {
     /** The origin's base URL, e.g. `http://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
@@ -22,40 +22,104 @@ export interface HelloApiArgs {
      * when another stack or team owns that setting.
      */
     readonly loggingPrerequisites?: pulumi.Resource[];
+    /** Who may call the API. Default: anyone (`none`). */
+    readonly auth?: ApiAuth;
+    /** Parameters API Gateway requires before it calls the origin. Default: none. */
+    readonly requestValidation?: RequestValidationConfig;
+    /** Stage cache. Default: off. */
+    readonly cache?: CacheConfig;
+    /** X-Ray tracing on the stage. Default: off. */
+    readonly tracingEnabled?: boolean;
+    /** Reach the origin through a VPC link to this internal NLB instead of the internet. */
+    readonly vpcLinkTargetArn?: pulumi.Input<string>;
+    /** Turn off the default execute-api endpoint (when a custom domain serves the API). Default: false. */
+    readonly disableExecuteApiEndpoint?: boolean;
     readonly tags?: Record<string, string>;
 }
 
+/** Who may call the API; the cognito pool may be one the stack creates. */
+export type ApiAuth =
+    | { readonly mode: "none" }
+    | { readonly mode: "iam" }
+    | { readonly mode: "apiKey"; readonly usagePlan: UsagePlanConfig }
+    | { readonly mode: "cognito"; readonly userPoolArn: pulumi.Input<string> };
+
+/** API Gateway's `authorization` value per mode; API keys are a separate switch on the method. */
+export function methodAuthorization(mode: ApiAuth["mode"]): "NONE" | "AWS_IAM" | "COGNITO_USER_POOLS" {
+    return mode === "iam" ? "AWS_IAM" : mode === "cognito" ? "COGNITO_USER_POOLS" : "NONE";
+}
+
 /**
- * One route of the API: a path, its method, and the HTTP_PROXY integration behind it. Generic
- * over the URI so the same spec both creates the resources (with an Output) and is hashed
- * into the deployment trigger (with the resolved string).
+ * The values a route refers to that only exist once other resources do: the origin URL, the
+ * VPC link, the authorizer and the request validator. Generic so the same spec both creates
+ * the resources (with Outputs) and is hashed into the deployment trigger (with strings).
  */
-export interface RouteSpec<Uri = string> {
+export interface RouteRefs<Ref> {
+    readonly uri: Ref;
+    readonly connectionId?: Ref;
+    readonly authorizerId?: Ref;
+    readonly requestValidatorId?: Ref;
+}
+
+/** What every route shares that is known when the program starts. */
+export interface RouteOptions {
+    readonly integrationTimeoutMs: number;
+    readonly authorization: "NONE" | "AWS_IAM" | "COGNITO_USER_POOLS";
+    readonly apiKeyRequired: boolean;
+    readonly requestValidation: RequestValidationConfig;
+    /** Whether the stage caches: required query parameters then become cache keys. */
+    readonly cacheEnabled: boolean;
+}
+
+/** One route of the API: a path, its method, and the HTTP_PROXY integration behind it. */
+export interface RouteSpec<Ref = string> {
     /** `""` for the root resource, otherwise one path segment. */
     readonly pathPart: string;
-    readonly httpMethod: "GET";
-    readonly authorization: "NONE";
+    readonly method: {
+        readonly httpMethod: "GET";
+        readonly authorization: RouteOptions["authorization"];
+        readonly authorizerId?: Ref;
+        readonly apiKeyRequired: boolean;
+        readonly requestParameters: Record<string, boolean>;
+        readonly requestValidatorId?: Ref;
+    };
     readonly integration: {
         readonly type: "HTTP_PROXY";
         readonly integrationHttpMethod: "GET";
-        readonly uri: Uri;
+        readonly uri: Ref;
         readonly timeoutMilliseconds: number;
         readonly passthroughBehavior: "WHEN_NO_MATCH";
+        readonly connectionType: "INTERNET" | "VPC_LINK";
+        readonly connectionId?: Ref;
+        readonly cacheKeyParameters: string[];
     };
 }
 
 /** The API's routes: `GET /` and `GET /hello`, both proxied to the origin's root. */
-export function routeSpecs<Uri>(originUrl: Uri, integrationTimeoutMs: number): RouteSpec<Uri>[] {
+export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions): RouteSpec<Ref>[] {
+    const queryParameters = options.requestValidation.queryParameters.map((name) => `method.request.querystring.${name}`);
+    const headers = options.requestValidation.headers.map((name) => `method.request.header.${name}`);
+    const requestParameters = Object.fromEntries([...queryParameters, ...headers].map((parameter) => [parameter, true]));
     return ["", "hello"].map((pathPart) => ({
         pathPart,
-        httpMethod: "GET",
-        authorization: "NONE",
+        method: {
+            httpMethod: "GET",
+            authorization: options.authorization,
+            authorizerId: refs.authorizerId,
+            apiKeyRequired: options.apiKeyRequired,
+            requestParameters,
+            requestValidatorId: refs.requestValidatorId,
+        },
         integration: {
             type: "HTTP_PROXY",
             integrationHttpMethod: "GET",
-            uri: originUrl,
-            timeoutMilliseconds: integrationTimeoutMs,
+            uri: refs.uri,
+            timeoutMilliseconds: options.integrationTimeoutMs,
             passthroughBehavior: "WHEN_NO_MATCH",
+            connectionType: refs.connectionId === undefined ? "INTERNET" : "VPC_LINK",
+            connectionId: refs.connectionId,
+            // Responses differ by required query parameters, so the cache must tell them apart.
+            cacheKeyParameters: options.cacheEnabled ? queryParameters : [],
         },
     }));
 }
@@ -66,6 +130,20 @@ export function routeSpecs<Uri>(originUrl: Uri, integrationTimeoutMs: number): R
  */
 export function deploymentTrigger(routes: readonly RouteSpec[]): string {
     return sha256(JSON.stringify(routes));
+}
+
+/** Method-level cache settings: encrypted, and clients may not bypass it unauthenticated. */
+export function methodCacheSettings(cache: CacheConfig): Partial<aws.types.input.apigateway.MethodSettingsSettings> {
+    if (!cache.enabled) {
+        return { cachingEnabled: false };
+    }
+    return {
+        cachingEnabled: true,
+        cacheTtlInSeconds: cache.ttlSeconds,
+        cacheDataEncrypted: true,
+        requireAuthorizationForCacheControl: true,
+        unauthorizedCacheControlHeaderStrategy: "SUCCEED_WITH_RESPONSE_HEADER",
+    };
 }
 
 /** Fields of every access log line: one JSON object per request. */
@@ -111,10 +189,20 @@ export class HelloApi extends pulumi.ComponentResource {
     readonly invokeUrl: pulumi.Output<string>;
     readonly accessLogGroupName: pulumi.Output<string>;
     readonly executionLogGroupName: pulumi.Output<string>;
+    /** The RestApi's name: the `ApiName` dimension of its CloudWatch metrics. */
+    readonly restApiName: pulumi.Output<string>;
+    /** The stage's ARN, which WAF associates with. */
+    readonly stageArn: pulumi.Output<string>;
+    /** The client API key, secret; only in `apiKey` mode. */
+    readonly apiKeyValue?: pulumi.Output<string>;
 
     constructor(name: string, args: HelloApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hello-gateway:infra:HelloApi", name, {}, opts);
         const tags = args.tags ?? {};
+
+        const auth: ApiAuth = args.auth ?? { mode: "none" };
+        const requestValidation = args.requestValidation ?? { queryParameters: [], headers: [] };
+        const cache: CacheConfig = args.cache ?? { enabled: false };
 
         const restApi = new aws.apigateway.RestApi(
             `${name}-api`,
@@ -122,13 +210,59 @@ export class HelloApi extends pulumi.ComponentResource {
                 name,
                 description: "hello-gateway: GET / and GET /hello proxied to the EC2 origin",
                 endpointConfiguration: { types: "REGIONAL" },
+                disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false,
                 tags,
             },
             { parent: this },
         );
 
+        const authorizer =
+            auth.mode === "cognito"
+                ? new aws.apigateway.Authorizer(
+                      `${name}-cognito`,
+                      {
+                          restApi: restApi.id,
+                          type: "COGNITO_USER_POOLS",
+                          providerArns: [auth.userPoolArn],
+                          identitySource: "method.request.header.Authorization",
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+        const validatesParameters = requestValidation.queryParameters.length + requestValidation.headers.length > 0;
+        const requestValidator = validatesParameters
+            ? new aws.apigateway.RequestValidator(
+                  `${name}-validator`,
+                  { restApi: restApi.id, name: `${name}-parameters`, validateRequestParameters: true, validateRequestBody: false },
+                  { parent: this },
+              )
+            : undefined;
+
+        const vpcLink =
+            args.vpcLinkTargetArn === undefined
+                ? undefined
+                : new aws.apigateway.VpcLink(
+                      `${name}-origin-link`,
+                      { name: `${name}-origin`, description: "API Gateway to the origin's internal NLB", targetArn: args.vpcLinkTargetArn, tags },
+                      { parent: this },
+                  );
+
+        const routeOptions: RouteOptions = {
+            integrationTimeoutMs: args.integrationTimeoutMs,
+            authorization: methodAuthorization(auth.mode),
+            apiKeyRequired: auth.mode === "apiKey",
+            requestValidation,
+            cacheEnabled: cache.enabled,
+        };
+        const routeRefs: RouteRefs<pulumi.Input<string>> = {
+            uri: args.originUrl,
+            connectionId: vpcLink?.id,
+            authorizerId: authorizer?.id,
+            requestValidatorId: requestValidator?.id,
+        };
+
         const routeResources: pulumi.Resource[] = [];
-        for (const route of routeSpecs(args.originUrl, args.integrationTimeoutMs)) {
+        for (const route of routeSpecs(routeRefs, routeOptions)) {
             const label = route.pathPart === "" ? "root" : route.pathPart;
             const resourceId =
                 route.pathPart === ""
@@ -139,30 +273,22 @@ export class HelloApi extends pulumi.ComponentResource {
                           { parent: this },
                       ).id;
             const method = new aws.apigateway.Method(
-                `${name}-${label}-${route.httpMethod.toLowerCase()}`,
-                {
-                    restApi: restApi.id,
-                    resourceId,
-                    httpMethod: route.httpMethod,
-                    authorization: route.authorization,
-                },
+                `${name}-${label}-${route.method.httpMethod.toLowerCase()}`,
+                { restApi: restApi.id, resourceId, ...route.method },
                 { parent: this },
             );
             const integration = new aws.apigateway.Integration(
-                `${name}-${label}-${route.httpMethod.toLowerCase()}-integration`,
-                {
-                    restApi: restApi.id,
-                    resourceId,
-                    httpMethod: method.httpMethod,
-                    ...route.integration,
-                },
+                `${name}-${label}-${route.method.httpMethod.toLowerCase()}-integration`,
+                { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, ...route.integration },
                 { parent: this },
             );
             routeResources.push(method, integration);
         }
         const trigger = pulumi
-            .output(args.originUrl)
-            .apply((url) => deploymentTrigger(routeSpecs(url, args.integrationTimeoutMs)));
+            .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId])
+            .apply(([uri, connectionId, authorizerId, requestValidatorId]) =>
+                deploymentTrigger(routeSpecs({ uri, connectionId, authorizerId, requestValidatorId }, routeOptions)),
+            );
 
         const deployment = new aws.apigateway.Deployment(
             `${name}-deployment`,
@@ -207,13 +333,16 @@ export class HelloApi extends pulumi.ComponentResource {
                 stageName: args.stageName,
                 description: `hello-gateway ${args.stageName} stage`,
                 accessLogSettings: { destinationArn: accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+                xrayTracingEnabled: args.tracingEnabled ?? false,
+                cacheClusterEnabled: cache.enabled,
+                cacheClusterSize: cache.enabled ? cache.sizeGb : undefined,
                 tags,
             },
             // The execution log group must exist first, or API Gateway creates one without retention.
             { parent: this, dependsOn: [executionLogGroup, ...loggingPrerequisites] },
         );
 
-        new aws.apigateway.MethodSettings(
+        const methodSettings = new aws.apigateway.MethodSettings(
             `${name}-method-settings`,
             {
                 restApi: restApi.id,
@@ -226,12 +355,32 @@ export class HelloApi extends pulumi.ComponentResource {
                     metricsEnabled: true,
                     // Full request and response bodies in logs can carry personal data.
                     dataTraceEnabled: false,
+                    ...methodCacheSettings(cache),
                 },
             },
             { parent: this, dependsOn: loggingPrerequisites },
         );
 
+        if (auth.mode === "apiKey") {
+            const key = new aws.apigateway.ApiKey(`${name}-key`, { name: `${name}-client`, enabled: true, tags }, { parent: this });
+            const plan = new aws.apigateway.UsagePlan(
+                `${name}-usage-plan`,
+                {
+                    name: `${name}-clients`,
+                    apiStages: [{ apiId: restApi.id, stage: stage.stageName }],
+                    throttleSettings: { rateLimit: auth.usagePlan.rateLimit, burstLimit: auth.usagePlan.burstLimit },
+                    quotaSettings: { limit: auth.usagePlan.quotaPerDay, period: "DAY" },
+                    tags,
+                },
+                { parent: this, dependsOn: [methodSettings] },
+            );
+            new aws.apigateway.UsagePlanKey(`${name}-usage-plan-key`, { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id }, { parent: this });
+            this.apiKeyValue = pulumi.secret(key.value);
+        }
+
         this.restApiId = restApi.id;
+        this.restApiName = restApi.name;
+        this.stageArn = stage.arn;
         this.stageName = stage.stageName;
         this.invokeUrl = pulumi
             .all([restApi.id, stage.stageName])

@@ -7,6 +7,11 @@ export interface NetworkArgs {
     readonly cidrBlock: string;
     /** CIDRs that may reach port 22, split by address family. */
     readonly sshAllowedCidrs: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+    /**
+     * Who may reach port 80. Default: anywhere (API Gateway's HTTP integration calls from AWS
+     * public addresses). With a private origin: the VPC's own range, where the NLB lives.
+     */
+    readonly httpIngressCidrs?: readonly string[];
     /** Availability zones to spread the public subnets over. Default: 2. */
     readonly availabilityZoneCount?: number;
     readonly tags?: Record<string, string>;
@@ -61,13 +66,13 @@ export class Network extends pulumi.ComponentResource {
                 ingress: [
                     {
                         // API Gateway's HTTP integration calls from AWS public addresses that
-                        // are not a fixed list, so port 80 stays open; the private origin mode
-                        // (NLB + VPC link) is the way to close it.
-                        description: "HTTP from API Gateway",
+                        // are not a fixed list, so a public origin keeps port 80 open; the
+                        // private origin mode (NLB + VPC link) closes it to the VPC.
+                        description: args.httpIngressCidrs ? "HTTP from the load balancer inside the VPC" : "HTTP from API Gateway",
                         protocol: "tcp",
                         fromPort: 80,
                         toPort: 80,
-                        cidrBlocks: ["0.0.0.0/0"],
+                        cidrBlocks: [...(args.httpIngressCidrs ?? ["0.0.0.0/0"])],
                     },
                     sshIngress,
                 ],
@@ -91,5 +96,68 @@ export class Network extends pulumi.ComponentResource {
             publicSubnetIds: this.publicSubnetIds,
             securityGroupId: this.securityGroupId,
         });
+    }
+}
+
+export interface OriginLoadBalancerArgs {
+    readonly vpcId: pulumi.Input<string>;
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The instance that serves HTTP on port 80. */
+    readonly instanceId: pulumi.Input<string>;
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * An internal Network Load Balancer in front of the origin: the target of the API's VPC link
+ * in the private origin mode, so the instance's port 80 is never reachable from the internet.
+ */
+export class OriginLoadBalancer extends pulumi.ComponentResource {
+    readonly arn: pulumi.Output<string>;
+    readonly dnsName: pulumi.Output<string>;
+
+    constructor(name: string, args: OriginLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hello-gateway:infra:OriginLoadBalancer", name, {}, opts);
+        const loadBalancer = new aws.lb.LoadBalancer(
+            `${name}-nlb`,
+            {
+                loadBalancerType: "network",
+                internal: true,
+                subnets: args.subnetIds,
+                enableCrossZoneLoadBalancing: true,
+                tags: { ...args.tags, Name: `${name}-nlb` },
+            },
+            { parent: this },
+        );
+        const targetGroup = new aws.lb.TargetGroup(
+            `${name}-http`,
+            {
+                vpcId: args.vpcId,
+                port: 80,
+                protocol: "TCP",
+                targetType: "instance",
+                healthCheck: { protocol: "HTTP", path: "/", matcher: "200", interval: 30 },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.lb.TargetGroupAttachment(
+            `${name}-instance`,
+            { targetGroupArn: targetGroup.arn, targetId: args.instanceId, port: 80 },
+            { parent: this },
+        );
+        new aws.lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: loadBalancer.arn,
+                port: 80,
+                protocol: "TCP",
+                defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        this.arn = loadBalancer.arn;
+        this.dnsName = loadBalancer.dnsName;
+        this.registerOutputs({ arn: this.arn, dnsName: this.dnsName });
     }
 }

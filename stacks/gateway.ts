@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiGatewayAccountLogging, HelloApi } from "../infra/api";
-import type { GatewayConfig } from "../infra/config";
+import { ApiAuth, ApiGatewayAccountLogging, HelloApi } from "../infra/api";
+import { ApiUserPool } from "../infra/auth";
+import { ConfigError, GatewayConfig } from "../infra/config";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
@@ -12,10 +13,60 @@ export interface GatewayOutputs {
     readonly originUrl: pulumi.Output<string>;
     readonly throttleRateLimit: number;
     readonly throttleBurstLimit: number;
+    readonly authMode: string;
+    /** `apiKey` mode: the client key, a secret. */
+    readonly apiKeyValue?: pulumi.Output<string>;
+    /** `cognito` mode with a pool the stack created. */
+    readonly userPoolId?: pulumi.Output<string>;
+    readonly userPoolClientId?: pulumi.Output<string>;
 }
 
-export function gatewayProgram(config: GatewayConfig): GatewayOutputs {
+/**
+ * The origin must be deployed in the mode the gateway expects: a private gateway needs the
+ * NLB a private origin exports, and a public gateway cannot reach a private origin's URL.
+ * Checked before any resource is created, and reported like every other config error.
+ */
+async function checkOriginMode(config: GatewayConfig, origin: pulumi.StackReference): Promise<void> {
+    const [modeDetails, nlbDetails] = await Promise.all([origin.getOutputDetails("originMode"), origin.getOutputDetails("originNlbArn")]);
+    const exportedMode = modeDetails.value ?? "public";
+    const exportsLoadBalancer = nlbDetails.value !== undefined || nlbDetails.secretValue !== undefined;
+    if (config.originMode === "private" && !exportsLoadBalancer) {
+        throw new ConfigError(config.identity.stack, [
+            {
+                key: "hello-gateway:originMode",
+                given: '"private"',
+                expected: `"public", or a private origin first: stack ${config.originStack} exports no originNlbArn (deploy it with hello-gateway:originMode: private)`,
+            },
+        ]);
+    }
+    if (config.originMode === "public" && exportedMode === "private") {
+        throw new ConfigError(config.identity.stack, [
+            {
+                key: "hello-gateway:originMode",
+                given: '"public"',
+                expected: `"private": stack ${config.originStack} is a private origin, reachable only through a VPC link`,
+            },
+        ]);
+    }
+}
+
+function apiAuth(config: GatewayConfig): { auth: ApiAuth; userPool?: ApiUserPool } {
+    switch (config.auth.mode) {
+        case "cognito": {
+            if (config.auth.userPoolArn !== undefined) {
+                return { auth: { mode: "cognito", userPoolArn: config.auth.userPoolArn } };
+            }
+            const userPool = new ApiUserPool(`hello-gateway-${config.environment}-users`, { tags: { ...config.tags } });
+            return { auth: { mode: "cognito", userPoolArn: userPool.userPoolArn }, userPool };
+        }
+        default:
+            return { auth: config.auth };
+    }
+}
+
+export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
     const origin = new pulumi.StackReference("origin", { name: config.originStack });
+    await checkOriginMode(config, origin);
     const originUrl = origin.requireOutput("originUrl").apply((value: unknown) => {
         if (typeof value !== "string" || !/^https?:\/\/[^/\s]+\/$/.test(value)) {
             throw new pulumi.RunError(
@@ -29,6 +80,7 @@ export function gatewayProgram(config: GatewayConfig): GatewayOutputs {
         ? new ApiGatewayAccountLogging("apigateway-cloudwatch", { tags: { ...config.tags } })
         : undefined;
 
+    const { auth, userPool } = apiAuth(config);
     const api = new HelloApi(`hello-gateway-${config.environment}`, {
         originUrl,
         region: config.region,
@@ -38,6 +90,12 @@ export function gatewayProgram(config: GatewayConfig): GatewayOutputs {
         logRetentionDays: config.logRetentionDays,
         integrationTimeoutMs: config.integrationTimeoutMs,
         loggingPrerequisites: accountLogging ? [accountLogging.account] : [],
+        auth,
+        requestValidation: config.requestValidation,
+        cache: config.cache,
+        tracingEnabled: config.tracingEnabled,
+        vpcLinkTargetArn:
+            config.originMode === "private" ? (origin.requireOutput("originNlbArn") as pulumi.Output<string>) : undefined,
         tags: { ...config.tags },
     });
 
@@ -50,5 +108,8 @@ export function gatewayProgram(config: GatewayConfig): GatewayOutputs {
         originUrl,
         throttleRateLimit: config.throttle.rateLimit,
         throttleBurstLimit: config.throttle.burstLimit,
+        authMode: config.auth.mode,
+        ...(api.apiKeyValue ? { apiKeyValue: api.apiKeyValue } : {}),
+        ...(userPool ? { userPoolId: userPool.userPoolId, userPoolClientId: userPool.clientId } : {}),
     };
 }

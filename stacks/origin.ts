@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "../infra/compute";
 import type { OriginConfig } from "../infra/config";
-import { Network } from "../infra/network";
+import { Network, OriginLoadBalancer } from "../infra/network";
 
 /** The origin stack's outputs: a public contract the gateway stack and users read. */
 export interface OriginOutputs {
@@ -11,6 +11,11 @@ export interface OriginOutputs {
     readonly publicDns: pulumi.Output<string>;
     readonly vpcId: pulumi.Output<string>;
     readonly securityGroupId: pulumi.Output<string>;
+    /** `public` or `private`; the gateway checks it matches its own. */
+    readonly originMode: string;
+    /** Private mode only: the NLB the gateway's VPC link targets. */
+    readonly originNlbArn?: pulumi.Output<string>;
+    readonly originNlbDnsName?: pulumi.Output<string>;
 }
 
 export function originProgram(config: OriginConfig): OriginOutputs {
@@ -18,6 +23,7 @@ export function originProgram(config: OriginConfig): OriginOutputs {
     const network = new Network(name, {
         cidrBlock: config.vpcCidr,
         sshAllowedCidrs: config.sshAllowedCidrs,
+        httpIngressCidrs: config.originMode === "private" ? [config.vpcCidr] : undefined,
         tags: { ...config.tags },
     });
     const server = new WebServer(name, {
@@ -30,8 +36,23 @@ export function originProgram(config: OriginConfig): OriginOutputs {
         sshKey: config.sshKey,
         tags: { ...config.tags },
     });
+    const loadBalancer =
+        config.originMode === "private"
+            ? new OriginLoadBalancer(name, {
+                  vpcId: network.vpcId,
+                  subnetIds: network.publicSubnetIds,
+                  instanceId: server.instanceId,
+                  tags: { ...config.tags },
+              })
+            : undefined;
+    // In private mode the gateway reaches httpd through the NLB, so that is the origin's URL.
+    const originUrl = loadBalancer
+        ? pulumi.all([loadBalancer.dnsName, server.provisioned]).apply(([dns]) => `http://${dns}/`)
+        : server.originUrl;
     return {
-        originUrl: server.originUrl,
+        originUrl,
+        originMode: config.originMode,
+        ...(loadBalancer ? { originNlbArn: loadBalancer.arn, originNlbDnsName: loadBalancer.dnsName } : {}),
         instanceId: server.instanceId,
         publicIp: server.publicIp,
         publicDns: server.publicDns,

@@ -1,12 +1,23 @@
 import { expect } from "chai";
-import { ACCESS_LOG_FORMAT, PUSH_TO_CLOUDWATCH_POLICY_ARN, deploymentTrigger, routeSpecs } from "../infra/api";
+import { ACCESS_LOG_FORMAT, PUSH_TO_CLOUDWATCH_POLICY_ARN, RouteOptions, deploymentTrigger, routeSpecs } from "../infra/api";
 import { ProgramRun } from "../tools/mock-runtime";
-import { byName, dependencyNames, originOutputsFor, parentName, resourcesOfType, runStack, theOne } from "./support";
+import { byName, dependencyNames, originOutputsFor, parentName, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
 
 const ENVIRONMENTS = [
-    { stack: "dev", rate: 10, burst: 20, loggingLevel: "INFO", retention: 7, timeoutMs: 10_000 },
-    { stack: "prod", rate: 500, burst: 1000, loggingLevel: "ERROR", retention: 365, timeoutMs: 5_000 },
+    { stack: "dev", rate: 10, burst: 20, loggingLevel: "INFO", retention: 7, timeoutMs: 10_000, apiKey: false, originMode: "public", tracing: false },
+    { stack: "prod", rate: 500, burst: 1000, loggingLevel: "ERROR", retention: 365, timeoutMs: 5_000, apiKey: true, originMode: "private", tracing: true },
 ];
+
+/** Route options without auth, validation or cache (dev's); prod adds an API key. */
+function plainRoutes(integrationTimeoutMs: number, apiKeyRequired = false): RouteOptions {
+    return {
+        integrationTimeoutMs,
+        authorization: "NONE",
+        apiKeyRequired,
+        requestValidation: { queryParameters: [], headers: [] },
+        cacheEnabled: false,
+    };
+}
 
 const ACCOUNT_LOGGING = ["apigateway-cloudwatch-role", "apigateway-cloudwatch-policy", "apigateway-cloudwatch-account"];
 
@@ -27,14 +38,17 @@ for (const expected of ENVIRONMENTS) {
         it("creates a REGIONAL REST API", () => {
             const api = theOne(run, "aws:apigateway/restApi:RestApi");
             expect(api.inputs.endpointConfiguration).to.deep.equal({ types: "REGIONAL" });
-            expect(run.outputs.restApiId).to.equal(api.state.id ?? run.outputs.restApiId);
+            expect(run.outputs.restApiId).to.equal(api.id);
         });
 
         it("serves GET / and GET /hello, each an HTTP_PROXY GET to the origin URL with an explicit timeout", () => {
             const hello = theOne(run, "aws:apigateway/resource:Resource");
             expect(hello.inputs.pathPart).to.equal("hello");
             const methods = resourcesOfType(run, "aws:apigateway/method:Method");
-            expect(methods.map((m) => [m.inputs.httpMethod, m.inputs.authorization])).to.deep.equal([["GET", "NONE"], ["GET", "NONE"]]);
+            expect(methods.map((m) => [m.inputs.httpMethod, m.inputs.authorization, m.inputs.apiKeyRequired])).to.deep.equal([
+                ["GET", "NONE", expected.apiKey],
+                ["GET", "NONE", expected.apiKey],
+            ]);
             const integrations = resourcesOfType(run, "aws:apigateway/integration:Integration");
             expect(integrations).to.have.length(2);
             for (const integration of integrations) {
@@ -44,18 +58,20 @@ for (const expected of ENVIRONMENTS) {
                     httpMethod: "GET",
                     uri: originUrl,
                     timeoutMilliseconds: expected.timeoutMs,
+                    connectionType: expected.originMode === "private" ? "VPC_LINK" : "INTERNET",
                 });
             }
             const api = theOne(run, "aws:apigateway/restApi:RestApi");
             const resourceIds = integrations.map((i) => i.inputs.resourceId).sort();
-            expect(resourceIds).to.deep.equal([api.state.rootResourceId, hello.state.id ?? resourceIds[1]].sort());
+            expect(resourceIds).to.deep.equal([api.state.rootResourceId, hello.id].sort());
         });
 
         it("redeploys from a hash of every route input, the origin URL included", () => {
             const deployment = theOne(run, "aws:apigateway/deployment:Deployment");
             expect(deployment.inputs).not.to.have.property("stageName");
             const trigger = (deployment.inputs.triggers as Record<string, string>).routes;
-            expect(trigger).to.equal(deploymentTrigger(routeSpecs(originUrl, expected.timeoutMs)));
+            const connectionId = expected.originMode === "private" ? theOne(run, "aws:apigateway/vpcLink:VpcLink").id : undefined;
+            expect(trigger).to.equal(deploymentTrigger(routeSpecs({ uri: originUrl, connectionId }, plainRoutes(expected.timeoutMs, expected.apiKey))));
             const deps = dependencyNames(run, deployment);
             for (const route of ["root-get", "hello-get", "root-get-integration", "hello-get-integration"]) {
                 expect(deps).to.include(`hello-gateway-${expected.stack}-${route}`);
@@ -66,7 +82,7 @@ for (const expected of ENVIRONMENTS) {
             const stage = theOne(run, "aws:apigateway/stage:Stage");
             const deployment = theOne(run, "aws:apigateway/deployment:Deployment");
             expect(stage.inputs.stageName).to.equal("prod");
-            expect(stage.inputs.deployment).to.equal(deployment.state.id ?? stage.inputs.deployment);
+            expect(stage.inputs.deployment).to.equal(deployment.id);
             const accessLogs = stage.inputs.accessLogSettings as { destinationArn: string; format: string };
             const accessGroup = byName(run, `hello-gateway-${expected.stack}-access-logs`);
             expect(accessLogs.destinationArn).to.equal(accessGroup.state.arn);
@@ -88,6 +104,7 @@ for (const expected of ENVIRONMENTS) {
                 loggingLevel: expected.loggingLevel,
                 metricsEnabled: true,
                 dataTraceEnabled: false,
+                cachingEnabled: false,
             });
         });
 
@@ -134,7 +151,8 @@ for (const expected of ENVIRONMENTS) {
             expect(run.outputs.stageName).to.equal("prod");
             expect(run.outputs.accessLogGroupName).to.equal(byName(run, `hello-gateway-${expected.stack}-access-logs`).state.name);
             expect(run.outputs.throttleBurstLimit).to.equal(expected.burst);
-            expect(run.secretOutputs).to.deep.equal([]);
+            // The API key is the only secret output, and only where the API requires one.
+            expect(run.secretOutputs).to.deep.equal(expected.apiKey ? ["apiKeyValue"] : []);
         });
 
         it("parents every AWS resource under a component", () => {
@@ -161,17 +179,17 @@ describe("gateway stack variations", () => {
     it("a different integration timeout gives a different deployment trigger", async () => {
         const run = await runStack("dev", { overrides: { integrationTimeoutMs: "2000" } });
         const trigger = (theOne(run, "aws:apigateway/deployment:Deployment").inputs.triggers as Record<string, string>).routes;
-        expect(trigger).to.equal(deploymentTrigger(routeSpecs(originOutputsFor("dev").originUrl as string, 2000)));
-        expect(trigger).not.to.equal(deploymentTrigger(routeSpecs(originOutputsFor("dev").originUrl as string, 10_000)));
+        expect(trigger).to.equal(deploymentTrigger(routeSpecs({ uri: originOutputsFor("dev").originUrl as string }, plainRoutes(2000))));
+        expect(trigger).not.to.equal(deploymentTrigger(routeSpecs({ uri: originOutputsFor("dev").originUrl as string }, plainRoutes(10_000))));
     });
 
     it("reads an explicitly configured origin stack", async () => {
         const run = await runStack("dev", {
             overrides: { originStack: "team/hello-gateway/shared-origin" },
-            stackOutputs: { "team/hello-gateway/shared-origin": originOutputsFor("prod") },
+            stackOutputs: { "team/hello-gateway/shared-origin": publicOriginOutputs("shared") },
         });
         expect(theOne(run, "pulumi:pulumi:StackReference").inputs.name).to.equal("team/hello-gateway/shared-origin");
-        expect(run.outputs.originUrl).to.equal(originOutputsFor("prod").originUrl);
+        expect(run.outputs.originUrl).to.equal(publicOriginOutputs("shared").originUrl);
     });
 
     it("leaves the account setting alone when manageAccountLogRole is false", async () => {

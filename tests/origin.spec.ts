@@ -7,9 +7,10 @@ const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAA
 const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
 
 const ENVIRONMENTS = [
-    { env: "dev", stack: "dev-origin", cidr: "10.10.0.0/16", instanceType: "t3.micro", sshCidr: "203.0.113.0/24" },
-    { env: "prod", stack: "prod-origin", cidr: "10.20.0.0/16", instanceType: "t3.small", sshCidr: "198.51.100.0/24" },
+    { env: "dev", stack: "dev-origin", cidr: "10.10.0.0/16", instanceType: "t3.micro", sshCidr: "203.0.113.0/24", originMode: "public" },
+    { env: "prod", stack: "prod-origin", cidr: "10.20.0.0/16", instanceType: "t3.small", sshCidr: "198.51.100.0/24", originMode: "private" },
 ];
+const ORIGIN_OUTPUTS = ["instanceId", "originMode", "originUrl", "publicDns", "publicIp", "securityGroupId", "vpcId"];
 
 for (const expected of ENVIRONMENTS) {
     describe(`origin stack ${expected.stack} (committed config)`, () => {
@@ -29,12 +30,12 @@ for (const expected of ENVIRONMENTS) {
             expect(resourcesOfType(run, "aws:ec2/natGateway:NatGateway")).to.have.length(0);
         });
 
-        it("opens 80 to API Gateway, 22 only to sshAllowedCidrs, and egress only to 80/443, every rule described", () => {
+        it(`opens 80 to ${expected.originMode === "public" ? "API Gateway" : "the VPC only"}, 22 only to sshAllowedCidrs, and egress only to 80/443, every rule described`, () => {
             const group = theOne(run, "aws:ec2/securityGroup:SecurityGroup");
             type Rule = { fromPort: number; toPort: number; protocol: string; cidrBlocks: string[]; description: string };
             const ingress = group.inputs.ingress as Rule[];
             const egress = group.inputs.egress as Rule[];
-            expect(ingress.find((r) => r.fromPort === 80)?.cidrBlocks).to.deep.equal(["0.0.0.0/0"]);
+            expect(ingress.find((r) => r.fromPort === 80)?.cidrBlocks).to.deep.equal(expected.originMode === "public" ? ["0.0.0.0/0"] : [expected.cidr]);
             expect(ingress.find((r) => r.fromPort === 22)?.cidrBlocks).to.deep.equal([expected.sshCidr]);
             expect(ingress.map((r) => r.fromPort).sort()).to.deep.equal([22, 80]);
             expect(egress.map((r) => [r.protocol, r.fromPort, r.toPort])).to.deep.equal([["tcp", 80, 80], ["tcp", 443, 443]]);
@@ -71,7 +72,9 @@ for (const expected of ENVIRONMENTS) {
             expect(association.inputs.allocationId).to.equal(eip.state.allocationId);
             expect(run.outputs.publicIp).to.equal(eip.state.publicIp);
             expect(run.outputs.publicDns).to.equal(eip.state.publicDns);
-            expect(run.outputs.originUrl).to.equal(`http://${eip.state.publicDns}/`);
+            if (expected.originMode === "public") {
+                expect(run.outputs.originUrl).to.equal(`http://${eip.state.publicDns}/`);
+            }
         });
 
         it("generates an ED25519 key pair and imports only its public half", () => {
@@ -116,7 +119,9 @@ for (const expected of ENVIRONMENTS) {
         });
 
         it("exports the origin contract and nothing secret", () => {
-            expect(Object.keys(run.outputs).sort()).to.deep.equal(["instanceId", "originUrl", "publicDns", "publicIp", "securityGroupId", "vpcId"]);
+            const nlbOutputs = expected.originMode === "private" ? ["originNlbArn", "originNlbDnsName"] : [];
+            expect(Object.keys(run.outputs).sort()).to.deep.equal([...ORIGIN_OUTPUTS, ...nlbOutputs].sort());
+            expect(run.outputs.originMode).to.equal(expected.originMode);
             expect(run.secretOutputs).to.deep.equal([]);
             expect(JSON.stringify(run.outputs)).not.to.contain("PRIVATE KEY");
         });
@@ -128,6 +133,37 @@ for (const expected of ENVIRONMENTS) {
         });
     });
 }
+
+describe("private origin mode (committed prod-origin)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runStack("prod-origin");
+    });
+
+    it("puts an internal Network Load Balancer in front of the instance on port 80", () => {
+        const nlb = theOne(run, "aws:lb/loadBalancer:LoadBalancer");
+        expect(nlb.inputs).to.include({ loadBalancerType: "network", internal: true });
+        const targetGroup = theOne(run, "aws:lb/targetGroup:TargetGroup");
+        expect(targetGroup.inputs).to.include({ port: 80, protocol: "TCP", targetType: "instance" });
+        expect(targetGroup.inputs.vpcId).to.equal(run.outputs.vpcId);
+        const attachment = theOne(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment");
+        expect(attachment.inputs).to.include({ targetId: run.outputs.instanceId, port: 80, targetGroupArn: targetGroup.state.arn });
+        const listener = theOne(run, "aws:lb/listener:Listener");
+        expect(listener.inputs).to.include({ port: 80, protocol: "TCP", loadBalancerArn: nlb.state.arn });
+    });
+
+    it("exports the NLB for the gateway's VPC link and makes it the origin URL", () => {
+        const nlb = theOne(run, "aws:lb/loadBalancer:LoadBalancer");
+        expect(run.outputs.originNlbArn).to.equal(nlb.state.arn);
+        expect(run.outputs.originUrl).to.equal(`http://${nlb.state.dnsName}/`);
+    });
+
+    it("creates no load balancer in public mode", async () => {
+        const publicRun = await runStack("prod-origin", { overrides: { originMode: "public" } });
+        expect(resourcesOfType(publicRun, "aws:lb/loadBalancer:LoadBalancer")).to.have.length(0);
+        expect(publicRun.outputs).not.to.have.property("originNlbArn");
+    });
+});
 
 describe("origin stack variations", () => {
     it("uses a bring-your-own key pair and generates none", async () => {

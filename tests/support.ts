@@ -5,9 +5,26 @@ export { promiseOf, unwrapSecrets, isSecretEnvelope } from "../tools/mock-runtim
 
 export const PROJECT = "hello-gateway";
 
-/** What a deployed origin stack exports, as the gateway's StackReference would read it. */
+/**
+ * What a deployed origin stack exports, as the gateway's StackReference would read it. The
+ * committed prod origin is private: it also exports its NLB.
+ */
 export function originOutputsFor(environment: string): Record<string, unknown> {
+    if (environment === "prod") {
+        return {
+            ...publicOriginOutputs(environment),
+            originUrl: "http://hello-prod-nlb-0123456789.elb.us-east-1.amazonaws.com/",
+            originMode: "private",
+            originNlbArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/hello-prod-nlb/0123456789abcdef",
+            originNlbDnsName: "hello-prod-nlb-0123456789.elb.us-east-1.amazonaws.com",
+        };
+    }
+    return publicOriginOutputs(environment);
+}
+
+export function publicOriginOutputs(environment: string): Record<string, unknown> {
     return {
+        originMode: "public",
         originUrl: `http://ec2-198-51-100-${environment === "prod" ? 20 : 10}.compute-1.amazonaws.com/`,
         instanceId: "i-0123456789abcdef0",
         publicIp: `198.51.100.${environment === "prod" ? 20 : 10}`,

@@ -22,6 +22,8 @@ export interface RecordedResource {
     readonly type: string;
     readonly name: string;
     readonly urn: string;
+    /** The provider id (custom resources only). */
+    readonly id: string | undefined;
     readonly custom: boolean;
     /** Looked up (a StackReference), not created. */
     readonly read: boolean;
@@ -149,6 +151,10 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
             const logGroupName = (inputs.name as string | undefined) ?? `${(inputs.namePrefix as string | undefined) ?? name}${shortHash(name, 26)}`;
             return { id: logGroupName, state: { name: logGroupName, arn: arnOf("logs", `log-group:${logGroupName}`) } };
         }
+        case "aws:lb/loadBalancer:LoadBalancer": {
+            const dnsName = `${name}-${shortHash(name, 10)}.elb.${region}.amazonaws.com`;
+            return { id: arnOf("elasticloadbalancing", `loadbalancer/net/${name}/${shortHash(name, 16)}`), state: { dnsName, arn: arnOf("elasticloadbalancing", `loadbalancer/net/${name}/${shortHash(name, 16)}`) } };
+        }
         case "aws:iam/role:Role":
             return { id: `${name}-${shortHash(name, 7)}`, state: { name: `${name}-${shortHash(name, 7)}`, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}-${shortHash(name, 7)}` } };
         case "aws:acm/certificate:Certificate": {
@@ -202,7 +208,7 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
 
 class RecordingMocks implements pulumi.runtime.Mocks {
     readonly invokes: RecordedInvoke[] = [];
-    readonly states = new Map<string, { inputs: Record<string, unknown>; state: Record<string, unknown> }>();
+    readonly states = new Map<string, { id: string | undefined; inputs: Record<string, unknown>; state: Record<string, unknown> }>();
 
     constructor(
         private readonly region: string,
@@ -223,8 +229,9 @@ class RecordingMocks implements pulumi.runtime.Mocks {
             result = computedState(args.type, args.name, inputs, this.region);
             result = { id: result.id, state: { ...inputs, ...result.state } };
         }
-        this.states.set(`${args.type}::${args.name}`, { inputs, state: result.state });
-        return { id: args.custom ? result.id : undefined, state: result.state };
+        const id = args.custom ? result.id : undefined;
+        this.states.set(`${args.type}::${args.name}`, { id, inputs, state: result.state });
+        return { id, state: result.state };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -259,6 +266,7 @@ function recordOf(req: RegisterRequest, urn: string, mocks: RecordingMocks, read
         type: req.getType(),
         name: req.getName(),
         urn,
+        id: recorded?.id,
         custom: read || req.getCustom?.() === true,
         read,
         inputs: recorded?.inputs ?? {},
@@ -371,7 +379,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
             await waitForOutstandingRegistrations();
             throw error;
         }
-        const { outputs, secretOutputs } = await Promise.race([resolveOutputs(exported), registrationFailure]);
+        // A program may export a promise of its outputs (the gateway checks its origin first).
+        const exportedValue = await Promise.race([Promise.resolve(exported), registrationFailure]);
+        const { outputs, secretOutputs } = await Promise.race([resolveOutputs(exportedValue), registrationFailure]);
         await Promise.race([waitForOutstandingRegistrations(), registrationFailure]);
         return { stack: options.stack, resources, invokes: mocks.invokes, outputs, secretOutputs };
     } catch (error) {
