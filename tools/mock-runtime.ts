@@ -155,6 +155,9 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
             const dnsName = `${name}-${shortHash(name, 10)}.elb.${region}.amazonaws.com`;
             return { id: arnOf("elasticloadbalancing", `loadbalancer/net/${name}/${shortHash(name, 16)}`), state: { dnsName, arn: arnOf("elasticloadbalancing", `loadbalancer/net/${name}/${shortHash(name, 16)}`) } };
         }
+        case "aws:apigateway/apiKey:ApiKey":
+            // API Gateway generates a 40-character key when none is given.
+            return { id: shortHash(name, 10), state: { value: (inputs.value as string | undefined) ?? shortHash(`key:${name}`, 40) } };
         case "aws:iam/role:Role":
             return { id: `${name}-${shortHash(name, 7)}`, state: { name: `${name}-${shortHash(name, 7)}`, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}-${shortHash(name, 7)}` } };
         case "aws:acm/certificate:Certificate": {
