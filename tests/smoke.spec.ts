@@ -19,6 +19,9 @@ import {
 
 // Every request in this file goes to a server of our own on 127.0.0.1.
 
+/** A gateway without auth: no headers to send. */
+const OPEN_API = { authMode: "none", headers: {} };
+
 const FAST_LIMITS: SmokeLimits = {
     requestTimeoutMs: 2_000,
     burstTimeCapMs: 5_000,
@@ -35,6 +38,8 @@ interface FakeGateway {
     received(): number;
     /** The most requests ever in flight at once. */
     maxInFlight(): number;
+    /** Sees every request's headers. */
+    onRequest(listener: (headers: http.IncomingHttpHeaders) => void): void;
     close(): Promise<void>;
 }
 
@@ -43,7 +48,9 @@ async function startFakeGateway(replyTo: (requestNumber: number) => Reply, delay
     let received = 0;
     let inFlight = 0;
     let maxInFlight = 0;
+    const listeners: Array<(headers: http.IncomingHttpHeaders) => void> = [];
     const server = http.createServer((request, response) => {
+        listeners.forEach((listener) => listener(request.headers));
         const reply = replyTo(++received);
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -70,6 +77,7 @@ async function startFakeGateway(replyTo: (requestNumber: number) => Reply, delay
         url: `http://127.0.0.1:${port}/dev/hello`,
         received: () => received,
         maxInFlight: () => maxInFlight,
+        onRequest: (listener) => listeners.push(listener),
         close: () =>
             new Promise<void>((resolve) => {
                 server.closeAllConnections();
@@ -94,7 +102,7 @@ describe("smoke: against a local fake API Gateway", () => {
     it("passes when the hello text comes back and the burst is throttled, with exact counts", async () => {
         const gateway = await start(throttlesAfter(5));
         const report = await smokeCheck(
-            { invokeUrl: gateway.url, throttleBurstLimit: 10, throttleRateLimit: 5 },
+            { invokeUrl: gateway.url, throttleBurstLimit: 10, throttleRateLimit: 5, ...OPEN_API },
             DEFAULT_EXPECTED_TEXT,
             FAST_LIMITS,
         );
@@ -110,7 +118,7 @@ describe("smoke: against a local fake API Gateway", () => {
     it("fails with a clear message when the burst is never throttled", async () => {
         const gateway = await start(() => "hello");
         const report = await smokeCheck(
-            { invokeUrl: gateway.url, throttleBurstLimit: 3, throttleRateLimit: 1 },
+            { invokeUrl: gateway.url, throttleBurstLimit: 3, throttleRateLimit: 1, ...OPEN_API },
             DEFAULT_EXPECTED_TEXT,
             FAST_LIMITS,
         );
@@ -124,7 +132,7 @@ describe("smoke: against a local fake API Gateway", () => {
     it("fails on the first request when the body is not the hello text, and sends no burst", async () => {
         const gateway = await start(() => ({ status: 200, body: "It works!" }));
         const report = await smokeCheck(
-            { invokeUrl: gateway.url, throttleBurstLimit: 10, throttleRateLimit: 5 },
+            { invokeUrl: gateway.url, throttleBurstLimit: 10, throttleRateLimit: 5, ...OPEN_API },
             DEFAULT_EXPECTED_TEXT,
             { ...FAST_LIMITS, firstRequestAttempts: 3 },
         );
@@ -137,14 +145,14 @@ describe("smoke: against a local fake API Gateway", () => {
 
     it("uses the --expect text instead of the default", async () => {
         const gateway = await start((n) => (n === 1 ? { status: 200, body: "Bonjour" } : "throttled"));
-        const target = { invokeUrl: gateway.url, throttleBurstLimit: 0, throttleRateLimit: 0 };
+        const target = { invokeUrl: gateway.url, throttleBurstLimit: 0, throttleRateLimit: 0, ...OPEN_API };
         expect((await smokeCheck(target, "Bonjour", FAST_LIMITS)).passed).to.equal(true);
     });
 
     it("retries a first request that gets 5xx while the origin boots, but not forever", async () => {
         const recovering = await start((n) => (n === 1 ? { status: 503, body: "Service Unavailable" } : n === 2 ? "hello" : "throttled"));
         const limits = { ...FAST_LIMITS, firstRequestAttempts: 2 };
-        const target = { invokeUrl: recovering.url, throttleBurstLimit: 1, throttleRateLimit: 1 };
+        const target = { invokeUrl: recovering.url, throttleBurstLimit: 1, throttleRateLimit: 1, ...OPEN_API };
         expect((await smokeCheck(target, DEFAULT_EXPECTED_TEXT, limits)).passed).to.equal(true);
 
         const broken = await start(() => ({ status: 502, body: '{"message": "Internal server error"}' }));
@@ -154,10 +162,44 @@ describe("smoke: against a local fake API Gateway", () => {
         expect(broken.received()).to.equal(2);
     });
 
+    it("sends the API key in apiKey mode, on the first request and through the burst", async () => {
+        let withoutKey = 0;
+        const gateway = await start(() => "hello");
+        gateway.onRequest((headers) => {
+            if (headers["x-api-key"] !== "k".repeat(40)) withoutKey++;
+        });
+        const target = smokeTargetFromOutputs("prod", {
+            invokeUrl: gateway.url, throttleBurstLimit: 1, throttleRateLimit: 1, authMode: "apiKey", apiKeyValue: "k".repeat(40),
+        });
+        await smokeCheck(target, DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        expect(gateway.received()).to.equal(23);
+        expect(withoutKey).to.equal(0);
+    });
+
+    it("refuses an apiKey stack that exports no key", () => {
+        expect(() => smokeTargetFromOutputs("prod", { invokeUrl: "https://x/prod/hello", throttleBurstLimit: 1, throttleRateLimit: 1, authMode: "apiKey" }))
+            .to.throw(UserFacingError, "requires an API key but exports no apiKeyValue output");
+    });
+
+    it("in iam/cognito mode, passes when an unauthenticated request is refused and sends no burst", async () => {
+        const gateway = await start(() => ({ status: 403, body: '{"message":"Missing Authentication Token"}' }));
+        const report = await smokeCheck({ invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "iam", headers: {} }, DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        expect(report.passed, report.lines.join("\n")).to.equal(true);
+        expect(report.lines[0]).to.contain("without credentials: 403 (authMode iam is enforced)");
+        expect(gateway.received()).to.equal(1);
+    });
+
+    it("in iam/cognito mode, fails when the gateway answers an unauthenticated request", async () => {
+        const gateway = await start(() => "hello");
+        const report = await smokeCheck({ invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "cognito", headers: {} }, DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        expect(report.passed).to.equal(false);
+        expect(report.lines[0]).to.contain("answered 200, expected 401 or 403");
+    });
+
     it("fails when the burst meets errors other than throttling", async () => {
         const gateway = await start((n) => (n === 1 ? "hello" : n % 2 === 0 ? "throttled" : { status: 504, body: "timeout" }));
         const report = await smokeCheck(
-            { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1 },
+            { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, ...OPEN_API },
             DEFAULT_EXPECTED_TEXT,
             FAST_LIMITS,
         );
@@ -261,7 +303,7 @@ describe("smoke: pure pieces", () => {
     it("reads the target from the gateway outputs and rejects missing or mistyped ones", () => {
         expect(
             smokeTargetFromOutputs("dev", { invokeUrl: "https://a.execute-api.eu-west-1.amazonaws.com/dev/hello", throttleBurstLimit: 20, throttleRateLimit: 10 }),
-        ).to.deep.equal({ invokeUrl: "https://a.execute-api.eu-west-1.amazonaws.com/dev/hello", throttleBurstLimit: 20, throttleRateLimit: 10 });
+        ).to.deep.equal({ invokeUrl: "https://a.execute-api.eu-west-1.amazonaws.com/dev/hello", throttleBurstLimit: 20, throttleRateLimit: 10, ...OPEN_API });
         expect(() => smokeTargetFromOutputs("dev", { throttleBurstLimit: 20, throttleRateLimit: 10 })).to.throw(UserFacingError, /no usable invokeUrl/);
         expect(() =>
             smokeTargetFromOutputs("dev", { invokeUrl: "https://x/dev/hello", throttleBurstLimit: "20", throttleRateLimit: 10 }),

@@ -55,7 +55,14 @@ export interface SmokeTarget {
     invokeUrl: string;
     throttleBurstLimit: number;
     throttleRateLimit: number;
+    /** The gateway's authMode output; `none` for stacks deployed before it existed. */
+    authMode: string;
+    /** Sent with every request: the API key in `apiKey` mode. */
+    headers: Record<string, string>;
 }
+
+/** Modes whose requests the smoke test cannot make itself (SigV4 signing, a user's token). */
+const CREDENTIAL_MODES = ["iam", "cognito"];
 
 export function smokeTargetFromOutputs(stack: string, outputs: Record<string, unknown>): SmokeTarget {
     const { invokeUrl, throttleBurstLimit, throttleRateLimit } = outputs;
@@ -70,10 +77,20 @@ export function smokeTargetFromOutputs(stack: string, outputs: Record<string, un
             throw new UserFacingError(`stack ${stack} output ${name} must be a non-negative number, got ${JSON.stringify(value)}`);
         }
     }
+    const authMode = typeof outputs.authMode === "string" ? outputs.authMode : "none";
+    const headers: Record<string, string> = {};
+    if (authMode === "apiKey") {
+        if (typeof outputs.apiKeyValue !== "string" || outputs.apiKeyValue === "") {
+            throw new UserFacingError(`stack ${stack} requires an API key but exports no apiKeyValue output`);
+        }
+        headers["x-api-key"] = outputs.apiKeyValue;
+    }
     return {
         invokeUrl,
         throttleBurstLimit: throttleBurstLimit as number,
         throttleRateLimit: throttleRateLimit as number,
+        authMode,
+        headers,
     };
 }
 
@@ -132,7 +149,12 @@ export interface FirstRequestResult {
 }
 
 /** GET the invoke URL until it answers something other than 5xx or a network error. */
-export async function checkHello(url: string, expectedText: string, limits: SmokeLimits): Promise<FirstRequestResult> {
+export async function checkHello(
+    url: string,
+    expectedText: string,
+    limits: SmokeLimits,
+    headers: Record<string, string> = {},
+): Promise<FirstRequestResult> {
     let last: FirstRequestResult = { ok: false, problem: "no request was made" };
     for (let attempt = 1; attempt <= Math.max(1, limits.firstRequestAttempts); attempt++) {
         if (attempt > 1) {
@@ -140,7 +162,7 @@ export async function checkHello(url: string, expectedText: string, limits: Smok
         }
         const started = performance.now();
         try {
-            const response = await fetch(url, { signal: AbortSignal.timeout(limits.requestTimeoutMs) });
+            const response = await fetch(url, { headers, signal: AbortSignal.timeout(limits.requestTimeoutMs) });
             const body = await response.text();
             const latencyMs = performance.now() - started;
             if (response.status === 200 && body.includes(expectedText)) {
@@ -180,7 +202,12 @@ export interface BurstResult {
 }
 
 /** Sends up to `count` GETs, `concurrency` at a time, within the time cap; never more. */
-export async function sendBurst(url: string, count: number, limits: SmokeLimits): Promise<BurstResult> {
+export async function sendBurst(
+    url: string,
+    count: number,
+    limits: SmokeLimits,
+    headers: Record<string, string> = {},
+): Promise<BurstResult> {
     const result: BurstResult = {
         sent: 0,
         statusCounts: new Map(),
@@ -198,6 +225,7 @@ export async function sendBurst(url: string, count: number, limits: SmokeLimits)
             const requestStarted = performance.now();
             try {
                 const response = await fetch(url, {
+                    headers,
                     signal: AbortSignal.any([timeCap, AbortSignal.timeout(limits.requestTimeoutMs)]),
                 });
                 await response.arrayBuffer(); // the latency a client sees includes the body
@@ -275,18 +303,46 @@ export async function smokeCheck(
     expectedText: string,
     limits: SmokeLimits = DEFAULT_LIMITS,
 ): Promise<SmokeReport> {
-    const hello = await checkHello(target.invokeUrl, expectedText, limits);
+    if (CREDENTIAL_MODES.includes(target.authMode)) {
+        return checkAuthEnforced(target, limits);
+    }
+    const hello = await checkHello(target.invokeUrl, expectedText, limits, target.headers);
     if (!hello.ok) {
         return { passed: false, lines: [`FAIL: ${hello.problem}`] };
     }
     const lines = [`GET ${target.invokeUrl}: 200 "${expectedText}" in ${Math.round(hello.latencyMs ?? 0)} ms`];
 
     const count = burstRequestCount(target.throttleBurstLimit);
-    const burst = await sendBurst(target.invokeUrl, count, limits);
+    const burst = await sendBurst(target.invokeUrl, count, limits, target.headers);
     lines.push(...describeBurst(burst, Math.min(limits.burstConcurrency, count)));
     const problems = judgeBurst(burst, target.throttleBurstLimit);
     lines.push(...problems.map((problem) => `FAIL: ${problem}`));
     return { passed: problems.length === 0, lines };
+}
+
+/**
+ * For `iam` and `cognito` the smoke test holds no credentials, so what it can prove is that
+ * the gateway refuses an unauthenticated request (401/403) before the origin is involved.
+ */
+export async function checkAuthEnforced(target: SmokeTarget, limits: SmokeLimits): Promise<SmokeReport> {
+    let status: number;
+    try {
+        const response = await fetch(target.invokeUrl, { signal: AbortSignal.timeout(limits.requestTimeoutMs) });
+        await response.arrayBuffer();
+        status = response.status;
+    } catch (error) {
+        return { passed: false, lines: [`FAIL: GET ${target.invokeUrl} failed: ${describeFetchError(error)}`] };
+    }
+    if (status !== 401 && status !== 403) {
+        return { passed: false, lines: [`FAIL: authMode ${target.authMode}, yet an unauthenticated GET ${target.invokeUrl} answered ${status}, expected 401 or 403`] };
+    }
+    return {
+        passed: true,
+        lines: [
+            `GET ${target.invokeUrl} without credentials: ${status} (authMode ${target.authMode} is enforced)`,
+            `not run: the hello and burst checks need ${target.authMode === "iam" ? "SigV4-signed requests" : "a Cognito user's token"}`,
+        ],
+    };
 }
 
 function clip(text: string): string {
