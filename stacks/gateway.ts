@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiAuth, ApiGatewayAccountLogging, HelloApi } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
 import { ConfigError, GatewayConfig } from "../infra/config";
+import { CustomDomain, StageFirewall } from "../infra/edge";
+import { GatewayMonitoring } from "../infra/monitoring";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
@@ -19,6 +21,13 @@ export interface GatewayOutputs {
     /** `cognito` mode with a pool the stack created. */
     readonly userPoolId?: pulumi.Output<string>;
     readonly userPoolClientId?: pulumi.Output<string>;
+    readonly dashboardName: pulumi.Output<string>;
+    readonly alarmTopicArn?: pulumi.Output<string>;
+    /** `wafEnabled` only. */
+    readonly webAclArn?: pulumi.Output<string>;
+    /** `customDomainName` only: the URL, and the name a CNAME must point at when DNS lives elsewhere. */
+    readonly customDomainUrl?: pulumi.Output<string>;
+    readonly customDomainTarget?: pulumi.Output<string>;
 }
 
 /**
@@ -81,7 +90,9 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         : undefined;
 
     const { auth, userPool } = apiAuth(config);
-    const api = new HelloApi(`hello-gateway-${config.environment}`, {
+    const name = `hello-gateway-${config.environment}`;
+    const tags = { ...config.tags };
+    const api = new HelloApi(name, {
         originUrl,
         region: config.region,
         stageName: config.stageName,
@@ -96,11 +107,31 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         tracingEnabled: config.tracingEnabled,
         vpcLinkTargetArn:
             config.originMode === "private" ? (origin.requireOutput("originNlbArn") as pulumi.Output<string>) : undefined,
-        tags: { ...config.tags },
+        // With a custom domain, the execute-api endpoint would be a way around its TLS policy.
+        disableExecuteApiEndpoint: config.customDomain !== undefined,
+        tags,
+    });
+
+    const firewall = config.waf.enabled
+        ? new StageFirewall(name, { stageArn: api.stageArn, rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes, name, tags })
+        : undefined;
+    const customDomain = config.customDomain
+        ? new CustomDomain(name, { ...config.customDomain, restApiId: api.restApiId, stageName: api.stageName, tags })
+        : undefined;
+    const monitoring = new GatewayMonitoring(name, {
+        restApiName: api.restApiName,
+        stageName: api.stageName,
+        thresholds: config.monitoring.thresholds,
+        alarmEmail: config.monitoring.alarmEmail,
+        cacheEnabled: config.cache.enabled,
+        dashboardName: name,
+        region: config.region,
+        webAclName: firewall?.webAclName,
+        tags,
     });
 
     return {
-        invokeUrl: api.invokeUrl,
+        invokeUrl: customDomain ? customDomain.url.apply((url) => `${url}hello`) : api.invokeUrl,
         restApiId: api.restApiId,
         stageName: api.stageName,
         accessLogGroupName: api.accessLogGroupName,
@@ -111,5 +142,9 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         authMode: config.auth.mode,
         ...(api.apiKeyValue ? { apiKeyValue: api.apiKeyValue } : {}),
         ...(userPool ? { userPoolId: userPool.userPoolId, userPoolClientId: userPool.clientId } : {}),
+        dashboardName: monitoring.dashboardName,
+        ...(monitoring.alarmTopicArn ? { alarmTopicArn: monitoring.alarmTopicArn } : {}),
+        ...(firewall ? { webAclArn: firewall.webAclArn } : {}),
+        ...(customDomain ? { customDomainUrl: customDomain.url, customDomainTarget: customDomain.regionalDomainName } : {}),
     };
 }

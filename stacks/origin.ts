@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "../infra/compute";
 import type { OriginConfig } from "../infra/config";
+import { OriginMonitoring } from "../infra/monitoring";
 import { Network, OriginLoadBalancer } from "../infra/network";
 
 /** The origin stack's outputs: a public contract the gateway stack and users read. */
@@ -16,6 +17,7 @@ export interface OriginOutputs {
     /** Private mode only: the NLB the gateway's VPC link targets. */
     readonly originNlbArn?: pulumi.Output<string>;
     readonly originNlbDnsName?: pulumi.Output<string>;
+    readonly alarmTopicArn?: pulumi.Output<string>;
 }
 
 export function originProgram(config: OriginConfig): OriginOutputs {
@@ -45,6 +47,12 @@ export function originProgram(config: OriginConfig): OriginOutputs {
                   tags: { ...config.tags },
               })
             : undefined;
+    const monitoring = new OriginMonitoring(name, {
+        instanceId: server.instanceId,
+        region: config.region,
+        alarmEmail: config.monitoring.alarmEmail,
+        tags: { ...config.tags },
+    });
     // In private mode the gateway reaches httpd through the NLB, so that is the origin's URL.
     const originUrl = loadBalancer
         ? pulumi.all([loadBalancer.dnsName, server.provisioned]).apply(([dns]) => `http://${dns}/`)
@@ -53,6 +61,7 @@ export function originProgram(config: OriginConfig): OriginOutputs {
         originUrl,
         originMode: config.originMode,
         ...(loadBalancer ? { originNlbArn: loadBalancer.arn, originNlbDnsName: loadBalancer.dnsName } : {}),
+        ...(monitoring.alarmTopicArn ? { alarmTopicArn: monitoring.alarmTopicArn } : {}),
         instanceId: server.instanceId,
         publicIp: server.publicIp,
         publicDns: server.publicDns,

@@ -166,6 +166,103 @@ describe("hardening switches, each proven on and off over the committed stacks",
         });
     });
 
+    describe("WAF", () => {
+        it("on in prod: a REGIONAL web ACL with the managed rules and the per-IP rate limit, associated with the stage", () => {
+            const acl = theOne(prod, "aws:wafv2/webAcl:WebAcl");
+            expect(acl.inputs.scope).to.equal("REGIONAL");
+            const rules = acl.inputs.rules as Array<{ name: string; statement: Inputs }>;
+            const managed = rules.map((rule) => (rule.statement.managedRuleGroupStatement as Inputs | undefined)?.name).filter(Boolean);
+            expect(managed).to.deep.equal(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]);
+            const rate = rules.map((rule) => rule.statement.rateBasedStatement as Inputs | undefined).find(Boolean);
+            expect(rate).to.include({ limit: 2000, aggregateKeyType: "IP" });
+            const association = theOne(prod, "aws:wafv2/webAclAssociation:WebAclAssociation");
+            expect(association.inputs).to.include({ resourceArn: stageOf(prod).state.arn, webAclArn: acl.state.arn });
+            expect(prod.outputs.webAclArn).to.equal(acl.state.arn);
+        });
+
+        it("off in dev: no web ACL", () => {
+            expect(resourcesOfType(dev, "aws:wafv2/webAcl:WebAcl")).to.have.length(0);
+            expect(dev.outputs).not.to.have.property("webAclArn");
+        });
+    });
+
+    describe("custom domain", () => {
+        it("off by default: the execute-api endpoint serves the API", () => {
+            expect(theOne(dev, "aws:apigateway/restApi:RestApi").inputs.disableExecuteApiEndpoint).to.equal(false);
+            expect(resourcesOfType(dev, "aws:apigateway/domainName:DomainName")).to.have.length(0);
+        });
+
+        it("on with a Route 53 zone: a DNS-validated certificate, a REGIONAL TLS 1.2 domain mapped to the stage, an alias record; invokeUrl uses it and execute-api is off", async () => {
+            const run = await runStack("dev", { overrides: { customDomainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" } });
+            const certificate = theOne(run, "aws:acm/certificate:Certificate");
+            expect(certificate.inputs).to.include({ domainName: "api.example.com", validationMethod: "DNS" });
+            const domain = theOne(run, "aws:apigateway/domainName:DomainName");
+            expect(domain.inputs).to.deep.include({ domainName: "api.example.com", securityPolicy: "TLS_1_2", endpointConfiguration: { types: "REGIONAL" } });
+            const mapping = theOne(run, "aws:apigateway/basePathMapping:BasePathMapping");
+            expect(mapping.inputs).to.include({ restApi: run.outputs.restApiId, stageName: "prod" });
+            const alias = resourcesOfType(run, "aws:route53/record:Record").find((record) => record.inputs.type === "A");
+            expect(alias?.inputs).to.include({ name: "api.example.com", zoneId: "Z0123456789ABCDEFGHIJ" });
+            expect(run.outputs.invokeUrl).to.equal("https://api.example.com/hello");
+            expect(theOne(run, "aws:apigateway/restApi:RestApi").inputs.disableExecuteApiEndpoint).to.equal(true);
+        });
+
+        it("on with an existing certificate and no zone: no certificate issued, no DNS record, the CNAME target exported", async () => {
+            const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0b0a4e4e-1111-2222-3333-444455556666";
+            const run = await runStack("dev", { overrides: { customDomainName: "api.example.com", certificateArn } });
+            expect(resourcesOfType(run, "aws:acm/certificate:Certificate")).to.have.length(0);
+            expect(resourcesOfType(run, "aws:route53/record:Record")).to.have.length(0);
+            expect(theOne(run, "aws:apigateway/domainName:DomainName").inputs.regionalCertificateArn).to.equal(certificateArn);
+            expect(run.outputs.customDomainTarget).to.equal(theOne(run, "aws:apigateway/domainName:DomainName").state.regionalDomainName);
+        });
+    });
+
+    describe("monitoring", () => {
+        it("alarms on the stage's 5XXError, 4XXError and p99 Latency with the configured thresholds, and a dashboard", () => {
+            const alarms = resourcesOfType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm");
+            const byMetric = Object.fromEntries(alarms.map((alarm) => [alarm.inputs.metricName, alarm.inputs]));
+            expect(Object.keys(byMetric)).to.have.members(["5XXError", "4XXError", "Latency"]);
+            expect(byMetric["5XXError"]).to.include({ namespace: "AWS/ApiGateway", threshold: 5, period: 300 });
+            expect(byMetric["4XXError"]).to.include({ threshold: 100 });
+            expect(byMetric.Latency).to.include({ extendedStatistic: "p99", threshold: 3000 });
+            const restApiName = theOne(prod, "aws:apigateway/restApi:RestApi").inputs.name;
+            for (const alarm of alarms) {
+                expect(alarm.inputs.dimensions).to.deep.equal({ ApiName: restApiName, Stage: "prod" });
+            }
+            expect(theOne(prod, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardName).to.equal("hello-gateway-prod");
+            expect(prod.outputs.dashboardName).to.equal("hello-gateway-prod");
+        });
+
+        it("without alarmEmail: no topic, alarms without notification actions", () => {
+            expect(resourcesOfType(prod, "aws:sns/topic:Topic")).to.have.length(0);
+            for (const alarm of resourcesOfType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+                expect(alarm.inputs.alarmActions).to.deep.equal([]);
+            }
+        });
+
+        it("with alarmEmail: an encrypted topic with an email subscription that every alarm notifies", async () => {
+            const run = await runStack("prod", { overrides: { alarmEmail: "ops@example.com" } });
+            const topic = theOne(run, "aws:sns/topic:Topic");
+            expect(topic.inputs.kmsMasterKeyId).to.be.a("string").and.not.equal("");
+            expect(theOne(run, "aws:sns/topicSubscription:TopicSubscription").inputs).to.include({ protocol: "email", endpoint: "ops@example.com", topic: topic.state.arn });
+            for (const alarm of resourcesOfType(run, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+                expect(alarm.inputs.alarmActions).to.deep.equal([topic.state.arn]);
+            }
+            expect(run.outputs.alarmTopicArn).to.equal(topic.state.arn);
+        });
+
+        it("origin: status-check alarms that recover and reboot the instance", async () => {
+            const origin = await runStack("dev-origin", { overrides: { alarmEmail: "ops@example.com" } });
+            const alarms = resourcesOfType(origin, "aws:cloudwatch/metricAlarm:MetricAlarm");
+            const byMetric = Object.fromEntries(alarms.map((alarm) => [alarm.inputs.metricName, alarm.inputs]));
+            const topicArn = theOne(origin, "aws:sns/topic:Topic").state.arn;
+            expect(byMetric.StatusCheckFailed_System.alarmActions).to.deep.equal(["arn:aws:automate:us-east-1:ec2:recover", topicArn]);
+            expect(byMetric.StatusCheckFailed_Instance.alarmActions).to.deep.equal(["arn:aws:automate:us-east-1:ec2:reboot", topicArn]);
+            for (const alarm of alarms) {
+                expect(alarm.inputs.dimensions).to.deep.equal({ InstanceId: origin.outputs.instanceId });
+            }
+        });
+    });
+
     describe("bad input: one error naming every bad key, nothing created", () => {
         it("unknown auth mode, cache size AWS does not offer, TTL outside 0..3600, invalid email", async () => {
             const { message, created } = await configErrorOf("prod", {
