@@ -11,6 +11,7 @@
  * server on 127.0.0.1; only the entry point reads the stack outputs.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
+import { DEFAULTS } from "../infra/config";
 import {
     Environment,
     findPulumiCli,
@@ -25,7 +26,8 @@ import {
     UserFacingError,
 } from "./cli-env";
 
-export const DEFAULT_EXPECTED_TEXT = "Hello from EC2 via API Gateway";
+/** What the origin serves unless `helloMessage` says otherwise. */
+export const DEFAULT_EXPECTED_TEXT: string = DEFAULTS.helloMessage;
 
 const USAGE = 'usage: npm run smoke -- <dev|prod> [--expect "<text>"]';
 
