@@ -1,0 +1,325 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { RecordedResource } from "../tools/mock-runtime";
+import {
+    architectureOf,
+    EnvironmentPlan,
+    EXIT,
+    main,
+    mermaidOf,
+    PLACEHOLDER_NOTICE,
+    planEnvironment,
+    PlanIo,
+    renderPlan,
+} from "../tools/plan";
+import { REPO_ROOT } from "../tools/stack-files";
+import { runStack } from "./support";
+
+interface CliResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** `npm run plan` as a user runs it: a separate process through tsx. */
+function runCli(args: readonly string[]): Promise<CliResult> {
+    return new Promise((resolve) => {
+        execFile(
+            process.execPath,
+            [require.resolve("tsx/cli"), path.join("tools", "plan.ts"), ...args],
+            { cwd: REPO_ROOT, timeout: 30_000 },
+            (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+        );
+    });
+}
+
+/** Captures what `main` prints. */
+function captureIo(): PlanIo & { out: string; err: string } {
+    const io = {
+        out: "",
+        err: "",
+        cwd: REPO_ROOT,
+        stdout: (text: string) => {
+            io.out += text;
+        },
+        stderr: (text: string) => {
+            io.err += text;
+        },
+    };
+    return io;
+}
+
+/** The key-property lines printed under the resource line that names `name`, up to the next resource. */
+function propertiesOf(text: string, name: string): string[] {
+    const lines = text.split("\n");
+    const start = lines.findIndex((line) => /^ [+>] /.test(line) && line.split(/\s+/).includes(name));
+    expect(start, `no resource line for ${name}`).to.be.greaterThan(-1);
+    const properties: string[] = [];
+    for (const line of lines.slice(start + 1)) {
+        if (!/^ {4}[│ ]*\S+: /.test(line)) {
+            break;
+        }
+        properties.push(line.replace(/^[\s│]+/, ""));
+    }
+    return properties;
+}
+
+/** The text of every `<text>` element of an SVG, XML entities decoded (Graphviz writes `-` as `&#45;`). */
+function svgTexts(svg: string): string[] {
+    return [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((match) =>
+        match[1]
+            .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+            .replace(/&lt;/g, "<")
+            .replace(/&gt;/g, ">")
+            .replace(/&quot;/g, '"')
+            .replace(/&amp;/g, "&"),
+    );
+}
+
+function sectionOf(text: string, stack: string): string {
+    const start = text.indexOf(`\nStack ${stack} (`);
+    expect(start, `no section for stack ${stack}`).to.be.greaterThan(-1);
+    const next = text.indexOf("\nStack ", start + 1);
+    return text.slice(start, next === -1 ? undefined : next);
+}
+
+describe("npm run plan (offline plan of an environment)", () => {
+    const tempDirs: string[] = [];
+    const tempDir = () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hello-gateway-plan-"));
+        tempDirs.push(dir);
+        return dir;
+    };
+    let usageCli: Promise<CliResult>;
+    let usageCliOut: string;
+    let outDir: string;
+    let io: ReturnType<typeof captureIo>;
+    let exitCode: number;
+    let plan: EnvironmentPlan;
+    let printed: string;
+
+    before(async () => {
+        // The process test starts first and overlaps the in-process run: the usage check never
+        // loads the Pulumi SDK, so it costs only the start of tsx.
+        usageCliOut = path.join(tempDir(), "never");
+        usageCli = runCli(["staging", "--out", usageCliOut]);
+        // `npm run plan -- dev` in-process, with the output in a temporary directory.
+        outDir = path.join(tempDir(), "dev");
+        io = captureIo();
+        exitCode = await main(["dev", "--out", outDir], {
+            io,
+            planner: async (env, options) => (plan = await planEnvironment(env, options)),
+        });
+        printed = renderPlan(plan);
+    });
+
+    after(async () => {
+        await usageCli;
+        for (const dir of tempDirs) {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("prints the plan, exits 0 and writes plan.txt, the Mermaid file and an SVG picture", () => {
+        expect(io.err).to.equal("");
+        expect(exitCode).to.equal(EXIT.ok);
+        expect(io.out.startsWith(printed)).to.equal(true);
+        expect(io.out).to.contain(`${path.join(outDir, "architecture.svg")} (picture)`);
+        expect(fs.readFileSync(path.join(outDir, "plan.txt"), "utf8")).to.equal(printed);
+        expect(fs.readFileSync(path.join(outDir, "architecture.mmd"), "utf8")).to.equal(plan.mermaid);
+        const svg = fs.readFileSync(path.join(outDir, "architecture.svg"), "utf8");
+        expect(svg).to.match(/<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+        expect(svg.trimEnd().endsWith("</svg>")).to.equal(true);
+        expect(svgTexts(svg)).to.include.members([
+            "Stage prod",
+            "throttle 10 req/s, burst 20",
+            "EC2 t3.micro",
+            "Stack dev-origin (origin)",
+            "Stack dev (gateway)",
+            "organization/hello-gateway/dev-origin",
+        ]);
+        expect(svg).not.to.contain("PRIVATE KEY");
+    });
+
+    it("plans both stacks of dev from the committed config, and says IDs and addresses are placeholders", () => {
+        expect([plan.origin.stack, plan.gateway.stack]).to.deep.equal(["dev-origin", "dev"]);
+        expect(printed).to.contain(PLACEHOLDER_NOTICE);
+        expect(printed.indexOf("\nStack dev-origin (origin)")).to.be.lessThan(printed.indexOf("\nStack dev (gateway)"));
+    });
+
+    it("shows the origin's instance type and the gateway's stage, throttling and log retention", () => {
+        expect(propertiesOf(sectionOf(printed, "dev-origin"), "hello-dev-instance")).to.include("instanceType: t3.micro");
+        const gateway = sectionOf(printed, "dev");
+        expect(propertiesOf(gateway, "hello-gateway-dev-stage")).to.include("stageName: prod");
+        expect(propertiesOf(gateway, "hello-gateway-dev-method-settings")).to.include.members([
+            "throttlingRateLimit: 10",
+            "throttlingBurstLimit: 20",
+        ]);
+        for (const group of ["hello-gateway-dev-access-logs", "hello-gateway-dev-execution-logs"]) {
+            expect(propertiesOf(gateway, group)).to.include("retentionInDays: 7");
+        }
+    });
+
+    it("wires the gateway to the origin: both integration URIs are the origin run's originUrl output", () => {
+        const originUrl = plan.origin.run.outputs.originUrl as string;
+        const eip = plan.origin.run.resources.find((resource) => resource.type === "aws:ec2/eip:Eip");
+        expect(originUrl).to.equal(`http://${eip?.state.publicDns}/`);
+        const gateway = sectionOf(printed, "dev");
+        for (const integration of ["hello-gateway-dev-root-get-integration", "hello-gateway-dev-hello-get-integration"]) {
+            expect(propertiesOf(gateway, integration)).to.include(`uri: ${originUrl}`);
+        }
+        expect(propertiesOf(gateway, "origin")).to.deep.equal(["name: organization/hello-gateway/dev-origin"]);
+    });
+
+    it("nests resources under their components, marks the reference as a read, and shows recorded resource options", () => {
+        const webServer = plan.origin.tree.children.find((node) => node.type === "hello-gateway:infra:WebServer");
+        expect(webServer?.children.map((node) => node.name)).to.include("hello-dev-instance");
+        const reference = plan.gateway.tree.children.find((node) => node.type === "pulumi:pulumi:StackReference");
+        expect(reference?.operation).to.equal("read");
+        const lines = printed.split("\n").filter((line) => /^ [+>] /.test(line));
+        expect(lines.find((line) => line.includes(" hello-dev-instance "))).to.match(/├─ aws:ec2\/instance:Instance .* create {2}\[ignoreChanges: ami\]$/);
+        expect(lines.find((line) => line.includes(" apigateway-cloudwatch-account "))).to.match(/\[retainOnDelete\]$/);
+        expect(lines.find((line) => line.includes(" origin "))).to.match(/^ > .* read$/);
+    });
+
+    it("prints each stack's outputs, the gateway's invokeUrl first", () => {
+        const outputLines = (stack: string) => {
+            const section = sectionOf(printed, stack);
+            return section.slice(section.indexOf("\nOutputs:\n") + "\nOutputs:\n".length).split("\n").filter((line) => line.startsWith("    "));
+        };
+        expect(outputLines("dev")[0]).to.equal(`    invokeUrl: "${plan.gateway.run.outputs.invokeUrl}"`);
+        expect(outputLines("dev")[0]).to.match(/https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/hello/);
+        expect(outputLines("dev-origin")).to.include(`    originUrl: "${plan.origin.run.outputs.originUrl}"`);
+    });
+
+    it("never prints the generated SSH private key: the connections show [secret]", () => {
+        const key = plan.origin.run.resources.find((resource) => resource.type === "tls:index/privateKey:PrivateKey");
+        const privateKey = key?.state.privateKeyOpenssh as string;
+        expect(privateKey).to.contain("PRIVATE KEY");
+        const keyBody = privateKey.split("\n")[1];
+        for (const text of [printed, plan.mermaid]) {
+            expect(text).not.to.contain(keyBody);
+            expect(text).not.to.contain("PRIVATE KEY");
+        }
+        expect(propertiesOf(sectionOf(printed, "dev-origin"), "hello-dev-install-httpd")).to.include("connection: [secret]");
+    });
+
+    it("draws a Mermaid flowchart from the runs: both stacks, the VPC, the StackReference edge, stage and throttling", () => {
+        const mermaid = plan.mermaid;
+        expect(mermaid.split("\n")[0]).to.equal("flowchart LR");
+        expect(mermaid).to.match(/subgraph gateway_stack\["Stack dev \(gateway\)"\]/);
+        expect(mermaid).to.match(/subgraph origin_stack\["Stack dev-origin \(origin\)"\]/);
+        expect(mermaid).to.match(/subgraph vpc\["VPC 10\.10\.0\.0\/16/);
+        expect(mermaid).to.contain("Stage prod<br/>throttle 10 req/s, burst 20");
+        expect(mermaid).to.contain("EC2 t3.micro");
+        expect(mermaid).to.contain("origin_stack -.->|\"outputs\"| stack_reference");
+        expect(mermaid).to.contain(`-->|"${plan.origin.run.outputs.originUrl}"| eip`);
+        expect(mermaid).to.match(/\("CloudWatch access logs<br\/>retention 7 days"\)/);
+
+        // Well formed: every subgraph closed, every edge between declared nodes or subgraphs.
+        const lines = mermaid.split("\n").map((line) => line.trim());
+        expect(lines.filter((line) => line.startsWith("subgraph ")).length).to.equal(lines.filter((line) => line === "end").length);
+        const declared = new Set(lines.map((line) => /^(?:subgraph )?(\w+)[[({]/.exec(line)?.[1]).filter(Boolean));
+        for (const edge of lines.filter((line) => / -\.?->/.test(line))) {
+            const [from, to] = [edge.split(" ")[0], edge.split(" ").pop() ?? ""];
+            expect(declared.has(from) && declared.has(to), edge).to.equal(true);
+        }
+    });
+
+    it("follows the configuration: another stage name and throttle change the diagram", async () => {
+        // Only the gateway changes, so only the gateway runs again, against the planned origin.
+        const gateway = await runStack("dev", {
+            overrides: { stageName: "v2", throttleRateLimit: "7", throttleBurstLimit: "9" },
+            stackOutputs: { [plan.originReference]: plan.origin.run.outputs },
+        });
+        const mermaid = mermaidOf(architectureOf("dev", plan.origin.run, gateway));
+        expect(mermaid).to.contain("Stage v2<br/>throttle 7 req/s, burst 9");
+        expect(mermaid).to.contain('client -->|"HTTPS /v2/hello"| stage');
+        expect(mermaid).not.to.contain("Stage prod");
+    });
+
+    it("draws custom domain and WAF in front of the stage and lists resource types it does not draw", () => {
+        const extra = (type: string, name: string, inputs: Record<string, unknown>): RecordedResource => ({
+            type,
+            name,
+            id: name,
+            urn: `urn:pulumi:dev::hello-gateway::${type}::${name}`,
+            custom: true,
+            read: false,
+            inputs,
+            state: inputs,
+            parentUrn: "",
+            dependencyUrns: [],
+            retainOnDelete: false,
+            ignoreChanges: [],
+            customTimeouts: undefined,
+        });
+        const gateway = {
+            ...plan.gateway.run,
+            resources: [
+                ...plan.gateway.run.resources,
+                extra("aws:apigateway/domainName:DomainName", "domain", { domainName: "api.example.com" }),
+                extra("aws:wafv2/webAcl:WebAcl", "acl", { rules: [{}, {}] }),
+                extra("aws:sqs/queue:Queue", "queue", {}),
+            ],
+        };
+        const mermaid = mermaidOf(architectureOf("dev", plan.origin.run, gateway));
+        expect(mermaid).to.contain("client -->|\"HTTPS\"| custom_domain");
+        expect(mermaid).to.contain("custom_domain --> waf");
+        expect(mermaid).to.contain("waf --> stage");
+        expect(mermaid).to.contain("Custom domain api.example.com");
+        expect(mermaid).to.contain("1 × aws:sqs/queue:Queue");
+    });
+
+    it("reports a config error exactly as the program words it, with exit code 1 and no files", async () => {
+        const overrides = { throttleBurstLimit: "-5" };
+        const expected = await runStack("dev", { overrides }).then(
+            () => expect.fail("the override should make the dev stack invalid"),
+            (error: Error) => error.message,
+        );
+        expect(expected).to.match(/^Invalid configuration for stack "dev" \(1 problem\):\n {2}- hello-gateway:throttleBurstLimit: got "-5"/);
+        const failed = captureIo();
+        const out = path.join(tempDir(), "bad");
+        const code = await main(["dev", "--out", out], { io: failed, planOptions: { configOverrides: { dev: overrides } } });
+        expect(code).to.equal(EXIT.failed);
+        expect(failed.err).to.equal(`${expected}\n`);
+        expect(failed.out).to.equal("");
+        expect(fs.existsSync(out)).to.equal(false);
+    });
+
+    it("reports a stack file the CLI would refuse (a value of the wrong type) verbatim, with exit code 1", async () => {
+        const root = tempDir();
+        for (const file of ["Pulumi.yaml", "Pulumi.dev-origin.yaml", "Pulumi.dev.yaml"]) {
+            fs.copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
+        }
+        const stackFile = path.join(root, "Pulumi.dev-origin.yaml");
+        fs.writeFileSync(stackFile, fs.readFileSync(stackFile, "utf8").replace(/instanceType: .*/, "instanceType: 3"));
+        const failed = captureIo();
+        expect(await main(["dev", "--out", path.join(root, "out")], { io: failed, planOptions: { root } })).to.equal(EXIT.failed);
+        expect(failed.err).to.equal(
+            "Pulumi.dev-origin.yaml is invalid:\n  hello-gateway:instanceType: 3 is not of the declared type string\n",
+        );
+        expect(failed.out).to.equal("");
+    });
+
+    it("refuses an unknown environment, a missing one and extra arguments with one line and exit code 2", async () => {
+        for (const argv of [[], ["dev", "prod"], ["dev", "--verbose"], ["dev", "--out"]]) {
+            const refused = captureIo();
+            expect(await main(argv, { io: refused }), argv.join(" ")).to.equal(EXIT.usage);
+            expect(refused.err.trimEnd().split("\n"), argv.join(" ")).to.have.length(1);
+            expect(refused.err).to.match(/^error: .*usage: npm run plan -- <dev\|prod>/);
+            expect(refused.out).to.equal("");
+        }
+        // As a process: exit status 2, one line, no stack trace, nothing written.
+        const result = await usageCli;
+        expect(result.code).to.equal(EXIT.usage);
+        expect(result.stderr).to.equal(
+            'error: unknown environment "staging": expected one of dev, prod (usage: npm run plan -- <dev|prod> [--out <dir>])\n',
+        );
+        expect(result.stdout).to.equal("");
+        expect(fs.existsSync(usageCliOut)).to.equal(false);
+    });
+});
