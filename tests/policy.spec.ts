@@ -1,0 +1,368 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { AnalyzeRequest, AnalyzeResponse, AnalyzerResourceOptions } from "@pulumi/pulumi/proto/analyzer_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { EnforcementLevel } from "@pulumi/policy";
+import { ADVISORY_ENVIRONMENTS, enforcementLevelFor, environmentOf, stackFromEnvironment } from "../policy/enforcement";
+import { Finding, evaluatePolicies } from "../policy/evaluate";
+import { POLICIES } from "../policy/rules";
+import { isSecretAt, trackWireSecrets } from "../policy/secrets";
+import { ProgramRun, RecordedResource, SECRET_SIG, SECRET_SIG_VALUE } from "../tools/mock-runtime";
+import { REPO_ROOT } from "../tools/stack-files";
+import { runStack, unwrapSecrets } from "./support";
+
+const POLICY_DIR = path.join(REPO_ROOT, "policy");
+const STACKS = ["dev-origin", "dev", "prod-origin", "prod"] as const;
+type Stack = (typeof STACKS)[number];
+
+/**
+ * What each committed stack may still be told, as [policy, resource name]. prod has nothing:
+ * its committed config enables X-Ray and WAF. dev leaves both off to save their cost, so the
+ * pack reports them there, as advisories.
+ */
+const EXPECTED_FINDINGS: Record<Stack, Array<[policy: string, resource: string]>> = {
+    "dev-origin": [],
+    dev: [
+        ["apigateway-xray-tracing", "hello-gateway-dev-stage"],
+        ["apigateway-waf-association", "hello-gateway-dev-stage"],
+    ],
+    "prod-origin": [],
+    prod: [],
+};
+
+function resourceNameOf(urn: string | undefined): string {
+    return urn?.split("::").pop() ?? "(stack)";
+}
+
+function summary(findings: readonly Finding[]): Array<[string, string]> {
+    return findings.map((finding) => [finding.policyName, resourceNameOf(finding.urn)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: a recorded good resource with one property changed.
+
+type Path = readonly (string | number)[];
+
+function setAt(target: Record<string, unknown>, where: Path, value: unknown): void {
+    let current: Record<string | number, unknown> = target;
+    where.slice(0, -1).forEach((key, index) => {
+        const next = current[key];
+        if (typeof next !== "object" || next === null) {
+            current[key] = typeof where[index + 1] === "number" ? [] : {};
+        }
+        current = current[key] as Record<string | number, unknown>;
+    });
+    const last = where[where.length - 1];
+    if (value === undefined) {
+        delete current[last];
+    } else {
+        current[last] = value;
+    }
+}
+
+/** A copy of `resource` whose input (and state) at `where` is `value`; undefined removes it. */
+function changed(resource: RecordedResource, where: Path, value: unknown): RecordedResource {
+    const inputs = structuredClone(resource.inputs);
+    const state = structuredClone(resource.state);
+    setAt(inputs, where, value);
+    setAt(state, where, value);
+    return { ...resource, inputs, state };
+}
+
+/** A standalone resource of another type built from a recorded one's values. */
+function retyped(resource: RecordedResource, type: string, inputs: Record<string, unknown>): RecordedResource {
+    const name = `${resource.name}-rule`;
+    return { ...resource, type, name, urn: `${resource.urn.split("::").slice(0, -2).join("::")}::${type}::${name}`, inputs, state: inputs };
+}
+
+function replaced(resources: readonly RecordedResource[], original: RecordedResource, replacement: RecordedResource): RecordedResource[] {
+    return resources.map((resource) => (resource === original ? replacement : resource));
+}
+
+const runs = new Map<Stack, ProgramRun>();
+const findingsOf = new Map<Stack, Finding[]>();
+
+function only(stack: Stack, type: string): RecordedResource {
+    const found = runs.get(stack)!.resources.filter((resource) => resource.type === type);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type} in ${stack}, found ${found.length}`);
+    }
+    return found[0];
+}
+
+interface BreakingCase {
+    readonly policy: string;
+    readonly control: string;
+    readonly breaks: string;
+    /** The resources to evaluate: the stack's, or a single resource, with the fixture in place. */
+    readonly resources: () => readonly RecordedResource[];
+}
+
+/** One property changed on a prod resource; the resource alone is evaluated (resource rules). */
+function breakingChange(policy: string, control: string, type: string, where: Path, value: unknown, stack: Stack = "prod", shownValue?: string): BreakingCase {
+    return {
+        policy,
+        control,
+        breaks: `${type} ${where.join(".")} = ${shownValue ?? JSON.stringify(value) ?? "unset"}`,
+        resources: () => [changed(only(stack, type), where, value)],
+    };
+}
+
+const SSH_INGRESS = 1;
+const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+
+function sshIngressOf(stack: Stack): Record<string, unknown> {
+    const group = only(stack, "aws:ec2/securityGroup:SecurityGroup");
+    const rule = (group.inputs.ingress as Array<Record<string, unknown>>)[SSH_INGRESS];
+    expect(rule.fromPort, "the SSH rule's position in the recorded ingress").to.equal(22);
+    return rule;
+}
+
+const BREAKING_CASES: BreakingCase[] = [
+    breakingChange("apigateway-execution-logging", "APIGateway.1", "aws:apigateway/methodSettings:MethodSettings", ["settings", "loggingLevel"], "OFF"),
+    {
+        policy: "apigateway-stage-method-settings",
+        control: "APIGateway.1",
+        breaks: "the stage's only MethodSettings moved from */* to one method",
+        resources: () => {
+            const settings = only("prod", "aws:apigateway/methodSettings:MethodSettings");
+            return replaced(runs.get("prod")!.resources, settings, changed(settings, ["methodPath"], "hello/GET"));
+        },
+    },
+    breakingChange("apigateway-xray-tracing", "APIGateway.3", "aws:apigateway/stage:Stage", ["xrayTracingEnabled"], false),
+    {
+        policy: "apigateway-waf-association",
+        control: "APIGateway.4",
+        breaks: "the web ACL association's resourceArn names another stage",
+        resources: () => {
+            const association = only("prod", "aws:wafv2/webAclAssociation:WebAclAssociation");
+            const otherStage = "arn:aws:apigateway:us-east-1::/restapis/0123456789/stages/other";
+            return replaced(runs.get("prod")!.resources, association, changed(association, ["resourceArn"], otherStage));
+        },
+    },
+    breakingChange("apigateway-cache-encrypted", "APIGateway.5", "aws:apigateway/methodSettings:MethodSettings", ["settings", "cachingEnabled"], true),
+    breakingChange("apigateway-access-logging", "Baseline.AccessLogs", "aws:apigateway/stage:Stage", ["accessLogSettings", "destinationArn"], undefined),
+    breakingChange("apigateway-throttling", "Baseline.Throttling", "aws:apigateway/methodSettings:MethodSettings", ["settings", "throttlingBurstLimit"], -1),
+    breakingChange("apigateway-data-trace-off", "Baseline.DataTrace", "aws:apigateway/methodSettings:MethodSettings", ["settings", "dataTraceEnabled"], true),
+    {
+        policy: "cloudwatch-log-retention",
+        control: "Baseline.LogRetention",
+        breaks: "the access log group's retentionInDays = 0 (never expire)",
+        resources: () => [changed(runs.get("prod")!.resources.find((r) => r.name === "hello-gateway-prod-access-logs")!, ["retentionInDays"], 0)],
+    },
+    breakingChange("ec2-imdsv2-required", "EC2.8", "aws:ec2/instance:Instance", ["metadataOptions", "httpTokens"], "optional", "prod-origin"),
+    breakingChange("ec2-ebs-encrypted", "EC2.3", "aws:ec2/instance:Instance", ["rootBlockDevice", "encrypted"], false, "prod-origin"),
+    breakingChange("ec2-ebs-encrypted", "EC2.3", "aws:ec2/instance:Instance", ["ebsBlockDevices"], [{ deviceName: "/dev/sdf", volumeSize: 8 }], "prod-origin"),
+    breakingChange("ec2-no-ssh-from-anywhere", "EC2.13", "aws:ec2/securityGroup:SecurityGroup", ["ingress", SSH_INGRESS, "cidrBlocks"], ["0.0.0.0/0"], "prod-origin"),
+    breakingChange("ec2-no-ssh-from-anywhere", "EC2.13", "aws:ec2/securityGroup:SecurityGroup", ["ingress", SSH_INGRESS, "ipv6CidrBlocks"], ["::/0"], "prod-origin"),
+    {
+        policy: "ec2-no-ssh-from-anywhere",
+        control: "EC2.13",
+        breaks: "a vpc SecurityGroupIngressRule for ports 20-25 from 0.0.0.0/0",
+        resources: () => {
+            const group = only("prod-origin", "aws:ec2/securityGroup:SecurityGroup");
+            const ssh = sshIngressOf("prod-origin");
+            return [retyped(group, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { securityGroupId: "sg-1", ipProtocol: ssh.protocol, fromPort: 20, toPort: 25, cidrIpv4: "0.0.0.0/0" })];
+        },
+    },
+    {
+        policy: "ec2-no-ssh-from-anywhere",
+        control: "EC2.13",
+        breaks: 'an ingress SecurityGroupRule of protocol "-1" from ::/0',
+        resources: () => {
+            const group = only("prod-origin", "aws:ec2/securityGroup:SecurityGroup");
+            return [retyped(group, "aws:ec2/securityGroupRule:SecurityGroupRule", { type: "ingress", securityGroupId: "sg-1", protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] })];
+        },
+    },
+    breakingChange("ec2-egress-restricted", "Baseline.Egress", "aws:ec2/securityGroup:SecurityGroup", ["egress", 0, "protocol"], "-1", "prod-origin"),
+    {
+        policy: "ec2-egress-restricted",
+        control: "Baseline.Egress",
+        breaks: "an egress SecurityGroupRule for all tcp ports to 0.0.0.0/0",
+        resources: () => {
+            const group = only("prod-origin", "aws:ec2/securityGroup:SecurityGroup");
+            return [retyped(group, "aws:ec2/securityGroupRule:SecurityGroupRule", { type: "egress", securityGroupId: "sg-1", protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] })];
+        },
+    },
+    {
+        policy: "ec2-egress-restricted",
+        control: "Baseline.Egress",
+        breaks: 'a vpc SecurityGroupEgressRule of protocol "-1" to ::/0',
+        resources: () => {
+            const group = only("prod-origin", "aws:ec2/securityGroup:SecurityGroup");
+            return [retyped(group, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv6: "::/0" })];
+        },
+    },
+    {
+        policy: "no-plaintext-secrets",
+        control: "Baseline.Secrets",
+        breaks: "the provisioning command's connection (with its private key) passed in plain text",
+        resources: () => {
+            const command = runs.get("prod-origin")!.resources.find((r) => r.type === "command:remote:Command")!;
+            return [changed(command, ["connection"], unwrapSecrets(command.inputs.connection))];
+        },
+    },
+    // Private key material has no place in a public key input, secret or not.
+    breakingChange("no-plaintext-secrets", "Baseline.Secrets", "aws:ec2/keyPair:KeyPair", ["publicKey"], { [SECRET_SIG]: SECRET_SIG_VALUE, value: PRIVATE_KEY }, "prod-origin", "an OpenSSH private key, even as a secret"),
+];
+
+describe("policy pack (policy/): the rules over the four committed stacks", () => {
+    before(async () => {
+        for (const stack of STACKS) {
+            const run = await runStack(stack);
+            runs.set(stack, run);
+            findingsOf.set(stack, await evaluatePolicies(run.resources, { stack }));
+        }
+    });
+
+    for (const stack of STACKS) {
+        const expected = EXPECTED_FINDINGS[stack];
+        const level = enforcementLevelFor(stack);
+        it(`${stack}: ${expected.length === 0 ? "no violations" : `only ${expected.map(([policy]) => policy).join(" and ")}, ${level}`}`, () => {
+            const findings = findingsOf.get(stack)!;
+            expect(summary(findings)).to.have.deep.members(expected);
+            expect(findings).to.have.length(expected.length);
+            for (const finding of findings) {
+                expect(finding.enforcementLevel, finding.message).to.equal(level);
+            }
+        });
+    }
+
+    it("dev's findings name their controls: APIGateway.3 (X-Ray) and APIGateway.4 (WAF)", () => {
+        const messages = findingsOf.get("dev")!.map((finding) => finding.message);
+        expect(messages.some((message) => message.startsWith("[APIGateway.3]"))).to.equal(true);
+        expect(messages.some((message) => message.startsWith("[APIGateway.4]"))).to.equal(true);
+    });
+
+    describe("each rule fails on a recorded resource with one property broken", () => {
+        it("has a breaking case for every rule of the pack", () => {
+            expect(new Set(BREAKING_CASES.map((breaking) => breaking.policy))).to.have.all.keys(POLICIES.map((policy) => policy.name));
+        });
+
+        for (const breaking of BREAKING_CASES) {
+            it(`${breaking.policy} [${breaking.control}]: ${breaking.breaks}`, async () => {
+                const findings = await evaluatePolicies(breaking.resources(), { stack: "prod" });
+                const own = findings.filter((finding) => finding.policyName === breaking.policy);
+                expect(own, `findings: ${JSON.stringify(summary(findings))}`).to.have.length.greaterThan(0);
+                for (const finding of own) {
+                    expect(finding.message).to.contain(breaking.control);
+                    expect(finding.enforcementLevel).to.equal("mandatory");
+                }
+            });
+        }
+
+        it("apigateway-waf-association reports a stage that no association targets (dev registers none)", () => {
+            const dev = runs.get("dev")!;
+            expect(dev.resources.some((resource) => resource.type === "aws:wafv2/webAclAssociation:WebAclAssociation")).to.equal(false);
+            const stage = only("dev", "aws:apigateway/stage:Stage");
+            const waf = findingsOf.get("dev")!.find((finding) => finding.policyName === "apigateway-waf-association");
+            expect(waf?.urn).to.equal(stage.urn);
+        });
+
+        it("ec2-no-ssh-from-anywhere leaves port 80 from anywhere and SSH from a narrow range alone", async () => {
+            const group = only("prod-origin", "aws:ec2/securityGroup:SecurityGroup");
+            const http = { ...sshIngressOf("prod-origin"), fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] };
+            const findings = await evaluatePolicies([changed(group, ["ingress", 0], http)], { stack: "prod" });
+            expect(summary(findings)).to.deep.equal([]);
+        });
+    });
+});
+
+describe("policy pack: enforcement per stack", () => {
+    it("is mandatory for prod and prod-origin, advisory for dev and dev-origin, mandatory for any other or unnamed stack", () => {
+        expect(["prod", "prod-origin", "organization/hello-gateway/prod"].map(enforcementLevelFor)).to.deep.equal(["mandatory", "mandatory", "mandatory"]);
+        expect(["dev", "dev-origin", "organization/hello-gateway/dev-origin"].map(enforcementLevelFor)).to.deep.equal(["advisory", "advisory", "advisory"]);
+        expect([undefined, "", "staging", "devtest"].map(enforcementLevelFor)).to.deep.equal(["mandatory", "mandatory", "mandatory", "mandatory"]);
+        expect(environmentOf("organization/hello-gateway/prod-origin")).to.equal("prod");
+    });
+
+    it("reads the stack the CLI passes the pack in PULUMI_STACK (or PULUMI_NODEJS_STACK)", () => {
+        expect(stackFromEnvironment({ PULUMI_STACK: "prod", PULUMI_NODEJS_STACK: "dev" })).to.equal("prod");
+        expect(stackFromEnvironment({ PULUMI_NODEJS_STACK: "dev-origin" })).to.equal("dev-origin");
+        expect(stackFromEnvironment({})).to.equal(undefined);
+    });
+
+    it("ships a --policy-pack-config file per environment that agrees with the pack's own choice", () => {
+        for (const environment of ["dev", "prod"]) {
+            const file = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "config", `${environment}.json`), "utf8")) as { all: EnforcementLevel };
+            expect(file, `policy/config/${environment}.json`).to.deep.equal({ all: enforcementLevelFor(environment) });
+        }
+        expect(ADVISORY_ENVIRONMENTS).to.deep.equal(["dev"]);
+    });
+
+    it("leaves the level to the pack: no rule sets its own (it would override the per-stack level)", () => {
+        for (const policy of POLICIES) {
+            expect(policy.enforcementLevel, policy.name).to.equal(undefined);
+        }
+    });
+});
+
+/** @pulumi/policy's own handler for the engine's Analyze call (internal, not in its typings). */
+type AnalyzeHandler = (call: { request: AnalyzeRequest }, callback: (error: unknown, response?: AnalyzeResponse) => void) => void;
+
+function analyzeThroughPolicySdk(handler: AnalyzeHandler, type: string, props: Record<string, unknown>): Promise<Array<{ policy: string; message: string; mandatory: boolean }>> {
+    const request = new AnalyzeRequest();
+    request.setType(type);
+    request.setName("fixture");
+    request.setUrn(`urn:pulumi:prod::hello-gateway::${type}::fixture`);
+    request.setProperties(Struct.fromJavaScript(props as Parameters<typeof Struct.fromJavaScript>[0]));
+    request.setOptions(new AnalyzerResourceOptions());
+    return new Promise((resolve, reject) => {
+        handler({ request }, (error, response) => {
+            if (error || !response) {
+                reject(error ?? new Error("no response"));
+                return;
+            }
+            resolve(response.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), message: d.getMessage(), mandatory: d.getEnforcementlevel() === 1 })));
+        });
+    });
+}
+
+describe("policy pack: secrets as the engine sends them", () => {
+    // The envelope the engine keeps on secret properties when it calls a policy pack.
+    const secret = (value: unknown) => ({ [SECRET_SIG]: SECRET_SIG_VALUE, value });
+    const connection = { host: "203.0.113.10", user: "ec2-user", privateKey: PRIVATE_KEY };
+    let analyze: AnalyzeHandler;
+    before(() => {
+        trackWireSecrets();
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const server = require("@pulumi/policy/server") as { makeAnalyzeRpcFun: (name: string, version: string, level: EnforcementLevel, policies: unknown) => AnalyzeHandler };
+        analyze = server.makeAnalyzeRpcFun("hello-gateway", "0.1.0", "mandatory", [...POLICIES]);
+    });
+
+    it("passes a command whose connection arrives as a secret, through @pulumi/policy's own Analyze handler", async () => {
+        expect(await analyzeThroughPolicySdk(analyze, "command:remote:Command", { connection: secret(connection), create: "true" })).to.deep.equal([]);
+    });
+
+    it("reports (mandatory, Baseline.Secrets) a command whose private key arrives in plain text", async () => {
+        const diagnostics = await analyzeThroughPolicySdk(analyze, "command:remote:Command", { connection, create: "true" });
+        expect(diagnostics.map((d) => d.policy)).to.deep.equal(["no-plaintext-secrets"]);
+        expect(diagnostics[0].message).to.contain("[Baseline.Secrets]").and.to.contain("connection.privateKey");
+        expect(diagnostics[0].mandatory).to.equal(true);
+    });
+
+    it("refuses to guess when nothing recorded which props were secret", () => {
+        expect(() => isSecretAt({ connection }, ["connection", "privateKey"])).to.throw(/no secret information/);
+    });
+});
+
+describe("policy pack: files the Pulumi CLI loads", () => {
+    it("PulumiPolicy.yaml says nodejs; package.json has the version PolicyPack reads, main index.ts and no dependencies of its own", () => {
+        const project = yaml.load(fs.readFileSync(path.join(POLICY_DIR, "PulumiPolicy.yaml"), "utf8")) as { runtime: string };
+        expect(project.runtime).to.equal("nodejs");
+        const pkg = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as Record<string, unknown>;
+        expect(pkg.version).to.be.a("string").and.not.equal("");
+        expect(pkg.main).to.equal("index.ts");
+        expect(pkg).not.to.have.any.keys("dependencies", "devDependencies");
+        // The pack resolves these from the repository root's node_modules.
+        const root = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+        expect({ ...root.dependencies, ...root.devDependencies }).to.include.keys("@pulumi/policy", "@pulumi/aws", "@pulumi/pulumi", "typescript", "ts-node");
+    });
+
+    it("policy/tsconfig.json restates commonjs, which the CLI's ts-node would otherwise replace with nodenext", () => {
+        const tsconfig = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+        expect(tsconfig.compilerOptions).to.include({ module: "commonjs", moduleResolution: "node", strict: true });
+    });
+});
