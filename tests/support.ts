@@ -47,8 +47,26 @@ function qualify(key: string): string {
     return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
 
-/** Runs one committed stack (Pulumi.yaml defaults, then its stack file) under mocks. */
+const committedRuns = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * Runs one committed stack (Pulumi.yaml defaults, then its stack file) under mocks. A run
+ * without options is the committed stack itself; several specs read it, so it runs once per
+ * test process and is shared (treat it as read-only).
+ */
 export function runStack(stack: string, options: StackRunOptions = {}): Promise<ProgramRun> {
+    if (options.overrides === undefined && options.secretKeys === undefined && options.stackOutputs === undefined) {
+        let run = committedRuns.get(stack);
+        if (run === undefined) {
+            run = runFreshStack(stack, options);
+            committedRuns.set(stack, run);
+        }
+        return run;
+    }
+    return runFreshStack(stack, options);
+}
+
+function runFreshStack(stack: string, options: StackRunOptions): Promise<ProgramRun> {
     const config = { ...loadStackConfig(stack).config };
     for (const [key, value] of Object.entries(options.overrides ?? {})) {
         if (value === undefined) {
