@@ -373,9 +373,10 @@ class ConfigReader {
     }
 }
 
-/** `dev-origin` and `dev` both belong to the `dev` environment. */
+/** `dev-origin`, `dev` and `acme/hello-gateway/dev-origin` all belong to the `dev` environment. */
 export function environmentOf(stack: string): string {
-    return stack.endsWith(ORIGIN_STACK_SUFFIX) ? stack.slice(0, -ORIGIN_STACK_SUFFIX.length) : stack;
+    const name = stack.split("/").pop() ?? stack;
+    return name.endsWith(ORIGIN_STACK_SUFFIX) ? name.slice(0, -ORIGIN_STACK_SUFFIX.length) : name;
 }
 
 /** The origin stack a gateway reads when `originStack` is not set. */

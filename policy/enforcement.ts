@@ -1,4 +1,5 @@
 import type { EnforcementLevel } from "@pulumi/policy";
+import { environmentOf } from "../infra/config";
 
 /**
  * How hard the pack enforces, per stack: findings block a prod deployment and only warn on
@@ -9,13 +10,7 @@ import type { EnforcementLevel } from "@pulumi/policy";
 /** Environments whose findings are reported without blocking the deployment. */
 export const ADVISORY_ENVIRONMENTS: readonly string[] = ["dev"];
 
-const ORIGIN_STACK_SUFFIX = "-origin";
-
-/** `prod` for `prod`, `prod-origin` and `acme/hello-gateway/prod-origin`. */
-export function environmentOf(stack: string): string {
-    const name = stack.split("/").pop() ?? stack;
-    return name.endsWith(ORIGIN_STACK_SUFFIX) ? name.slice(0, -ORIGIN_STACK_SUFFIX.length) : name;
-}
+export { environmentOf };
 
 /**
  * Advisory for dev, mandatory for everything else: a stack the pack does not know, or no stack

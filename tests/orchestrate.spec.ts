@@ -16,6 +16,7 @@ import {
     UserFacingError,
 } from "../tools/cli-env";
 import {
+    policyPackOptions,
     createAutomationStackOps,
     EngineOutput,
     formatOutputs,
@@ -255,6 +256,13 @@ describe("orchestrate: deploy / preview / destroy", () => {
 });
 
 describe("orchestrate: pure helpers", () => {
+    it("runs the policy pack with the environment's enforcement config", () => {
+        const prod = policyPackOptions("prod-origin", "/repo");
+        expect(prod).to.deep.equal({ policyPacks: ["/repo/policy"], policyPackConfigs: ["/repo/policy/config/prod.json"] });
+        expect(policyPackOptions("dev").policyPackConfigs[0]).to.equal(path.join(REPO_ROOT, "policy", "config", "dev.json"));
+        expect(fs.existsSync(policyPackOptions("dev").policyPackConfigs[0])).to.equal(true);
+    });
+
     it("plans origin→gateway for deploy and preview and gateway→origin for destroy", () => {
         expect(planSteps("deploy", "prod").map((s) => s.stack)).to.deep.equal(["prod-origin", "prod"]);
         expect(planSteps("preview", "dev").map((s) => s.stack)).to.deep.equal(["dev-origin", "dev"]);

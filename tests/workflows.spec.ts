@@ -191,6 +191,21 @@ describe("workflows: deploy.yml", () => {
 });
 
 describe("workflows: both files", () => {
+    it("run the policy pack on every preview and up, with the environment's enforcement", () => {
+        for (const file of WORKFLOW_FILES) {
+            const { workflow } = readWorkflow(file);
+            for (const job of Object.values(workflow.jobs)) {
+                for (const step of pulumiSteps(job)) {
+                    const stack = String(step.with?.["stack-name"]);
+                    const env = stack.startsWith("prod") ? "prod" : "dev";
+                    expect(step.with?.policyPacks, `${file}: ${stack}`).to.equal("policy");
+                    expect(step.with?.policyPackConfigs, `${file}: ${stack}`).to.equal(`policy/config/${env}.json`);
+                    expect(fs.existsSync(path.join(REPO_ROOT, `policy/config/${env}.json`))).to.equal(true);
+                }
+            }
+        }
+    });
+
     it("pin every action to a major version tag", () => {
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);

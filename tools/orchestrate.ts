@@ -10,7 +10,9 @@
  * API adapter at the bottom is the only code that needs the Pulumi CLI.
  */
 import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import * as path from "node:path";
 import * as readline from "node:readline/promises";
+import { environmentOf } from "../infra/config";
 import {
     AwsCredentialProbe,
     Environment,
@@ -54,6 +56,17 @@ export function parseOrchestrateArgs(argv: readonly string[]): OrchestrateReques
         operation: operation as Operation,
         env: parseEnvironment(env, USAGE),
         yes: parsed.flags.has("--yes"),
+    };
+}
+
+/**
+ * The project's policy pack runs on every preview and update, with the environment's
+ * enforcement: mandatory for prod, advisory for dev (policy/config/<env>.json).
+ */
+export function policyPackOptions(stackName: string, root: string = REPO_ROOT): { policyPacks: string[]; policyPackConfigs: string[] } {
+    return {
+        policyPacks: [path.join(root, "policy")],
+        policyPackConfigs: [path.join(root, "policy", "config", `${environmentOf(stackName)}.json`)],
     };
 }
 
@@ -320,11 +333,11 @@ export function createAutomationStackOps(options: AutomationOptions): StackOps {
     return {
         async up(stackName, output) {
             const stack = await openOrCreate(stackName);
-            await stack.up({ onOutput: output.stdout, onError: output.stderr, color });
+            await stack.up({ onOutput: output.stdout, onError: output.stderr, color, ...policyPackOptions(stackName) });
         },
         async preview(stackName, output) {
             const stack = await openOrCreate(stackName);
-            await stack.preview({ onOutput: output.stdout, onError: output.stderr, color });
+            await stack.preview({ onOutput: output.stdout, onError: output.stderr, color, ...policyPackOptions(stackName) });
         },
         async destroy(stackName, output) {
             const stack = await openExisting(stackName);
