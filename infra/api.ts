@@ -1,13 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { sha256 } from "./compute";
+import { sha256 } from "./hash";
 import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig, UsagePlanConfig } from "./config";
 
 export interface HelloApiArgs {
     /** The origin's base URL, e.g. `http://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
     readonly originUrl: pulumi.Input<string>;
     readonly region: string;
-    /** Stage the API is served from. Default: `prod`. */
+    /** Stage the API is served from (the project's config defaults it to `prod`). */
     readonly stageName: string;
     /** Stage-wide throttling for every method (`*\/*`). */
     readonly throttle: ThrottleConfig;
@@ -124,12 +124,18 @@ export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions): Ro
     }));
 }
 
+/** RestApi settings that AWS applies to a stage only when it is deployed again. */
+export interface RedeployingApiSettings {
+    readonly disableExecuteApiEndpoint: boolean;
+}
+
 /**
- * The deployment's identity: a hash of every method and integration input. A deployment is a
- * snapshot, so any change to a route, the origin URL included, must produce a new one.
+ * The deployment's identity: a hash of every method and integration input, and of the API
+ * settings that only take effect on a new deployment. A deployment is a snapshot, so any such
+ * change, the origin URL included, must produce a new one.
  */
-export function deploymentTrigger(routes: readonly RouteSpec[]): string {
-    return sha256(JSON.stringify(routes));
+export function deploymentTrigger(routes: readonly RouteSpec[], apiSettings: RedeployingApiSettings): string {
+    return sha256(JSON.stringify({ routes, apiSettings }));
 }
 
 /** Method-level cache settings: encrypted, and clients may not bypass it unauthenticated. */
@@ -201,6 +207,7 @@ export class HelloApi extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         const auth: ApiAuth = args.auth ?? { mode: "none" };
+        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false };
         const requestValidation = args.requestValidation ?? { queryParameters: [], headers: [] };
         const cache: CacheConfig = args.cache ?? { enabled: false };
 
@@ -210,7 +217,7 @@ export class HelloApi extends pulumi.ComponentResource {
                 name,
                 description: "hello-gateway: GET / and GET /hello proxied to the EC2 origin",
                 endpointConfiguration: { types: "REGIONAL" },
-                disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false,
+                disableExecuteApiEndpoint: apiSettings.disableExecuteApiEndpoint,
                 tags,
             },
             { parent: this },
@@ -287,7 +294,7 @@ export class HelloApi extends pulumi.ComponentResource {
         const trigger = pulumi
             .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId])
             .apply(([uri, connectionId, authorizerId, requestValidatorId]) =>
-                deploymentTrigger(routeSpecs({ uri, connectionId, authorizerId, requestValidatorId }, routeOptions)),
+                deploymentTrigger(routeSpecs({ uri, connectionId, authorizerId, requestValidatorId }, routeOptions), apiSettings),
             );
 
         const deployment = new aws.apigateway.Deployment(
@@ -342,7 +349,7 @@ export class HelloApi extends pulumi.ComponentResource {
             { parent: this, dependsOn: [executionLogGroup, ...loggingPrerequisites] },
         );
 
-        const methodSettings = new aws.apigateway.MethodSettings(
+        new aws.apigateway.MethodSettings(
             `${name}-method-settings`,
             {
                 restApi: restApi.id,
@@ -372,7 +379,7 @@ export class HelloApi extends pulumi.ComponentResource {
                     quotaSettings: { limit: auth.usagePlan.quotaPerDay, period: "DAY" },
                     tags,
                 },
-                { parent: this, dependsOn: [methodSettings] },
+                { parent: this },
             );
             new aws.apigateway.UsagePlanKey(`${name}-usage-plan-key`, { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id }, { parent: this });
             this.apiKeyValue = pulumi.secret(key.value);
@@ -393,6 +400,9 @@ export class HelloApi extends pulumi.ComponentResource {
             invokeUrl: this.invokeUrl,
             accessLogGroupName: this.accessLogGroupName,
             executionLogGroupName: this.executionLogGroupName,
+            restApiName: this.restApiName,
+            stageArn: this.stageArn,
+            apiKeyValue: this.apiKeyValue,
         });
     }
 }

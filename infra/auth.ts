@@ -7,8 +7,10 @@ export interface ApiUserPoolArgs {
 
 /**
  * A Cognito user pool for the API's `cognito` auth mode, with an app client that signs users
- * in with username and password (SRP). The pool holds user accounts, so it is kept on
- * destroy and guarded against deletion: deleting users is never a side effect of `destroy`.
+ * in with username and password (SRP). The pool holds user accounts, so losing it is never a
+ * side effect: it is protected (Pulumi refuses to replace or delete it, so a change that
+ * would need a new pool fails instead of silently starting an empty one), kept on destroy
+ * once unprotected, and guarded by Cognito's own deletion protection.
  */
 export class ApiUserPool extends pulumi.ComponentResource {
     readonly userPoolArn: pulumi.Output<string>;
@@ -37,7 +39,7 @@ export class ApiUserPool extends pulumi.ComponentResource {
                 adminCreateUserConfig: { allowAdminCreateUserOnly: true },
                 tags: args.tags,
             },
-            { parent: this, retainOnDelete: true },
+            { parent: this, protect: true, retainOnDelete: true },
         );
         const client = new aws.cognito.UserPoolClient(
             `${name}-client`,

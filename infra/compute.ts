@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { createHash } from "node:crypto";
 import type { Architecture } from "./config";
+import { sha256 } from "./hash";
 
 export interface WebServerArgs {
     readonly subnetId: pulumi.Input<string>;
@@ -67,10 +67,6 @@ export function provisioningScript(helloMessage: string): string {
     ].join("\n");
 }
 
-export function sha256(text: string): string {
-    return createHash("sha256").update(text).digest("hex");
-}
-
 /**
  * One Amazon Linux 2023 instance running Apache httpd behind an Elastic IP, provisioned over
  * SSH. The Elastic IP outlives instance replacements, so the origin URL the gateway uses stays
@@ -98,7 +94,9 @@ export class WebServer extends pulumi.ComponentResource {
         const followsAmiParameter = args.amiId === undefined;
         const ami =
             args.amiId ??
-            aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.architecture) }, { parent: this }).value;
+            // The provider marks `value` sensitive; a public AMI id is not, and a secret `ami`
+            // would hide the image in every preview.
+            aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.architecture) }, { parent: this }).insecureValue;
 
         const instance = new aws.ec2.Instance(
             `${name}-instance`,
@@ -121,8 +119,13 @@ export class WebServer extends pulumi.ComponentResource {
                 creditSpecification: isBurstable(args.instanceType) ? { cpuCredits: "standard" } : undefined,
                 tags: { ...tags, Name: `${name}-instance` },
             },
-            // Following the parameter must not replace the server on every AL2023 release.
-            { parent: this, ignoreChanges: followsAmiParameter ? ["ami"] : [] },
+            // Following the parameter must not replace the server on every AL2023 release; a
+            // change of CPU architecture (t3 to t4g) needs another image, so it does replace.
+            {
+                parent: this,
+                ignoreChanges: followsAmiParameter ? ["ami"] : [],
+                replacementTrigger: followsAmiParameter ? args.architecture : undefined,
+            },
         );
 
         const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { ...tags, Name: `${name}-eip` } }, { parent: this });
@@ -167,6 +170,7 @@ export class WebServer extends pulumi.ComponentResource {
         this.provisioned = installHttpd.id;
         this.originUrl = pulumi.all([eip.publicDns, installHttpd.id]).apply(([dns]) => `http://${dns}/`);
         this.registerOutputs({
+            provisioned: this.provisioned,
             instanceId: this.instanceId,
             publicIp: this.publicIp,
             publicDns: this.publicDns,

@@ -400,7 +400,8 @@ const QUALIFIED_STACK = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 const SSH_PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA) PRIVATE KEY-----[\s\S]+-----END (OPENSSH|RSA) PRIVATE KEY-----\s*$/;
 const MAX_HELLO_MESSAGE_LENGTH = 256;
-const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$/;
+/** One address: a local part, a domain with a dot, no spaces or lists. */
+export const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
 const QUERY_PARAMETER_NAME = /^[A-Za-z0-9_.~-]{1,64}$/;
 const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -626,6 +627,30 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
     };
 }
 
+/**
+ * A public origin answers anyone on port 80, so anything the gateway enforces (authentication,
+ * WAF) could be skipped by calling the origin directly: such a gateway needs a private origin.
+ */
+function checkGatewayControlsNeedPrivateOrigin(config: GatewayConfig, problems: ProblemList): void {
+    if (config.originMode !== "public") {
+        return;
+    }
+    if (config.auth.mode !== "none") {
+        problems.add(
+            "authMode",
+            shown(config.auth.mode),
+            "none with originMode public: the origin's public port 80 would let callers skip the authentication; set originMode: private in both stacks",
+        );
+    }
+    if (config.waf.enabled) {
+        problems.add(
+            "wafEnabled",
+            "true",
+            "false with originMode public: the origin's public port 80 would let callers skip the WAF; set originMode: private in both stacks",
+        );
+    }
+}
+
 function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig): GatewayConfig {
     const originStack = reader.optionalString("originStack") ?? defaultOriginStack(common.identity);
     if (!QUALIFIED_STACK.test(originStack)) {
@@ -635,7 +660,7 @@ function parseGateway(reader: ConfigReader, problems: ProblemList, common: Commo
     if (!STAGE_NAME.test(stageName)) {
         problems.add("stageName", shown(stageName), "1 to 128 letters, digits, hyphens or underscores");
     }
-    return {
+    const config: GatewayConfig = {
         ...common,
         layer: "gateway",
         originStack,
@@ -673,6 +698,8 @@ function parseGateway(reader: ConfigReader, problems: ProblemList, common: Commo
             },
         },
     };
+    checkGatewayControlsNeedPrivateOrigin(config, problems);
+    return config;
 }
 
 /** Validates everything for the stack's layer and throws one ConfigError naming each bad key. */

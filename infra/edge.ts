@@ -139,8 +139,6 @@ export interface CustomDomainArgs {
      * before its stage fails with "Invalid stage identifier specified".
      */
     readonly stageName: pulumi.Input<string>;
-    /** What the base path mapping must also wait for. Default: nothing beyond its inputs. */
-    readonly dependsOn?: pulumi.Resource[];
     /** Tags for the certificate and the domain name. Default: none. */
     readonly tags?: Record<string, string>;
 }
@@ -194,7 +192,7 @@ export class CustomDomain extends pulumi.ComponentResource {
         new aws.apigateway.BasePathMapping(
             `${name}-mapping`,
             { restApi: args.restApiId, stageName: args.stageName, domainName: domain.domainName },
-            { parent: this, dependsOn: args.dependsOn ?? [] },
+            { parent: this },
         );
         if (args.hostedZoneId !== undefined) {
             new aws.route53.Record(

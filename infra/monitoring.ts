@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { GatewayAlarmThresholds } from "./config";
+import { EMAIL, type GatewayAlarmThresholds } from "./config";
 
 /** Every gateway alarm and dashboard widget looks at 5-minute windows. */
 export const GATEWAY_PERIOD_SECONDS = 300;
@@ -32,7 +32,7 @@ export class AlarmNotifications extends pulumi.ComponentResource {
     readonly alarmActions: pulumi.Output<string>[];
 
     constructor(name: string, args: AlarmNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!/^[^@\s,;]+@[^@\s,;]+$/.test(args.email)) {
+        if (!EMAIL.test(args.email)) {
             throw new Error(`AlarmNotifications ${name}: email must be one address such as ops@example.com, got ${JSON.stringify(args.email)}`);
         }
         super("hello-gateway:infra:AlarmNotifications", name, {}, opts);
@@ -96,6 +96,8 @@ export function alarmTopicKeyPolicy(accountId: string): Record<string, unknown> 
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                 Resource: "*",
+                // Only on behalf of this account's alarms: no confused deputy.
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
             },
         ],
     };

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ACCESS_LOG_FORMAT, PUSH_TO_CLOUDWATCH_POLICY_ARN, RouteOptions, deploymentTrigger, routeSpecs } from "../infra/api";
 import { ProgramRun } from "../tools/mock-runtime";
-import { byName, dependencyNames, originOutputsFor, parentName, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
+import { byName, dependencyNames, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
 
 const ENVIRONMENTS = [
     { stack: "dev", rate: 10, burst: 20, loggingLevel: "INFO", retention: 7, timeoutMs: 10_000, apiKey: false, originMode: "public", tracing: false },
@@ -71,7 +71,8 @@ for (const expected of ENVIRONMENTS) {
             expect(deployment.inputs).not.to.have.property("stageName");
             const trigger = (deployment.inputs.triggers as Record<string, string>).routes;
             const connectionId = expected.originMode === "private" ? theOne(run, "aws:apigateway/vpcLink:VpcLink").id : undefined;
-            expect(trigger).to.equal(deploymentTrigger(routeSpecs({ uri: originUrl, connectionId }, plainRoutes(expected.timeoutMs, expected.apiKey))));
+            const apiSettings = { disableExecuteApiEndpoint: false };
+            expect(trigger).to.equal(deploymentTrigger(routeSpecs({ uri: originUrl, connectionId }, plainRoutes(expected.timeoutMs, expected.apiKey)), apiSettings));
             const deps = dependencyNames(run, deployment);
             for (const route of ["root-get", "hello-get", "root-get-integration", "hello-get-integration"]) {
                 expect(deps).to.include(`hello-gateway-${expected.stack}-${route}`);
@@ -155,32 +156,56 @@ for (const expected of ENVIRONMENTS) {
             expect(run.secretOutputs).to.deep.equal(expected.apiKey ? ["apiKeyValue"] : []);
         });
 
-        it("parents every AWS resource under a component", () => {
+        it("parents every AWS resource under one of the project's components", () => {
             for (const resource of run.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
-                expect(parentName(run, resource), resource.name).to.be.oneOf([`hello-gateway-${expected.stack}`, "apigateway-cloudwatch"]);
+                const parent = run.resources.find((r) => r.urn === resource.parentUrn);
+                expect(parent?.type, `${resource.type} ${resource.name}`).to.match(/^hello-gateway:infra:/);
             }
         });
     });
 }
 
+const triggerOf = (run: ProgramRun) => (theOne(run, "aws:apigateway/deployment:Deployment").inputs.triggers as Record<string, string>).routes;
+
 describe("gateway stack variations", () => {
-    it("a different origin URL gives a different deployment trigger", async () => {
+    it("a different origin URL gives a different deployment trigger, and new integration URIs", async () => {
         const first = await runStack("dev");
         const moved = await runStack("dev", {
             stackOutputs: { "organization/hello-gateway/dev-origin": { ...originOutputsFor("dev"), originUrl: "http://ec2-192-0-2-44.compute-1.amazonaws.com/" } },
         });
-        const triggerOf = (run: ProgramRun) => (theOne(run, "aws:apigateway/deployment:Deployment").inputs.triggers as Record<string, string>).routes;
         expect(triggerOf(moved)).not.to.equal(triggerOf(first));
         for (const integration of resourcesOfType(moved, "aws:apigateway/integration:Integration")) {
             expect(integration.inputs.uri).to.equal("http://ec2-192-0-2-44.compute-1.amazonaws.com/");
         }
     });
 
-    it("a different integration timeout gives a different deployment trigger", async () => {
-        const run = await runStack("dev", { overrides: { integrationTimeoutMs: "2000" } });
-        const trigger = (theOne(run, "aws:apigateway/deployment:Deployment").inputs.triggers as Record<string, string>).routes;
-        expect(trigger).to.equal(deploymentTrigger(routeSpecs({ uri: originOutputsFor("dev").originUrl as string }, plainRoutes(2000))));
-        expect(trigger).not.to.equal(deploymentTrigger(routeSpecs({ uri: originOutputsFor("dev").originUrl as string }, plainRoutes(10_000))));
+    // Each of these changes what a deployment serves, so each must give a new deployment.
+    const REDEPLOYING_CHANGES: Array<[string, Record<string, string>]> = [
+        ["integration timeout", { integrationTimeoutMs: "2000" }],
+        ["authorization (iam)", { authMode: "iam", originMode: "private" }],
+        ["required query parameter", { requiredQueryParameters: '["lang"]' }],
+        ["required header", { requiredHeaders: '["X-Request-Id"]' }],
+        ["cache keys", { requiredQueryParameters: '["lang"]', cacheEnabled: "true" }],
+        ["execute-api endpoint disabled by a custom domain", { customDomainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }],
+    ];
+    for (const [change, overrides] of REDEPLOYING_CHANGES) {
+        it(`a change of ${change} gives a different deployment trigger`, async () => {
+            const base = await runStack("dev", overrides.originMode ? { overrides: { originMode: "private" }, stackOutputs: { "organization/hello-gateway/dev-origin": originOutputsFor("prod") } } : {});
+            const changed = await runStack("dev", {
+                overrides,
+                ...(overrides.originMode ? { stackOutputs: { "organization/hello-gateway/dev-origin": originOutputsFor("prod") } } : {}),
+            });
+            expect(triggerOf(changed)).to.match(/^[0-9a-f]{64}$/);
+            expect(triggerOf(changed)).not.to.equal(triggerOf(base));
+        });
+    }
+
+    it("the same configuration gives the same trigger, and stage-only settings (throttling, logging) do not redeploy", async () => {
+        const again = await runStack("dev", { overrides: { stageName: "prod" } });
+        const restaged = await runStack("dev", { overrides: { throttleRateLimit: "99", loggingLevel: "ERROR", logRetentionDays: "30" } });
+        const committed = await runStack("dev");
+        expect(triggerOf(again)).to.equal(triggerOf(committed));
+        expect(triggerOf(restaged)).to.equal(triggerOf(committed));
     });
 
     it("reads an explicitly configured origin stack", async () => {

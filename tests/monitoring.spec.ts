@@ -108,6 +108,7 @@ describe("GatewayMonitoring and OriginMonitoring, with an alarm email, cache and
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } },
         });
         expect(statements.find((s) => s.Sid === "AccountAdministersKey")?.Principal).to.deep.equal({ AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` });
         expect(dependencyNames(run, byName(run, "gw-alarms-topic"))).to.include("gw-alarms-key-policy");

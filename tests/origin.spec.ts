@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { SSH_DIAL, SSH_USER, provisioningScript, sha256 } from "../infra/compute";
+import { SSH_DIAL, SSH_USER, provisioningScript } from "../infra/compute";
+import { sha256 } from "../infra/hash";
 import { MOCK_AMI, ProgramRun } from "../tools/mock-runtime";
 import { byName, dependencyNames, isSecretEnvelope, parentName, resourcesOfType, runStack, theOne, unwrapSecrets } from "./support";
 
@@ -62,6 +63,8 @@ for (const expected of ENVIRONMENTS) {
             const instance = theOne(run, "aws:ec2/instance:Instance");
             expect(instance.inputs.ami).to.equal(MOCK_AMI.x86_64);
             expect(instance.ignoreChanges).to.deep.equal(["ami"]);
+            // A new image is ignored, but a new architecture needs one: it replaces the instance.
+            expect(instance.replacementTrigger).to.equal("x86_64");
         });
 
         it("keeps its address across instance replacements with an Elastic IP in the VPC", () => {
@@ -182,6 +185,7 @@ describe("origin stack variations", () => {
         const instance = theOne(run, "aws:ec2/instance:Instance");
         expect(instance.inputs.ami).to.equal("ami-0123456789abcdef0");
         expect(instance.ignoreChanges).to.deep.equal([]);
+        expect(instance.replacementTrigger).to.equal(undefined);
         expect(run.invokes.filter((invoke) => invoke.token === "aws:ssm/getParameter:getParameter")).to.have.length(0);
     });
 
@@ -189,6 +193,7 @@ describe("origin stack variations", () => {
         const run = await runStack("dev-origin", { overrides: { instanceType: "t4g.micro" } });
         expect(run.invokes[0].inputs.name).to.equal("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
         expect(theOne(run, "aws:ec2/instance:Instance").inputs.ami).to.equal(MOCK_AMI.arm64);
+        expect(theOne(run, "aws:ec2/instance:Instance").replacementTrigger).to.equal("arm64");
     });
 
     it("re-provisions when the message changes: a different script hash in the triggers", async () => {

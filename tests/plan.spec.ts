@@ -254,8 +254,10 @@ describe("npm run plan (offline plan of an environment)", () => {
             parentUrn: "",
             dependencyUrns: [],
             retainOnDelete: false,
+            protect: false,
             ignoreChanges: [],
             customTimeouts: undefined,
+            replacementTrigger: undefined,
         });
         const gateway = {
             ...plan.gateway.run,

@@ -19,6 +19,8 @@ interface Step {
 interface Job {
     needs?: string | string[];
     if?: string;
+    "runs-on"?: string;
+    concurrency?: { group: string; "cancel-in-progress"?: boolean };
     environment?: string | { name: string };
     permissions?: Record<string, string>;
     env?: Record<string, string>;
@@ -149,10 +151,15 @@ describe("workflows: deploy.yml", () => {
         expect(prod.if).to.equal("github.ref == 'refs/heads/main'");
     });
 
-    it("never cancels a running update: one concurrency group, cancel-in-progress false", () => {
-        expect(workflow.concurrency).to.deep.equal({ group: "deploy", "cancel-in-progress": false });
+    it("never cancels a running update: one concurrency group per environment, cancel-in-progress false", () => {
+        expect(workflow).to.not.have.property("concurrency");
+        expect(dev.concurrency).to.deep.equal({ group: "deploy-dev", "cancel-in-progress": false });
+        expect(prod.concurrency).to.deep.equal({ group: "deploy-prod", "cancel-in-progress": false });
+    });
+
+    it("deploys from a runner chosen by DEPLOY_RUNNER: provisioning SSH must come from an allowed address", () => {
         for (const job of [dev, prod]) {
-            expect(job).to.not.have.property("concurrency");
+            expect(job["runs-on"]).to.equal("${{ vars.DEPLOY_RUNNER || 'ubuntu-latest' }}");
         }
     });
 

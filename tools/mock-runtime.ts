@@ -34,8 +34,11 @@ export interface RecordedResource {
     readonly parentUrn: string;
     readonly dependencyUrns: readonly string[];
     readonly retainOnDelete: boolean;
+    readonly protect: boolean;
     readonly ignoreChanges: readonly string[];
     readonly customTimeouts: { create: string; update: string; delete: string } | undefined;
+    /** The `replacementTrigger` option: a change of it replaces the resource. */
+    readonly replacementTrigger: unknown;
 }
 
 export interface RecordedInvoke {
@@ -253,10 +256,12 @@ interface RegisterRequest {
     getType(): string;
     getName(): string;
     getCustom?(): boolean;
+    getReplacementTrigger?(): { toJavaScript(): unknown } | undefined;
     toObject(): {
         parent: string;
         dependenciesList: string[];
         retainondelete?: boolean;
+        protect?: boolean;
         ignorechangesList: string[];
         customtimeouts?: { create: string; update: string; pb_delete: string };
     };
@@ -277,8 +282,10 @@ function recordOf(req: RegisterRequest, urn: string, mocks: RecordingMocks, read
         parentUrn: request.parent,
         dependencyUrns: request.dependenciesList ?? [],
         retainOnDelete: request.retainondelete === true,
+        protect: request.protect === true,
         ignoreChanges: request.ignorechangesList ?? [],
         customTimeouts: customTimeoutsOf(request.customtimeouts),
+        replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
     };
 }
 
