@@ -257,10 +257,14 @@ describe("orchestrate: deploy / preview / destroy", () => {
 
 describe("orchestrate: pure helpers", () => {
     it("runs the policy pack with the environment's enforcement config", () => {
-        const prod = policyPackOptions("prod-origin", "/repo");
-        expect(prod).to.deep.equal({ policyPacks: ["/repo/policy"], policyPackConfigs: ["/repo/policy/config/prod.json"] });
-        expect(policyPackOptions("dev").policyPackConfigs[0]).to.equal(path.join(REPO_ROOT, "policy", "config", "dev.json"));
-        expect(fs.existsSync(policyPackOptions("dev").policyPackConfigs[0])).to.equal(true);
+        expect(policyPackOptions("prod-origin")).to.deep.equal({
+            policyPacks: [path.join(REPO_ROOT, "policy")],
+            policyPackConfigs: [path.join(REPO_ROOT, "policy", "config", "prod.json")],
+        });
+        const dev = policyPackOptions("dev").policyPackConfigs?.[0] ?? "";
+        expect(dev).to.equal(path.join(REPO_ROOT, "policy", "config", "dev.json"));
+        expect(fs.existsSync(dev)).to.equal(true);
+        expect(policyPackOptions("dev", os.tmpdir())).to.deep.equal({});
     });
 
     it("plans origin→gateway for deploy and preview and gateway→origin for destroy", () => {

@@ -10,6 +10,7 @@
  * API adapter at the bottom is the only code that needs the Pulumi CLI.
  */
 import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import { environmentOf } from "../infra/config";
@@ -61,12 +62,20 @@ export function parseOrchestrateArgs(argv: readonly string[]): OrchestrateReques
 
 /**
  * The project's policy pack runs on every preview and update, with the environment's
- * enforcement: mandatory for prod, advisory for dev (policy/config/<env>.json).
+ * enforcement: mandatory for prod, advisory for dev (policy/config/<env>.json). A project
+ * without a policy/ folder (the real-CLI test's scratch project) runs without one.
  */
-export function policyPackOptions(stackName: string, root: string = REPO_ROOT): { policyPacks: string[]; policyPackConfigs: string[] } {
+export function policyPackOptions(
+    stackName: string,
+    root: string = REPO_ROOT,
+): { policyPacks?: string[]; policyPackConfigs?: string[] } {
+    const pack = path.join(root, "policy");
+    if (!fs.existsSync(path.join(pack, "PulumiPolicy.yaml"))) {
+        return {};
+    }
     return {
-        policyPacks: [path.join(root, "policy")],
-        policyPackConfigs: [path.join(root, "policy", "config", `${environmentOf(stackName)}.json`)],
+        policyPacks: [pack],
+        policyPackConfigs: [path.join(pack, "config", `${environmentOf(stackName)}.json`)],
     };
 }
 
@@ -333,11 +342,11 @@ export function createAutomationStackOps(options: AutomationOptions): StackOps {
     return {
         async up(stackName, output) {
             const stack = await openOrCreate(stackName);
-            await stack.up({ onOutput: output.stdout, onError: output.stderr, color, ...policyPackOptions(stackName) });
+            await stack.up({ onOutput: output.stdout, onError: output.stderr, color, ...policyPackOptions(stackName, options.workDir) });
         },
         async preview(stackName, output) {
             const stack = await openOrCreate(stackName);
-            await stack.preview({ onOutput: output.stdout, onError: output.stderr, color, ...policyPackOptions(stackName) });
+            await stack.preview({ onOutput: output.stdout, onError: output.stderr, color, ...policyPackOptions(stackName, options.workDir) });
         },
         async destroy(stackName, output) {
             const stack = await openExisting(stackName);
