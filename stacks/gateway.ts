@@ -16,8 +16,9 @@ export interface GatewayOutputs {
     readonly throttleRateLimit: number;
     readonly throttleBurstLimit: number;
     readonly authMode: string;
-    /** `apiKey` mode: the client key, a secret. */
+    /** `apiKey` mode: the client key, a secret, and the burst its usage plan allows. */
     readonly apiKeyValue?: pulumi.Output<string>;
+    readonly usagePlanBurstLimit?: number;
     /** `cognito` mode with a pool the stack created. */
     readonly userPoolId?: pulumi.Output<string>;
     readonly userPoolClientId?: pulumi.Output<string>;
@@ -141,6 +142,7 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         throttleBurstLimit: config.throttle.burstLimit,
         authMode: config.auth.mode,
         ...(api.apiKeyValue ? { apiKeyValue: api.apiKeyValue } : {}),
+        ...(config.auth.mode === "apiKey" ? { usagePlanBurstLimit: config.auth.usagePlan.burstLimit } : {}),
         ...(userPool ? { userPoolId: userPool.userPoolId, userPoolClientId: userPool.clientId } : {}),
         dashboardName: monitoring.dashboardName,
         ...(monitoring.alarmTopicArn ? { alarmTopicArn: monitoring.alarmTopicArn } : {}),

@@ -59,6 +59,7 @@ describe("hardening switches, each proven on and off over the committed stacks",
 
         it("apiKey: the key value is a secret stack output", () => {
             expect(prod.outputs.authMode).to.equal("apiKey");
+            expect(prod.outputs.usagePlanBurstLimit).to.equal(100);
             expect(prod.secretOutputs).to.include("apiKeyValue");
             expect(prod.outputs.apiKeyValue).to.equal(theOne(prod, "aws:apigateway/apiKey:ApiKey").state.value);
         });

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { RecordedResource } from "../tools/mock-runtime";
 import {
-    architectureOf,
+    architectureDiagramOf,
     EnvironmentPlan,
     EXIT,
     main,
@@ -235,7 +235,7 @@ describe("npm run plan (offline plan of an environment)", () => {
             overrides: { stageName: "v2", throttleRateLimit: "7", throttleBurstLimit: "9" },
             stackOutputs: { [plan.originReference]: plan.origin.run.outputs },
         });
-        const mermaid = mermaidOf(architectureOf("dev", plan.origin.run, gateway));
+        const mermaid = mermaidOf(architectureDiagramOf("dev", plan.origin.run, gateway));
         expect(mermaid).to.contain("Stage v2<br/>throttle 7 req/s, burst 9");
         expect(mermaid).to.contain('client -->|"HTTPS /v2/hello"| stage');
         expect(mermaid).not.to.contain("Stage prod");
@@ -268,7 +268,7 @@ describe("npm run plan (offline plan of an environment)", () => {
                 extra("aws:sqs/queue:Queue", "queue", {}),
             ],
         };
-        const mermaid = mermaidOf(architectureOf("dev", plan.origin.run, gateway));
+        const mermaid = mermaidOf(architectureDiagramOf("dev", plan.origin.run, gateway));
         expect(mermaid).to.contain("client -->|\"HTTPS\"| custom_domain");
         expect(mermaid).to.contain("custom_domain --> waf");
         expect(mermaid).to.contain("waf --> stage");

@@ -14,13 +14,19 @@ import {
     smoke,
     smokeCheck,
     SmokeLimits,
+    SmokeTarget,
     smokeTargetFromOutputs,
 } from "../tools/smoke";
 
 // Every request in this file goes to a server of our own on 127.0.0.1.
 
-/** A gateway without auth: no headers to send. */
+/** What smokeTargetFromOutputs adds for a gateway without auth. */
 const OPEN_API = { authMode: "none", headers: {} };
+
+/** A gateway without auth, read from outputs as the smoke command does. */
+function openTarget(invokeUrl: string, throttleBurstLimit: number, throttleRateLimit: number): SmokeTarget {
+    return smokeTargetFromOutputs("dev", { invokeUrl, throttleBurstLimit, throttleRateLimit });
+}
 
 const FAST_LIMITS: SmokeLimits = {
     requestTimeoutMs: 2_000,
@@ -102,7 +108,7 @@ describe("smoke: against a local fake API Gateway", () => {
     it("passes when the hello text comes back and the burst is throttled, with exact counts", async () => {
         const gateway = await start(throttlesAfter(5));
         const report = await smokeCheck(
-            { invokeUrl: gateway.url, throttleBurstLimit: 10, throttleRateLimit: 5, ...OPEN_API },
+            openTarget(gateway.url, 10, 5),
             DEFAULT_EXPECTED_TEXT,
             FAST_LIMITS,
         );
@@ -118,7 +124,7 @@ describe("smoke: against a local fake API Gateway", () => {
     it("fails with a clear message when the burst is never throttled", async () => {
         const gateway = await start(() => "hello");
         const report = await smokeCheck(
-            { invokeUrl: gateway.url, throttleBurstLimit: 3, throttleRateLimit: 1, ...OPEN_API },
+            openTarget(gateway.url, 3, 1),
             DEFAULT_EXPECTED_TEXT,
             FAST_LIMITS,
         );
@@ -132,7 +138,7 @@ describe("smoke: against a local fake API Gateway", () => {
     it("fails on the first request when the body is not the hello text, and sends no burst", async () => {
         const gateway = await start(() => ({ status: 200, body: "It works!" }));
         const report = await smokeCheck(
-            { invokeUrl: gateway.url, throttleBurstLimit: 10, throttleRateLimit: 5, ...OPEN_API },
+            openTarget(gateway.url, 10, 5),
             DEFAULT_EXPECTED_TEXT,
             { ...FAST_LIMITS, firstRequestAttempts: 3 },
         );
@@ -145,14 +151,14 @@ describe("smoke: against a local fake API Gateway", () => {
 
     it("uses the --expect text instead of the default", async () => {
         const gateway = await start((n) => (n === 1 ? { status: 200, body: "Bonjour" } : "throttled"));
-        const target = { invokeUrl: gateway.url, throttleBurstLimit: 0, throttleRateLimit: 0, ...OPEN_API };
+        const target = openTarget(gateway.url, 0, 0);
         expect((await smokeCheck(target, "Bonjour", FAST_LIMITS)).passed).to.equal(true);
     });
 
     it("retries a first request that gets 5xx while the origin boots, but not forever", async () => {
         const recovering = await start((n) => (n === 1 ? { status: 503, body: "Service Unavailable" } : n === 2 ? "hello" : "throttled"));
         const limits = { ...FAST_LIMITS, firstRequestAttempts: 2 };
-        const target = { invokeUrl: recovering.url, throttleBurstLimit: 1, throttleRateLimit: 1, ...OPEN_API };
+        const target = openTarget(recovering.url, 1, 1);
         expect((await smokeCheck(target, DEFAULT_EXPECTED_TEXT, limits)).passed).to.equal(true);
 
         const broken = await start(() => ({ status: 502, body: '{"message": "Internal server error"}' }));
@@ -176,6 +182,17 @@ describe("smoke: against a local fake API Gateway", () => {
         expect(withoutKey).to.equal(0);
     });
 
+    it("in apiKey mode, sizes and judges the burst by the usage plan when it is tighter than the stage", async () => {
+        const gateway = await start(() => "hello");
+        const target = smokeTargetFromOutputs("prod", {
+            invokeUrl: gateway.url, throttleBurstLimit: 1000, throttleRateLimit: 500, authMode: "apiKey", apiKeyValue: "k".repeat(40), usagePlanBurstLimit: 5,
+        });
+        expect(target).to.include({ burstLimit: 5, burstLimitName: "usagePlanBurstLimit" });
+        const report = await smokeCheck(target, DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        expect(gateway.received()).to.equal(1 + 5 * 2 + 20);
+        expect(report.lines).to.include("FAIL: no 429 among 30 burst requests above usagePlanBurstLimit 5: usage plan throttling is not in effect");
+    });
+
     it("refuses an apiKey stack that exports no key", () => {
         expect(() => smokeTargetFromOutputs("prod", { invokeUrl: "https://x/prod/hello", throttleBurstLimit: 1, throttleRateLimit: 1, authMode: "apiKey" }))
             .to.throw(UserFacingError, "requires an API key but exports no apiKeyValue output");
@@ -183,7 +200,7 @@ describe("smoke: against a local fake API Gateway", () => {
 
     it("in iam/cognito mode, passes when an unauthenticated request is refused and sends no burst", async () => {
         const gateway = await start(() => ({ status: 403, body: '{"message":"Missing Authentication Token"}' }));
-        const report = await smokeCheck({ invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "iam", headers: {} }, DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        const report = await smokeCheck(smokeTargetFromOutputs("dev", { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "iam" }), DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
         expect(report.passed, report.lines.join("\n")).to.equal(true);
         expect(report.lines[0]).to.contain("without credentials: 403 (authMode iam is enforced)");
         expect(gateway.received()).to.equal(1);
@@ -191,7 +208,7 @@ describe("smoke: against a local fake API Gateway", () => {
 
     it("in iam/cognito mode, fails when the gateway answers an unauthenticated request", async () => {
         const gateway = await start(() => "hello");
-        const report = await smokeCheck({ invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "cognito", headers: {} }, DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        const report = await smokeCheck(smokeTargetFromOutputs("dev", { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "cognito" }), DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
         expect(report.passed).to.equal(false);
         expect(report.lines[0]).to.contain("answered 200, expected 401 or 403");
     });
@@ -199,7 +216,7 @@ describe("smoke: against a local fake API Gateway", () => {
     it("fails when the burst meets errors other than throttling", async () => {
         const gateway = await start((n) => (n === 1 ? "hello" : n % 2 === 0 ? "throttled" : { status: 504, body: "timeout" }));
         const report = await smokeCheck(
-            { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, ...OPEN_API },
+            openTarget(gateway.url, 5, 1),
             DEFAULT_EXPECTED_TEXT,
             FAST_LIMITS,
         );
@@ -303,7 +320,7 @@ describe("smoke: pure pieces", () => {
     it("reads the target from the gateway outputs and rejects missing or mistyped ones", () => {
         expect(
             smokeTargetFromOutputs("dev", { invokeUrl: "https://a.execute-api.eu-west-1.amazonaws.com/dev/hello", throttleBurstLimit: 20, throttleRateLimit: 10 }),
-        ).to.deep.equal({ invokeUrl: "https://a.execute-api.eu-west-1.amazonaws.com/dev/hello", throttleBurstLimit: 20, throttleRateLimit: 10, ...OPEN_API });
+        ).to.deep.equal({ invokeUrl: "https://a.execute-api.eu-west-1.amazonaws.com/dev/hello", throttleBurstLimit: 20, throttleRateLimit: 10, ...OPEN_API, burstLimit: 20, burstLimitName: "throttleBurstLimit" });
         expect(() => smokeTargetFromOutputs("dev", { throttleBurstLimit: 20, throttleRateLimit: 10 })).to.throw(UserFacingError, /no usable invokeUrl/);
         expect(() =>
             smokeTargetFromOutputs("dev", { invokeUrl: "https://x/dev/hello", throttleBurstLimit: "20", throttleRateLimit: 10 }),

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Graph as GraphvizGraph, Subgraph as GraphvizSubgraph } from "@viz-js/viz";
 import { Environment, ENVIRONMENTS, parseCommandLine, parseEnvironment, stacksOf, UserFacingError } from "./cli-env";
+import type { Layer } from "../infra/config";
 import type { ProgramRun, RecordedResource } from "./mock-runtime";
 import { loadProject, loadStackConfig, REPO_ROOT } from "./stack-files";
 
@@ -36,8 +37,6 @@ function mockRuntime(): MockRuntime {
 
 // ---------------------------------------------------------------------------
 // Plan data
-
-export type Layer = "origin" | "gateway";
 
 /** One property worth showing, already formatted; a secret shows as `[secret]`. */
 export interface KeyProperty {
@@ -186,7 +185,7 @@ export async function planEnvironment(env: Environment, options: PlanOptions = {
 
     const origin = stackPlan(project, "origin", originRun);
     const gateway = stackPlan(project, "gateway", gatewayRun);
-    const diagram = architectureOf(env, originRun, gatewayRun);
+    const diagram = architectureDiagramOf(env, originRun, gatewayRun);
     return { env, origin, gateway, originReference: referenced, diagram, mermaid: mermaidOf(diagram), notes };
 }
 
@@ -880,7 +879,7 @@ function methodRequirements(method: RecordedResource | undefined): string[] {
  * network, with the settings that matter. Built from the recorded resources, so the picture
  * follows the configuration (stage name, throttling, retention, instance type, origin mode).
  */
-export function architectureOf(env: string, origin: ProgramRun, gateway: ProgramRun): Diagram {
+export function architectureDiagramOf(env: string, origin: ProgramRun, gateway: ProgramRun): Diagram {
     const nodes: DiagramNode[] = [{ id: "client", shape: "stadium", lines: ["Client"] }];
     const originSide = originPart(origin);
     const edges: DiagramEdge[] = [...originSide.edges];

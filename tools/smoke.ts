@@ -61,6 +61,10 @@ export interface SmokeTarget {
     authMode: string;
     /** Sent with every request: the API key in `apiKey` mode. */
     headers: Record<string, string>;
+    /** The tightest burst limit a client meets: the stage's, or its usage plan's if lower. */
+    burstLimit: number;
+    /** Which output that limit came from, for the report. */
+    burstLimitName: "throttleBurstLimit" | "usagePlanBurstLimit";
 }
 
 /** Modes whose requests the smoke test cannot make itself (SigV4 signing, a user's token). */
@@ -87,12 +91,16 @@ export function smokeTargetFromOutputs(stack: string, outputs: Record<string, un
         }
         headers["x-api-key"] = outputs.apiKeyValue;
     }
+    const planBurst = outputs.usagePlanBurstLimit;
+    const planIsTighter = authMode === "apiKey" && typeof planBurst === "number" && planBurst < (throttleBurstLimit as number);
     return {
         invokeUrl,
         throttleBurstLimit: throttleBurstLimit as number,
         throttleRateLimit: throttleRateLimit as number,
         authMode,
         headers,
+        burstLimit: planIsTighter ? planBurst : (throttleBurstLimit as number),
+        burstLimitName: planIsTighter ? "usagePlanBurstLimit" : "throttleBurstLimit",
     };
 }
 
@@ -254,12 +262,17 @@ export async function sendBurst(
  * Throttling is proven by at least one 429; everything else must be a 200.
  * Requests cut off by our own time cap are not the gateway's fault.
  */
-export function judgeBurst(burst: BurstResult, throttleBurstLimit: number): string[] {
+export function judgeBurst(
+    burst: BurstResult,
+    burstLimit: number,
+    burstLimitName: SmokeTarget["burstLimitName"] = "throttleBurstLimit",
+): string[] {
     const problems: string[] = [];
     if ((burst.statusCounts.get(429) ?? 0) === 0) {
+        const throttle = burstLimitName === "throttleBurstLimit" ? "stage" : "usage plan";
         problems.push(
-            `no 429 among ${burst.sent} burst requests above throttleBurstLimit ${throttleBurstLimit}: ` +
-                "stage throttling is not in effect",
+            `no 429 among ${burst.sent} burst requests above ${burstLimitName} ${burstLimit}: ` +
+                `${throttle} throttling is not in effect`,
         );
     }
     const unexpected = [...burst.statusCounts].filter(([status]) => status !== 200 && status !== 429);
@@ -314,10 +327,10 @@ export async function smokeCheck(
     }
     const lines = [`GET ${target.invokeUrl}: 200 "${expectedText}" in ${Math.round(hello.latencyMs ?? 0)} ms`];
 
-    const count = burstRequestCount(target.throttleBurstLimit);
+    const count = burstRequestCount(target.burstLimit);
     const burst = await sendBurst(target.invokeUrl, count, limits, target.headers);
     lines.push(...describeBurst(burst, Math.min(limits.burstConcurrency, count)));
-    const problems = judgeBurst(burst, target.throttleBurstLimit);
+    const problems = judgeBurst(burst, target.burstLimit, target.burstLimitName);
     lines.push(...problems.map((problem) => `FAIL: ${problem}`));
     return { passed: problems.length === 0, lines };
 }
