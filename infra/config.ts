@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
+import { DEFAULTS } from "./defaults";
+import { ORIGIN_STACK_SUFFIX, environmentOf } from "./stack-names";
 
 /**
  * The one place where stack configuration is read, validated and turned into typed objects.
@@ -43,8 +45,7 @@ export const ACCOUNT_BURST_LIMIT = 5_000;
 /** API Gateway's bounds for an integration timeout on a REST API (without a quota raise). */
 export const INTEGRATION_TIMEOUT_MS = { min: 50, max: 29_000 } as const;
 
-/** Suffix that marks an origin stack: `dev-origin` is the origin of the `dev` gateway. */
-export const ORIGIN_STACK_SUFFIX = "-origin";
+export { ORIGIN_STACK_SUFFIX, environmentOf };
 
 /** Who is running the program: the engine's project, stack and organization. */
 export interface StackIdentity {
@@ -226,50 +227,7 @@ function shown(value: string | undefined): string {
     return value === undefined ? "nothing" : JSON.stringify(value);
 }
 
-/**
- * The defaults the program applies when a key is absent. They match the `config:` block of
- * Pulumi.yaml (a test keeps the two equal), so a program run without the CLI's merge of
- * project defaults, such as the Automation API with an inline program, behaves the same.
- */
-export const DEFAULTS = {
-    instanceType: "t3.micro",
-    vpcCidr: "10.0.0.0/16",
-    sshAllowedCidrs: [] as string[],
-    allowSshFromAnywhere: false,
-    sshPublicKey: "",
-    sshPrivateKey: "",
-    amiId: "",
-    helloMessage: "Hello from EC2 via API Gateway",
-    originStack: "",
-    stageName: "prod",
-    throttleRateLimit: 10,
-    throttleBurstLimit: 20,
-    loggingLevel: "ERROR" as LoggingLevel,
-    logRetentionDays: 30,
-    manageAccountLogRole: true,
-    integrationTimeoutMs: 10_000,
-    originMode: "public" as OriginMode,
-    alarmEmail: "",
-    authMode: "none" as AuthMode,
-    apiKeyRateLimit: 5,
-    apiKeyBurstLimit: 10,
-    apiKeyQuotaPerDay: 10_000,
-    cognitoUserPoolArn: "",
-    requiredQueryParameters: [] as string[],
-    requiredHeaders: [] as string[],
-    cacheEnabled: false,
-    cacheSizeGb: "0.5",
-    cacheTtlSeconds: 300,
-    tracingEnabled: false,
-    wafEnabled: false,
-    wafRateLimitPer5Minutes: 1000,
-    customDomainName: "",
-    certificateArn: "",
-    hostedZoneId: "",
-    alarm5xxPer5Minutes: 5,
-    alarm4xxPer5Minutes: 100,
-    alarmP99LatencyMs: 3000,
-} as const;
+export { DEFAULTS };
 
 type DefaultedKey = keyof typeof DEFAULTS;
 
@@ -373,11 +331,6 @@ class ConfigReader {
     }
 }
 
-/** `dev-origin`, `dev` and `acme/hello-gateway/dev-origin` all belong to the `dev` environment. */
-export function environmentOf(stack: string): string {
-    const name = stack.split("/").pop() ?? stack;
-    return name.endsWith(ORIGIN_STACK_SUFFIX) ? name.slice(0, -ORIGIN_STACK_SUFFIX.length) : name;
-}
 
 /** The origin stack a gateway reads when `originStack` is not set. */
 export function defaultOriginStack(identity: StackIdentity): string {

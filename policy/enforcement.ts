@@ -1,5 +1,5 @@
 import type { EnforcementLevel } from "@pulumi/policy";
-import { environmentOf } from "../infra/config";
+import { environmentOf } from "../infra/stack-names";
 
 /**
  * How hard the pack enforces, per stack: findings block a prod deployment and only warn on

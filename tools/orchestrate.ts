@@ -13,7 +13,7 @@ import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline/promises";
-import { environmentOf } from "../infra/config";
+import { environmentOf } from "../infra/stack-names";
 import {
     AwsCredentialProbe,
     Environment,

@@ -11,7 +11,7 @@
  * server on 127.0.0.1; only the entry point reads the stack outputs.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { DEFAULTS } from "../infra/config";
+import { DEFAULTS } from "../infra/defaults";
 import {
     Environment,
     findPulumiCli,

@@ -1,0 +1,49 @@
+import type { AuthMode, LoggingLevel, OriginMode } from "./config";
+
+// Kept apart from config.ts, which loads the Pulumi SDK, so the command-line tools can read
+// the defaults without paying for it.
+
+/**
+ * The defaults the program applies when a key is absent. They match the `config:` block of
+ * Pulumi.yaml (a test keeps the two equal), so a program run without the CLI's merge of
+ * project defaults, such as the Automation API with an inline program, behaves the same.
+ */
+export const DEFAULTS = {
+    instanceType: "t3.micro",
+    vpcCidr: "10.0.0.0/16",
+    sshAllowedCidrs: [] as string[],
+    allowSshFromAnywhere: false,
+    sshPublicKey: "",
+    sshPrivateKey: "",
+    amiId: "",
+    helloMessage: "Hello from EC2 via API Gateway",
+    originStack: "",
+    stageName: "prod",
+    throttleRateLimit: 10,
+    throttleBurstLimit: 20,
+    loggingLevel: "ERROR" as LoggingLevel,
+    logRetentionDays: 30,
+    manageAccountLogRole: true,
+    integrationTimeoutMs: 10_000,
+    originMode: "public" as OriginMode,
+    alarmEmail: "",
+    authMode: "none" as AuthMode,
+    apiKeyRateLimit: 5,
+    apiKeyBurstLimit: 10,
+    apiKeyQuotaPerDay: 10_000,
+    cognitoUserPoolArn: "",
+    requiredQueryParameters: [] as string[],
+    requiredHeaders: [] as string[],
+    cacheEnabled: false,
+    cacheSizeGb: "0.5",
+    cacheTtlSeconds: 300,
+    tracingEnabled: false,
+    wafEnabled: false,
+    wafRateLimitPer5Minutes: 1000,
+    customDomainName: "",
+    certificateArn: "",
+    hostedZoneId: "",
+    alarm5xxPer5Minutes: 5,
+    alarm4xxPer5Minutes: 100,
+    alarmP99LatencyMs: 3000,
+} as const;
