@@ -297,13 +297,10 @@ function customTimeoutsOf(timeouts: { create: string; update: string; pb_delete:
 }
 
 /** Removes the project's own modules from the require cache so the program runs afresh. */
-function forgetProjectModules(): void {
-    const ownDirs = ["infra", "stacks"].map((dir) => path.join(REPO_ROOT, dir) + path.sep);
-    for (const file of Object.keys(require.cache)) {
-        if (ownDirs.some((dir) => file.startsWith(dir))) {
-            delete require.cache[file];
-        }
-    }
+function forgetProjectModules(entry: string): void {
+    // Only the entry runs the program when it is loaded; infra/ and stacks/ hold components
+    // and functions without module state, so they are loaded once per test process.
+    delete require.cache[require.resolve(entry)];
 }
 
 /** The SDK's own wait for outstanding engine calls; internal, hence the guarded lookup. */
@@ -379,12 +376,17 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     });
     const onUnhandled = (reason: unknown) => failRun(reason);
     process.prependListener("unhandledRejection", onUnhandled);
+    // The SDK records a full stack trace for every resource; mapping each through the source
+    // maps a TypeScript loader enables costs more than the rest of a run.
+    const sourceMapsWereEnabled = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
     try {
-        forgetProjectModules();
+        const entry = options.entry ?? path.join(REPO_ROOT, "stacks", "index.ts");
+        forgetProjectModules(entry);
         let exported: unknown;
         try {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            exported = require(options.entry ?? path.join(REPO_ROOT, "stacks", "index.ts"));
+            exported = require(entry);
         } catch (error) {
             await waitForOutstandingRegistrations();
             throw error;
@@ -402,6 +404,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         throw Object.assign(error instanceof Error ? error : new Error(String(error)), { registeredResources: [...resources] });
     } finally {
         process.removeListener("unhandledRejection", onUnhandled);
+        process.setSourceMapsEnabled(sourceMapsWereEnabled);
     }
 }
 
