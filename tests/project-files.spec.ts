@@ -43,6 +43,13 @@ describe("project and stack files", () => {
         }
     });
 
+    it("documents every config key in the README", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        for (const key of Object.keys(project.config)) {
+            expect(readme, key).to.contain(`\`${key}\``);
+        }
+    });
+
     it("passes the CLI's schema rules for project config", () => {
         expect(projectSchemaProblems({ name: project.name, config: project.config })).to.deep.equal([]);
     });
