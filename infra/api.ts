@@ -407,9 +407,9 @@ export class HelloApi extends pulumi.ComponentResource {
     }
 }
 
-export type ApiGatewayAccountLoggingArgs = {
+export interface ApiGatewayAccountLoggingArgs {
     readonly tags?: Record<string, string>;
-};
+}
 
 /** The AWS managed policy that lets API Gateway write to CloudWatch Logs. */
 export const PUSH_TO_CLOUDWATCH_POLICY_ARN = aws.iam.ManagedPolicy.AmazonAPIGatewayPushToCloudWatchLogs;

@@ -385,7 +385,7 @@ function parseVpcCidr(reader: ConfigReader, problems: ProblemList): string {
     const value = reader.string("vpcCidr");
     const cidr = parseCidr(value);
     const privateRange =
-        cidr?.kind === "ipv4" && ["private"].includes((cidr.address as ipaddr.IPv4).range());
+        cidr?.kind === "ipv4" && (cidr.address as ipaddr.IPv4).range() === "private";
     if (!cidr || !privateRange || cidr.prefix < 16 || cidr.prefix > 24) {
         problems.add(
             "vpcCidr",

@@ -1,3 +1,4 @@
+import { qualify } from "../infra/config";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource, runProgram } from "../tools/mock-runtime";
 import { loadStackConfig } from "../tools/stack-files";
 
@@ -41,10 +42,6 @@ export interface StackRunOptions {
     readonly secretKeys?: readonly string[];
     /** Outputs of referenced stacks; default: a deployed origin for both environments. */
     readonly stackOutputs?: Record<string, Record<string, unknown>>;
-}
-
-function qualify(key: string): string {
-    return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
 
 const committedRuns = new Map<string, Promise<ProgramRun>>();

@@ -296,8 +296,8 @@ function customTimeoutsOf(timeouts: { create: string; update: string; pb_delete:
     return { create: timeouts.create, update: timeouts.update, delete: timeouts.pb_delete };
 }
 
-/** Removes the project's own modules from the require cache so the program runs afresh. */
-function forgetProjectModules(entry: string): void {
+/** Removes the entry from the require cache so loading it runs the program afresh. */
+function forgetEntryModule(entry: string): void {
     // Only the entry runs the program when it is loaded; infra/ and stacks/ hold components
     // and functions without module state, so they are loaded once per test process.
     delete require.cache[require.resolve(entry)];
@@ -382,7 +382,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     process.setSourceMapsEnabled(false);
     try {
         const entry = options.entry ?? path.join(REPO_ROOT, "stacks", "index.ts");
-        forgetProjectModules(entry);
+        forgetEntryModule(entry);
         let exported: unknown;
         try {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
