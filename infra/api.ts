@@ -4,7 +4,7 @@ import { sha256 } from "./hash";
 import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig, UsagePlanConfig } from "./config";
 
 export interface HelloApiArgs {
-    /** The origin's base URL, e.g. `http://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
+    /** The origin's base URL, e.g. `https://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
     readonly originUrl: pulumi.Input<string>;
     readonly region: string;
     /** Stage the API is served from (the project's config defaults it to `prod`). */
@@ -34,6 +34,13 @@ export interface HelloApiArgs {
     readonly vpcLinkTargetArn?: pulumi.Input<string>;
     /** Turn off the default execute-api endpoint (when a custom domain serves the API). Default: false. */
     readonly disableExecuteApiEndpoint?: boolean;
+    /**
+     * The API Gateway client certificate the stage presents to the origin (the origin stack's
+     * `clientCertificateId`); the origin's httpd refuses any caller without it. Default: none.
+     */
+    readonly clientCertificateId?: pulumi.Input<string>;
+    /** A customer-managed KMS key for the access and execution log groups. Default: CloudWatch Logs' own encryption. */
+    readonly logsKmsKeyArn?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
@@ -92,6 +99,12 @@ export interface RouteSpec<Ref = string> {
         readonly connectionType: "INTERNET" | "VPC_LINK";
         readonly connectionId?: Ref;
         readonly cacheKeyParameters: string[];
+        /**
+         * The origin serves a self-signed certificate, which API Gateway cannot verify against a
+         * public CA: the connection is encrypted and the origin checks API Gateway's client
+         * certificate, but the gateway does not check the origin's identity (docs/security.md).
+         */
+        readonly tlsConfig: { readonly insecureSkipVerification: boolean };
     };
 }
 
@@ -120,6 +133,7 @@ export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions): Ro
             connectionId: refs.connectionId,
             // Responses differ by required query parameters, so the cache must tell them apart.
             cacheKeyParameters: options.cacheEnabled ? queryParameters : [],
+            tlsConfig: { insecureSkipVerification: true },
         },
     }));
 }
@@ -127,7 +141,19 @@ export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions): Ro
 /** RestApi settings that AWS applies to a stage only when it is deployed again. */
 export interface RedeployingApiSettings {
     readonly disableExecuteApiEndpoint: boolean;
+    readonly securityPolicy: string;
+    readonly endpointAccessMode: string;
 }
+
+/**
+ * The execute-api endpoint's TLS policy. Of the enhanced `SecurityPolicy_*` policies API
+ * Gateway offers REGIONAL (and private) APIs, this one accepts TLS 1.3 and TLS 1.2 with
+ * forward secrecy and post-quantum key exchange, so clients limited to TLS 1.2 keep working;
+ * the `*_EDGE` policies are for edge-optimized endpoints only. Enhanced policies require an
+ * endpoint access mode: BASIC is AWS's mode for moving an existing API over; STRICT also
+ * requires SNI to match and is the step after (docs/security.md).
+ */
+export const EXECUTE_API_TLS = { securityPolicy: "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", endpointAccessMode: "BASIC" } as const;
 
 /**
  * The deployment's identity: a hash of every method and integration input, and of the API
@@ -158,6 +184,13 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
     extendedRequestId: "$context.extendedRequestId",
     ip: "$context.identity.sourceIp",
     userAgent: "$context.identity.userAgent",
+    // Who called: the API key's id (never the key), the Cognito user's sub or an authorizer's
+    // principal, the IAM caller's ARN. Fields that do not apply log "-".
+    apiKeyId: "$context.identity.apiKeyId",
+    cognitoSub: "$context.authorizer.claims.sub",
+    principalId: "$context.authorizer.principalId",
+    userArn: "$context.identity.userArn",
+    wafResponseCode: "$context.wafResponseCode",
     requestTime: "$context.requestTime",
     requestTimeEpoch: "$context.requestTimeEpoch",
     httpMethod: "$context.httpMethod",
@@ -207,7 +240,7 @@ export class HelloApi extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         const auth: ApiAuth = args.auth ?? { mode: "none" };
-        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false };
+        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false, ...EXECUTE_API_TLS };
         const requestValidation = args.requestValidation ?? { queryParameters: [], headers: [] };
         const cache: CacheConfig = args.cache ?? { enabled: false };
 
@@ -218,6 +251,8 @@ export class HelloApi extends pulumi.ComponentResource {
                 description: "hello-gateway: GET / and GET /hello proxied to the EC2 origin",
                 endpointConfiguration: { types: "REGIONAL" },
                 disableExecuteApiEndpoint: apiSettings.disableExecuteApiEndpoint,
+                securityPolicy: apiSettings.securityPolicy,
+                endpointAccessMode: apiSettings.endpointAccessMode,
                 tags,
             },
             { parent: this },
@@ -315,6 +350,7 @@ export class HelloApi extends pulumi.ComponentResource {
             {
                 namePrefix: `/aws/apigateway/${name}/access-`,
                 retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.logsKmsKeyArn,
                 skipDestroy: true,
                 tags,
             },
@@ -325,6 +361,7 @@ export class HelloApi extends pulumi.ComponentResource {
             {
                 name: restApi.id.apply((id) => executionLogGroupName(id, args.stageName)),
                 retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.logsKmsKeyArn,
                 skipDestroy: true,
                 tags,
             },
@@ -343,6 +380,7 @@ export class HelloApi extends pulumi.ComponentResource {
                 xrayTracingEnabled: args.tracingEnabled ?? false,
                 cacheClusterEnabled: cache.enabled,
                 cacheClusterSize: cache.enabled ? cache.sizeGb : undefined,
+                clientCertificateId: args.clientCertificateId,
                 tags,
             },
             // The execution log group must exist first, or API Gateway creates one without retention.
@@ -411,6 +449,21 @@ export interface ApiGatewayAccountLoggingArgs {
     readonly tags?: Record<string, string>;
 }
 
+/** Who may assume the logging role: API Gateway, and only on behalf of this account (no confused deputy). */
+export function apiGatewayLoggingTrustPolicy(accountId: string): Record<string, unknown> {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "apigateway.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+    };
+}
+
 /** The AWS managed policy that lets API Gateway write to CloudWatch Logs. */
 export const PUSH_TO_CLOUDWATCH_POLICY_ARN = aws.iam.ManagedPolicy.AmazonAPIGatewayPushToCloudWatchLogs;
 
@@ -427,20 +480,12 @@ export class ApiGatewayAccountLogging extends pulumi.ComponentResource {
         super("hello-gateway:infra:ApiGatewayAccountLogging", name, {}, opts);
         const kept = { parent: this, retainOnDelete: true };
 
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const role = new aws.iam.Role(
             `${name}-role`,
             {
                 description: "Lets API Gateway write execution and access logs to CloudWatch Logs",
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "apigateway.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                        },
-                    ],
-                }),
+                assumeRolePolicy: accountId.apply((account) => JSON.stringify(apiGatewayLoggingTrustPolicy(account))),
                 tags: args.tags,
             },
             kept,

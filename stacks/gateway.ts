@@ -3,6 +3,7 @@ import { ApiAuth, ApiGatewayAccountLogging, HelloApi } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
 import { ConfigError, GatewayConfig } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
+import { LogEncryptionKey } from "../infra/log-encryption";
 import { GatewayMonitoring } from "../infra/monitoring";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
@@ -77,14 +78,18 @@ function apiAuth(config: GatewayConfig): { auth: ApiAuth; userPool?: ApiUserPool
 export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
     const origin = new pulumi.StackReference("origin", { name: config.originStack });
     await checkOriginMode(config, origin);
+    // The origin serves HTTPS only and requires the client certificate it exports: an
+    // http:// URL is an origin deployed before that, which this gateway could not reach.
     const originUrl = origin.requireOutput("originUrl").apply((value: unknown) => {
-        if (typeof value !== "string" || !/^https?:\/\/[^/\s]+\/$/.test(value)) {
+        if (typeof value !== "string" || !/^https:\/\/[^/\s]+\/$/.test(value)) {
             throw new pulumi.RunError(
-                `Stack ${config.originStack} exports originUrl ${JSON.stringify(value)}; expected an http(s) URL ending in "/". Deploy the origin stack first.`,
+                `Stack ${config.originStack} exports originUrl ${JSON.stringify(value)}; expected an https URL ending in "/". Deploy (or update) the origin stack first.`,
             );
         }
         return value;
     });
+    const clientCertificateId = origin.requireOutput("clientCertificateId") as pulumi.Output<string>;
+    const logKey = config.encryptLogs ? new LogEncryptionKey(`hello-gateway-${config.environment}`, { region: config.region, tags: { ...config.tags } }) : undefined;
 
     const accountLogging = config.manageAccountLogRole
         ? new ApiGatewayAccountLogging("apigateway-cloudwatch", { tags: { ...config.tags } })
@@ -110,11 +115,19 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
             config.originMode === "private" ? (origin.requireOutput("originNlbArn") as pulumi.Output<string>) : undefined,
         // With a custom domain, the execute-api endpoint would be a way around its TLS policy.
         disableExecuteApiEndpoint: config.customDomain !== undefined,
+        clientCertificateId,
+        logsKmsKeyArn: logKey?.keyArn,
         tags,
     });
 
     const firewall = config.waf.enabled
-        ? new StageFirewall(name, { stageArn: api.stageArn, rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes, name, tags })
+        ? new StageFirewall(name, {
+              stageArn: api.stageArn,
+              rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes,
+              name,
+              logs: { retentionDays: config.logRetentionDays, kmsKeyArn: logKey?.keyArn },
+              tags,
+          })
         : undefined;
     const customDomain = config.customDomain
         ? new CustomDomain(name, { ...config.customDomain, restApiId: api.restApiId, stageName: api.stageName, tags })

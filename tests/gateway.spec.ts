@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { ACCESS_LOG_FORMAT, PUSH_TO_CLOUDWATCH_POLICY_ARN, RouteOptions, deploymentTrigger, routeSpecs } from "../infra/api";
+import { ACCESS_LOG_FORMAT, EXECUTE_API_TLS, PUSH_TO_CLOUDWATCH_POLICY_ARN, RouteOptions, deploymentTrigger, routeSpecs } from "../infra/api";
 import { ProgramRun } from "../tools/mock-runtime";
+import { loadStackConfig } from "../tools/stack-files";
 import { byName, dependencyNames, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
 
 const ENVIRONMENTS = [
@@ -71,7 +72,7 @@ for (const expected of ENVIRONMENTS) {
             expect(deployment.inputs).not.to.have.property("stageName");
             const trigger = (deployment.inputs.triggers as Record<string, string>).routes;
             const connectionId = expected.originMode === "private" ? theOne(run, "aws:apigateway/vpcLink:VpcLink").id : undefined;
-            const apiSettings = { disableExecuteApiEndpoint: false };
+            const apiSettings = { disableExecuteApiEndpoint: false, ...EXECUTE_API_TLS };
             expect(trigger).to.equal(deploymentTrigger(routeSpecs({ uri: originUrl, connectionId }, plainRoutes(expected.timeoutMs, expected.apiKey)), apiSettings));
             const deps = dependencyNames(run, deployment);
             for (const route of ["root-get", "hello-get", "root-get-integration", "hello-get-integration"]) {
@@ -141,9 +142,11 @@ for (const expected of ENVIRONMENTS) {
             expect(dependencyNames(run, theOne(run, "aws:apigateway/methodSettings:MethodSettings"))).to.include("apigateway-cloudwatch-account");
         });
 
-        it("keeps everything else deletable (only the shared account setting is retained)", () => {
+        it("keeps everything else deletable (only the shared account setting and a log key that kept log groups need are retained)", () => {
             const retained = run.resources.filter((r) => r.retainOnDelete).map((r) => r.name);
-            expect(retained).to.have.members(ACCOUNT_LOGGING);
+            const encryptsLogs = loadStackConfig(expected.stack).config["hello-gateway:encryptLogs"] === "true";
+            const logKey = encryptsLogs ? [`hello-gateway-${expected.stack}-logs-key`, `hello-gateway-${expected.stack}-logs-key-policy`] : [];
+            expect(retained).to.have.members([...ACCOUNT_LOGGING, ...logKey]);
         });
 
         it("exports invokeUrl, restApiId, stageName and accessLogGroupName, nothing secret", () => {
@@ -171,11 +174,11 @@ describe("gateway stack variations", () => {
     it("a different origin URL gives a different deployment trigger, and new integration URIs", async () => {
         const first = await runStack("dev");
         const moved = await runStack("dev", {
-            stackOutputs: { "organization/hello-gateway/dev-origin": { ...originOutputsFor("dev"), originUrl: "http://ec2-192-0-2-44.compute-1.amazonaws.com/" } },
+            stackOutputs: { "organization/hello-gateway/dev-origin": { ...originOutputsFor("dev"), originUrl: "https://ec2-192-0-2-44.compute-1.amazonaws.com/" } },
         });
         expect(triggerOf(moved)).not.to.equal(triggerOf(first));
         for (const integration of resourcesOfType(moved, "aws:apigateway/integration:Integration")) {
-            expect(integration.inputs.uri).to.equal("http://ec2-192-0-2-44.compute-1.amazonaws.com/");
+            expect(integration.inputs.uri).to.equal("https://ec2-192-0-2-44.compute-1.amazonaws.com/");
         }
     });
 
@@ -222,7 +225,7 @@ describe("gateway stack variations", () => {
         for (const type of ["aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:apigateway/account:Account"]) {
             expect(resourcesOfType(run, type), type).to.have.length(0);
         }
-        expect(run.resources.filter((r) => r.retainOnDelete)).to.have.length(0);
+        expect(run.resources.filter((r) => r.retainOnDelete && r.name.startsWith("apigateway-cloudwatch"))).to.have.length(0);
         expect(dependencyNames(run, theOne(run, "aws:apigateway/stage:Stage"))).to.deep.equal(
             dependencyNames(run, theOne(run, "aws:apigateway/stage:Stage")).filter((name) => !name.startsWith("apigateway-cloudwatch")),
         );

@@ -43,10 +43,12 @@ describe("project and stack files", () => {
         }
     });
 
-    it("documents every config key in the README", () => {
-        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    it("documents every config key in the README or a page under docs/", () => {
+        const docsDir = path.join(REPO_ROOT, "docs");
+        const pages = fs.existsSync(docsDir) ? fs.readdirSync(docsDir).filter((file) => file.endsWith(".md")).map((file) => path.join(docsDir, file)) : [];
+        const documentation = [path.join(REPO_ROOT, "README.md"), ...pages].map((file) => fs.readFileSync(file, "utf8")).join("\n");
         for (const key of Object.keys(project.config)) {
-            expect(readme, key).to.contain(`\`${key}\``);
+            expect(documentation, key).to.contain(`\`${key}\``);
         }
     });
 

@@ -14,7 +14,7 @@ export function originOutputsFor(environment: string): Record<string, unknown> {
     if (environment === "prod") {
         return {
             ...publicOriginOutputs(environment),
-            originUrl: "http://hello-prod-nlb-0123456789.elb.us-east-1.amazonaws.com/",
+            originUrl: "https://hello-prod-nlb-0123456789.elb.us-east-1.amazonaws.com/",
             originMode: "private",
             originNlbArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/hello-prod-nlb/0123456789abcdef",
             originNlbDnsName: "hello-prod-nlb-0123456789.elb.us-east-1.amazonaws.com",
@@ -26,12 +26,14 @@ export function originOutputsFor(environment: string): Record<string, unknown> {
 export function publicOriginOutputs(environment: string): Record<string, unknown> {
     return {
         originMode: "public",
-        originUrl: `http://ec2-198-51-100-${environment === "prod" ? 20 : 10}.compute-1.amazonaws.com/`,
+        originUrl: `https://ec2-198-51-100-${environment === "prod" ? 20 : 10}.compute-1.amazonaws.com/`,
         instanceId: "i-0123456789abcdef0",
         publicIp: `198.51.100.${environment === "prod" ? 20 : 10}`,
         publicDns: `ec2-198-51-100-${environment === "prod" ? 20 : 10}.compute-1.amazonaws.com`,
         vpcId: "vpc-0123456789abcdef0",
         securityGroupId: "sg-0123456789abcdef0",
+        clientCertificateId: `${environment}cc1`,
+        clientCertificateExpiration: "2027-12-01T00:00:00Z",
     };
 }
 
