@@ -337,6 +337,22 @@ describe("policy pack: EC2.19, each high-risk port opened to the internet", () =
     });
 });
 
+describe("policy pack: docs/security.md lists exactly the rules the pack has", () => {
+    it("one row per rule, naming the rule's controls, and no row for a rule the pack lacks", () => {
+        const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "security.md"), "utf8");
+        const table = doc.slice(doc.indexOf("<!-- rules:start -->"), doc.indexOf("<!-- rules:end -->"));
+        const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` \| ([^|]+) \|/gm)].map(([, name, controls]) => [name, controls.trim()]);
+        expect(rows.map(([name]) => name)).to.have.members(POLICIES.map((policy) => policy.name));
+        expect(rows).to.have.length(POLICIES.length);
+        for (const [name, controls] of rows) {
+            const description = POLICIES.find((policy) => policy.name === name)!.description;
+            for (const control of controls.split(",").map((id) => id.trim())) {
+                expect(description, `${name} enforces ${control}`).to.contain(control);
+            }
+        }
+    });
+});
+
 describe("policy pack: enforcement per stack", () => {
     it("is mandatory for prod and prod-origin, advisory for dev and dev-origin, mandatory for any other or unnamed stack", () => {
         expect(["prod", "prod-origin", "organization/hello-gateway/prod"].map(enforcementLevelFor)).to.deep.equal(["mandatory", "mandatory", "mandatory"]);
