@@ -33,7 +33,8 @@ export const AMAZON_LINUX_LAYOUT: HttpdLayout = {
     siteConfigPath: "/etc/httpd/conf.d/hello-gateway.conf",
     tlsDir: "/etc/httpd/hello-gateway-tls",
     documentRoot: "/var/www/html",
-    cgiDir: "/var/www/hello-gateway-cgi",
+    // The stock CGI directory: SELinux labels it for scripts httpd may run.
+    cgiDir: "/var/www/cgi-bin",
 };
 
 /** Debian's apache2, rooted in a scratch directory (the real-Apache spec). */
