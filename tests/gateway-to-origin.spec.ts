@@ -1,23 +1,9 @@
 import { expect } from "chai";
 import { ACCESS_LOG_FIELDS, EXECUTE_API_TLS, deploymentTrigger } from "../infra/api";
-import { GatewayConfig, OriginConfig, RawConfig, parseConfig } from "../infra/config";
+import { OriginConfig } from "../infra/config";
 import { clientCertificateGenerations } from "../infra/origin-tls";
 import { MOCK_ACCOUNT_ID, MOCK_ORGANIZATION, ProgramRun } from "../tools/mock-runtime";
-import { loadStackConfig } from "../tools/stack-files";
-import { PROJECT, StackRunOptions, byName, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, unwrapSecrets } from "./support";
-
-/** A committed stack's typed config, as the program sees it: expectations come from here. */
-export function typedConfig(stack: string): OriginConfig | GatewayConfig {
-    const { config } = loadStackConfig(stack);
-    const values: Record<string, string> = {};
-    for (const [key, value] of Object.entries(config)) {
-        if (key.startsWith(`${PROJECT}:`)) {
-            values[key.slice(PROJECT.length + 1)] = value;
-        }
-    }
-    const raw: RawConfig = { values, region: config["aws:region"], secretKeys: new Set() };
-    return parseConfig(raw, { project: PROJECT, stack, organization: MOCK_ORGANIZATION });
-}
+import { PROJECT, StackRunOptions, byName, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, typedConfig, unwrapSecrets } from "./support";
 
 type Inputs = Record<string, unknown>;
 const ORIGIN_MODES = ["public", "private"] as const;

@@ -2,8 +2,7 @@ import { expect } from "chai";
 import { WAF_LOG_GROUP_PREFIX, wafLogDeliveryPolicy } from "../infra/edge";
 import { logEncryptionKeyPolicy } from "../infra/log-encryption";
 import { MOCK_ACCOUNT_ID, ProgramRun, RecordedResource } from "../tools/mock-runtime";
-import { typedConfig } from "./gateway-to-origin.spec";
-import { byName, dependencyNames, resourcesOfType, runStack, theOne } from "./support";
+import { byName, dependencyNames, resourcesOfType, runStack, theOne, typedConfig } from "./support";
 
 const logGroupsOf = (run: ProgramRun) => resourcesOfType(run, "aws:cloudwatch/logGroup:LogGroup");
 const keysOf = (run: ProgramRun) => resourcesOfType(run, "aws:kms/key:Key");

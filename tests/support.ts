@@ -1,4 +1,4 @@
-import { qualify } from "../infra/config";
+import { GatewayConfig, OriginConfig, RawConfig, parseConfig, qualify } from "../infra/config";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource, runProgram } from "../tools/mock-runtime";
 import { loadStackConfig } from "../tools/stack-files";
 
@@ -115,4 +115,17 @@ export function dependencyNames(run: ProgramRun, resource: RecordedResource): st
 
 export function parentName(run: ProgramRun, resource: RecordedResource): string | undefined {
     return run.resources.find((r) => r.urn === resource.parentUrn)?.name;
+}
+
+/** A committed stack's typed config, as the program sees it: specs derive expectations from it. */
+export function typedConfig(stack: string): OriginConfig | GatewayConfig {
+    const { config } = loadStackConfig(stack);
+    const values: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        if (key.startsWith(`${PROJECT}:`)) {
+            values[key.slice(PROJECT.length + 1)] = value;
+        }
+    }
+    const raw: RawConfig = { values, region: config["aws:region"], secretKeys: new Set() };
+    return parseConfig(raw, { project: PROJECT, stack, organization: MOCK_ORGANIZATION });
 }
