@@ -303,7 +303,7 @@ export interface AutomationOptions {
 /** Opens stacks with the Automation API, over the project files in workDir. */
 export function createAutomationStackOps(options: AutomationOptions): StackOps {
     // Loading the Automation API costs most of a second: only pay for it when a stack is used.
-    const automation = () => import("@pulumi/pulumi/automation");
+    const automation = () => import("@pulumi/pulumi/automation/index.js");
     const color = process.stdout.isTTY ? "always" : "never";
 
     let pulumiCommand: Promise<PulumiCommand> | undefined;

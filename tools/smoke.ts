@@ -418,7 +418,7 @@ export async function readStackOutputs(
         throw new UserFacingError(MISSING_PULUMI_CLI);
     }
     // Loaded here, not at the top: the tests never pay for the Automation API.
-    const { LocalWorkspace, PulumiCommand, StackNotFoundError } = await import("@pulumi/pulumi/automation");
+    const { LocalWorkspace, PulumiCommand, StackNotFoundError } = await import("@pulumi/pulumi/automation/index.js");
     const pulumiCommand = await PulumiCommand.get(cli.root === undefined ? undefined : { root: cli.root });
     let outputs: Awaited<ReturnType<Stack["outputs"]>>;
     try {
