@@ -9,6 +9,8 @@ import {
     StackIdentity,
     architectureOf,
     parseConfig,
+    qualify,
+    rawConfigFrom,
 } from "../infra/config";
 import { promiseOf } from "./support";
 
@@ -17,12 +19,19 @@ const DEV_ORIGIN: StackIdentity = { ...DEV, stack: "dev-origin" };
 const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
 
+/** The raw config the engine would hand the program for these short keys (plus aws:region). */
 function raw(values: Record<string, string | undefined>, options: { region?: string | null; secretKeys?: string[] } = {}): RawConfig {
-    return {
-        values,
-        region: options.region === null ? undefined : (options.region ?? "us-east-1"),
-        secretKeys: new Set(options.secretKeys ?? []),
-    };
+    const all: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+        if (value !== undefined) {
+            all[qualify(key)] = value;
+        }
+    }
+    if (options.region !== null) {
+        all["aws:region"] = options.region ?? "us-east-1";
+    }
+    const secret = new Set((options.secretKeys ?? []).map(qualify));
+    return rawConfigFrom(all, (key) => secret.has(key));
 }
 
 const ORIGIN_MINIMAL = { layer: "origin", sshAllowedCidrs: '["203.0.113.0/24"]' };
