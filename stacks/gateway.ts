@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiAuth, ApiGatewayAccountLogging, HelloApi } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
-import { ConfigError, GatewayConfig } from "../infra/config";
+import { ConfigError, ConfigProblem, GatewayConfig } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
 import { GatewayMonitoring } from "../infra/monitoring";
 
@@ -33,30 +33,46 @@ export interface GatewayOutputs {
 
 /**
  * The origin must be deployed in the mode the gateway expects: a private gateway needs the
- * NLB a private origin exports, and a public gateway cannot reach a private origin's URL.
- * Checked before any resource is created, and reported like every other config error.
+ * NLB a private origin exports, and a public gateway cannot reach a private origin's URL. A
+ * private gateway must also be in the origin's region: a VPC link targets an NLB of its own
+ * region only. Checked before any resource is created, and reported like every other config error.
  */
-async function checkOriginMode(config: GatewayConfig, origin: pulumi.StackReference): Promise<void> {
-    const [modeDetails, nlbDetails] = await Promise.all([origin.getOutputDetails("originMode"), origin.getOutputDetails("originNlbArn")]);
+async function checkOrigin(config: GatewayConfig, origin: pulumi.StackReference): Promise<void> {
+    const [modeDetails, nlbDetails, regionDetails] = await Promise.all([
+        origin.getOutputDetails("originMode"),
+        origin.getOutputDetails("originNlbArn"),
+        origin.getOutputDetails("region"),
+    ]);
     const exportedMode = modeDetails.value ?? "public";
     const exportsLoadBalancer = nlbDetails.value !== undefined || nlbDetails.secretValue !== undefined;
+    const problems: ConfigProblem[] = [];
     if (config.originMode === "private" && !exportsLoadBalancer) {
-        throw new ConfigError(config.identity.stack, [
-            {
-                key: "hello-gateway:originMode",
-                given: '"private"',
-                expected: `"public", or a private origin first: stack ${config.originStack} exports no originNlbArn (deploy it with hello-gateway:originMode: private)`,
-            },
-        ]);
+        problems.push({
+            key: "hello-gateway:originMode",
+            given: '"private"',
+            expected: `"public", or a private origin first: stack ${config.originStack} exports no originNlbArn (deploy it with hello-gateway:originMode: private)`,
+        });
     }
     if (config.originMode === "public" && exportedMode === "private") {
-        throw new ConfigError(config.identity.stack, [
-            {
-                key: "hello-gateway:originMode",
-                given: '"public"',
-                expected: `"private": stack ${config.originStack} is a private origin, reachable only through a VPC link`,
-            },
-        ]);
+        problems.push({
+            key: "hello-gateway:originMode",
+            given: '"public"',
+            expected: `"private": stack ${config.originStack} is a private origin, reachable only through a VPC link`,
+        });
+    }
+    const originRegion = regionDetails.value as string | undefined;
+    if (config.originMode === "private" && originRegion !== config.region) {
+        problems.push({
+            key: "aws:region",
+            given: JSON.stringify(config.region),
+            expected:
+                originRegion === undefined
+                    ? `the origin's region, which stack ${config.originStack} does not export yet: run \`pulumi up\` on it first`
+                    : `"${originRegion}", the region of stack ${config.originStack}: a private origin's VPC link cannot cross regions (set aws:region to ${originRegion} here, or move the origin to ${config.region})`,
+        });
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(config.identity.stack, problems);
     }
 }
 
@@ -76,7 +92,7 @@ function apiAuth(config: GatewayConfig): { auth: ApiAuth; userPool?: ApiUserPool
 
 export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
     const origin = new pulumi.StackReference("origin", { name: config.originStack });
-    await checkOriginMode(config, origin);
+    await checkOrigin(config, origin);
     const originUrl = origin.requireOutput("originUrl").apply((value: unknown) => {
         if (typeof value !== "string" || !/^https?:\/\/[^/\s]+\/$/.test(value)) {
             throw new pulumi.RunError(

@@ -12,6 +12,7 @@ import {
     qualify,
     rawConfigFrom,
 } from "../infra/config";
+import { UNDECRYPTED_SECRET_PLACEHOLDER } from "../infra/config-keys";
 import { promiseOf } from "./support";
 
 const DEV: StackIdentity = { project: "hello-gateway", stack: "dev", organization: "acme" };
@@ -242,6 +243,24 @@ describe("config: parsing and validation (infra/config.ts)", () => {
         it("is a RunError, so the CLI prints the message without a stack trace", () => {
             const error = configErrorOf(() => parseConfig(raw({}), DEV));
             expect(pulumi.RunError.isInstance(error)).to.equal(true);
+        });
+    });
+
+    describe("values encrypted in the stack file, read offline", () => {
+        it("reads a placeholder for sshPrivateKey as the secret it is, without its value", () => {
+            const config = parseConfig(
+                raw({ ...ORIGIN_MINIMAL, sshPublicKey: PUBLIC_KEY, sshPrivateKey: UNDECRYPTED_SECRET_PLACEHOLDER }, { secretKeys: ["sshPrivateKey"] }),
+                DEV_ORIGIN,
+            ) as OriginConfig;
+            expect(config.sshKey?.publicKey).to.equal(PUBLIC_KEY);
+        });
+
+        it("refuses any other encrypted key offline, saying why and what to do", () => {
+            const error = configErrorOf(() => parseConfig(raw({ ...ORIGIN_MINIMAL, alarmEmail: UNDECRYPTED_SECRET_PLACEHOLDER }, { secretKeys: ["alarmEmail"] }), DEV_ORIGIN));
+            expect(error.message).to.contain(
+                'hello-gateway:alarmEmail: got an encrypted value in Pulumi.dev-origin.yaml, which cannot be decrypted offline; expected a plain value for the offline plan and tests',
+            );
+            expect(error.message).to.contain("`pulumi preview --stack dev-origin` decrypts and checks it");
         });
     });
 });

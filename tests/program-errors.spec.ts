@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ConfigError } from "../infra/config";
 import { resourcesRegisteredBefore } from "../tools/mock-runtime";
-import { StackRunOptions, originOutputsFor, runStack } from "./support";
+import { StackRunOptions, originOutputsFor, publicOriginOutputs, runStack } from "./support";
 
 /** Runs a committed stack that must fail; returns the error and what was registered first. */
 async function failedRun(stack: string, options: StackRunOptions): Promise<{ error: Error; registered: number }> {
@@ -60,6 +60,38 @@ describe("a bad configuration fails the program before any resource is registere
             "hello-gateway:logRetentionDays",
         ]);
         expect(registered).to.equal(0);
+    });
+});
+
+describe("a gateway in another region than its origin", () => {
+    it("is refused in private mode, naming aws:region and both regions, before any resource", async () => {
+        const origin = { ...originOutputsFor("prod"), originMode: "private", region: "us-east-1" };
+        const { error, registered } = await failedRun("prod", {
+            overrides: { "aws:region": "eu-west-1", originMode: "private" },
+            stackOutputs: { "organization/hello-gateway/prod-origin": origin },
+        });
+        expect(error.name).to.equal("ConfigError");
+        expect(error.message).to.contain('aws:region: got "eu-west-1"; expected "us-east-1", the region of stack organization/hello-gateway/prod-origin');
+        expect(error.message).to.contain("cannot cross regions");
+        // Only the StackReference itself is read before the check.
+        expect(registered).to.be.at.most(1);
+    });
+
+    it("is refused in private mode when the origin exports no region yet, saying to update it first", async () => {
+        const { region: _region, ...origin } = { ...originOutputsFor("prod"), originMode: "private" } as Record<string, unknown>;
+        const { error } = await failedRun("prod", {
+            overrides: { originMode: "private" },
+            stackOutputs: { "organization/hello-gateway/prod-origin": origin },
+        });
+        expect(error.message).to.contain("does not export yet: run `pulumi up` on it first");
+    });
+
+    it("is allowed in public mode: the gateway calls the origin's public address", async () => {
+        const run = await runStack("dev", {
+            overrides: { "aws:region": "eu-west-1", originMode: "public" },
+            stackOutputs: { "organization/hello-gateway/dev-origin": { ...publicOriginOutputs("dev", "us-east-1") } },
+        });
+        expect(run.resources.some((r) => r.type === "aws:apigateway/restApi:RestApi")).to.equal(true);
     });
 });
 
