@@ -46,6 +46,14 @@ export function parseEnvironment(value: string | undefined, usage: string): Envi
     return value as Environment;
 }
 
+/** `--help` or `-h` was given: the command prints its usage and exits 0, whatever else was given. */
+export class HelpRequested extends Error {
+    constructor() {
+        super("help requested");
+        this.name = "HelpRequested";
+    }
+}
+
 export interface ParsedCommandLine {
     positionals: string[];
     flags: Set<string>;
@@ -64,6 +72,9 @@ export function parseCommandLine(
     const knownFlags = new Set(spec.flags ?? []);
     const knownOptions = new Set(spec.options ?? []);
     const parsed: ParsedCommandLine = { positionals: [], flags: new Set(), options: new Map() };
+    if (argv.includes("--help") || argv.includes("-h")) {
+        throw new HelpRequested();
+    }
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (!arg.startsWith("--")) {

@@ -2,7 +2,8 @@
  * `npm run smoke -- <env> [--expect "<text>"]`
  *
  * Checks a deployed environment from the outside, the way a client sees it:
- *  1. GET the gateway's invokeUrl: 200 with the hello text;
+ *  1. GET the gateway's invokeUrl: 200 with the hello text (the origin stack's
+ *     helloMessage output, unless --expect names another);
  *  2. a bounded burst above the stage's throttleBurstLimit: some requests
  *     must come back 429, or throttling is not in effect.
  * Prints the count of each status and p50/p95 latency; exits non-zero on failure.
@@ -11,10 +12,10 @@
  * server on 127.0.0.1; only the entry point reads the stack outputs.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { DEFAULTS } from "../infra/defaults";
 import {
     Environment,
     findPulumiCli,
+    HelpRequested,
     MISSING_PULUMI_CLI,
     parseCommandLine,
     parseEnvironment,
@@ -26,27 +27,42 @@ import {
     UserFacingError,
 } from "./cli-env";
 
-/** What the origin serves unless `helloMessage` says otherwise. */
-export const DEFAULT_EXPECTED_TEXT: string = DEFAULTS.helloMessage;
-
-const USAGE = 'usage: npm run smoke -- <dev|prod> [--expect "<text>"]';
+export const USAGE = [
+    'usage: npm run smoke -- <dev|prod> [--expect "<text>"]',
+    "  Calls the environment's deployed gateway: GET invokeUrl must answer 200 with the hello text,",
+    "  and a bounded burst must be throttled (429). The text is the origin stack's helloMessage",
+    "  output unless --expect names another. Needs the Pulumi CLI, logged in to the stacks' backend.",
+].join("\n");
 
 export interface SmokeRequest {
     env: Environment;
-    expectedText: string;
+    /** Absent: the text the origin stack says it serves (its helloMessage output). */
+    expectedText?: string;
 }
 
 export function parseSmokeArgs(argv: readonly string[]): SmokeRequest {
     const parsed = parseCommandLine(argv, { options: ["--expect"] });
     const [env, ...extra] = parsed.positionals;
     if (extra.length > 0) {
-        throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE}`);
+        throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE.split("\n")[0]}`);
     }
-    const expectedText = parsed.options.get("--expect") ?? DEFAULT_EXPECTED_TEXT;
-    if (expectedText.trim() === "") {
+    const expectedText = parsed.options.get("--expect");
+    if (expectedText !== undefined && expectedText.trim() === "") {
         throw new UserFacingError("--expect needs a non-empty text");
     }
-    return { env: parseEnvironment(env, USAGE), expectedText };
+    const environment = parseEnvironment(env, USAGE.split("\n")[0]);
+    return expectedText === undefined ? { env: environment } : { env: environment, expectedText };
+}
+
+/** The hello text the origin stack was deployed with: its helloMessage output. */
+export function expectedTextFromOrigin(stack: string, outputs: Record<string, unknown>): string {
+    const { helloMessage } = outputs;
+    if (typeof helloMessage !== "string" || helloMessage === "") {
+        throw new UserFacingError(
+            `stack ${stack} exports no helloMessage output: run \`npm run deploy\` for it once, or pass --expect "<text>"`,
+        );
+    }
+    return helloMessage;
 }
 
 // ---------------------------------------------------------------------------
@@ -390,15 +406,20 @@ export interface SmokeDeps {
 export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<number> {
     try {
         const request = parseSmokeArgs(argv);
-        const stack = stacksOf(request.env).gateway;
-        const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack));
-        const report = await smokeCheck(target, request.expectedText, deps.limits);
+        const stacks = stacksOf(request.env);
+        const target = smokeTargetFromOutputs(stacks.gateway, await deps.readOutputs(stacks.gateway));
+        const expectedText = request.expectedText ?? expectedTextFromOrigin(stacks.origin, await deps.readOutputs(stacks.origin));
+        const report = await smokeCheck(target, expectedText, deps.limits);
         for (const line of report.lines) {
             (line.startsWith("FAIL: ") ? deps.errorLine : deps.line)(line);
         }
         deps.line(`smoke ${request.env}: ${report.passed ? "PASS" : "FAIL"}`);
         return report.passed ? 0 : 1;
     } catch (error) {
+        if (error instanceof HelpRequested) {
+            deps.line(USAGE);
+            return 0;
+        }
         if (error instanceof UserFacingError) {
             deps.errorLine(`error: ${error.message}`);
             return 1;
