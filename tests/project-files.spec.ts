@@ -34,10 +34,23 @@ describe("project and stack files", () => {
         }
     });
 
-    it("documents every config key in the README", () => {
-        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    it("documents every config key in the reference docs", () => {
+        const docs = fs
+            .readdirSync(path.join(REPO_ROOT, "docs"))
+            .filter((file) => file.endsWith(".md"))
+            .map((file) => fs.readFileSync(path.join(REPO_ROOT, "docs", file), "utf8"))
+            .join("\n");
         for (const key of Object.keys(project.config)) {
-            expect(readme, key).to.contain(`\`${key}\``);
+            expect(docs, key).to.contain(`\`${key}\``);
+        }
+    });
+
+    it("links the README to reference docs that exist", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const links = [...readme.matchAll(/\]\((docs\/[^)#]+)/g)].map((match) => match[1]);
+        expect(links).to.include("docs/configuration.md");
+        for (const link of links) {
+            expect(fs.existsSync(path.join(REPO_ROOT, link)), link).to.equal(true);
         }
     });
 
