@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { UNDECRYPTED_SECRET_PLACEHOLDER } from "../infra/config-keys";
+import { configProblemsOf, stackConfigProblems } from "../tools/config-report";
 import { REPO_ROOT, StackFileError, loadStackConfig, readStackConfig } from "../tools/stack-files";
 
 /**
@@ -136,5 +137,34 @@ describe("stack files read as the Pulumi CLI reads them (tools/stack-files.ts)",
         const { config } = loadStackConfig("t", root);
         expect(config["hello-gateway:authmode"]).to.equal("apiKey");
         expect(config["hello_gateway:wafEnabled"]).to.equal("true");
+    });
+});
+
+describe("one report of every configuration problem (tools/config-report.ts)", () => {
+    it("reports a type problem and a value problem of one stack together", () => {
+        const root = fixtureRoot({ dev: "config:\n  aws:region: us-east-1\n  hello-gateway:layer: gateway\n  hello-gateway:throttleRateLimit: ten\n  hello-gateway:loggingLevel: DEBUG\n" });
+        expect(stackConfigProblems("hello-gateway", "dev", root)).to.deep.equal([
+            'Pulumi.dev.yaml:4: hello-gateway:throttleRateLimit: "ten" is not of the declared type integer (Pulumi.yaml)',
+            'Pulumi.dev.yaml: hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF',
+        ]);
+    });
+
+    it("reports both stacks of an environment: a bad origin value does not hide a bad gateway value", () => {
+        const root = fixtureRoot({
+            "dev-origin": "config:\n  aws:region: us-east-1\n  hello-gateway:layer: origin\n  hello-gateway:sshAllowedCidrs: [192.0.2.7/32]\n  hello-gateway:instanceType: t3.mircro\n",
+            dev: "config:\n  aws:region: us-east-1\n  hello-gateway:layer: gateway\n  hello-gateway:authmode: apiKey\n",
+        });
+        const problems = configProblemsOf("hello-gateway", ["dev-origin", "dev"], root);
+        expect(problems).to.have.length(2);
+        expect(problems[0]).to.contain("Pulumi.dev-origin.yaml: hello-gateway:instanceType").and.to.contain("did you mean t3.micro?");
+        expect(problems[1]).to.contain("Pulumi.dev.yaml: hello-gateway:authmode").and.to.contain("did you mean hello-gateway:authMode?");
+    });
+
+    it("reports everything an empty stack file lacks, not only the first thing", () => {
+        const root = fixtureRoot({ dev: "" });
+        expect(stackConfigProblems("hello-gateway", "dev", root)).to.deep.equal([
+            "Pulumi.dev.yaml: hello-gateway:layer: required (declared in Pulumi.yaml without a default) but not set",
+            "Pulumi.dev.yaml: aws:region: got nothing; expected the AWS region to deploy to, e.g. us-east-1 (required)",
+        ]);
     });
 });

@@ -64,6 +64,8 @@ export interface StackConfigFile {
 export interface StackFileReport extends StackConfigFile {
     /** Everything the CLI would refuse, each naming the file (and the line where there is one). */
     readonly problems: string[];
+    /** The keys those problems are about: values left out, required keys missing. */
+    readonly refusedKeys: string[];
 }
 
 /** A stack file the CLI would refuse; the message lists every problem. */
@@ -286,11 +288,12 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
     const file = path.join(root, fileName);
     if (!fs.existsSync(file)) {
         const known = committedStacks(root).join(", ");
-        return { config: {}, encryptedKeys: [], problems: [`${fileName}: no such stack file (stacks here: ${known})`] };
+        return { config: {}, encryptedKeys: [], problems: [`${fileName}: no such stack file (stacks here: ${known})`], refusedKeys: [] };
     }
     const { document, lines, problems } = parseYamlFile(file);
     const config: Record<string, string> = {};
     const encryptedKeys: string[] = [];
+    const refusedKeys: string[] = [];
     for (const [key, declaration] of Object.entries(project.config)) {
         if ("default" in declaration) {
             const value = declaration.default;
@@ -321,6 +324,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
                 const shown = value.object ? value.text : JSON.stringify(value.text);
                 problems.push(`${fileName}:${line}: ${qualified}: ${shown} is not of the declared type ${typeName(declaration)} (Pulumi.yaml)`);
                 delete config[qualified];
+                refusedKeys.push(qualified);
                 continue;
             }
             config[qualified] = value.text;
@@ -332,9 +336,10 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
             .map(([key]) => qualifiedKey(project.name, key));
         for (const key of missing) {
             problems.push(`${fileName}: ${key}: required (declared in Pulumi.yaml without a default) but not set`);
+            refusedKeys.push(key);
         }
     }
-    return { config, encryptedKeys, problems };
+    return { config, encryptedKeys, problems, refusedKeys };
 }
 
 /** The merged configuration of one stack; throws a StackFileError listing every problem. */
