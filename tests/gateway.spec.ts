@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ACCESS_LOG_FORMAT, PUSH_TO_CLOUDWATCH_POLICY_ARN, RouteOptions, deploymentTrigger, routeSpecs } from "../infra/api";
+import { ACCESS_LOG_FORMAT, PUSH_TO_CLOUDWATCH_POLICY_ARN, RouteOptions, deploymentTrigger, resolvedRouteSpecs } from "../infra/api";
 import { ProgramRun } from "../tools/mock-runtime";
 import { byName, dependencyNames, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
 
@@ -72,7 +72,7 @@ for (const expected of ENVIRONMENTS) {
             const trigger = (deployment.inputs.triggers as Record<string, string>).routes;
             const connectionId = expected.originMode === "private" ? theOne(run, "aws:apigateway/vpcLink:VpcLink").id : undefined;
             const apiSettings = { disableExecuteApiEndpoint: false };
-            expect(trigger).to.equal(deploymentTrigger(routeSpecs({ uri: originUrl, connectionId }, plainRoutes(expected.timeoutMs, expected.apiKey)), apiSettings));
+            expect(trigger).to.equal(deploymentTrigger(resolvedRouteSpecs({ uri: originUrl, connectionId }, plainRoutes(expected.timeoutMs, expected.apiKey)), apiSettings));
             const deps = dependencyNames(run, deployment);
             for (const route of ["root-get", "hello-get", "root-get-integration", "hello-get-integration"]) {
                 expect(deps).to.include(`hello-gateway-${expected.stack}-${route}`);
