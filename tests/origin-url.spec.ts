@@ -3,7 +3,7 @@ import { GatewayConfig, RawConfig, parseConfig, readRepositoryFile } from "../in
 import { methodSettingsPath } from "../infra/api";
 import { ProgramRun, resourcesRegisteredBefore } from "../tools/mock-runtime";
 import { loadStackConfig } from "../tools/stack-files";
-import { resourcesOfType, runStack, theOne } from "./support";
+import { publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
 
 const NAMESPACE = "hello-gateway:";
 
@@ -25,8 +25,11 @@ describe("gateway stack onprem (committed config): a backend this project does n
     const config = parseConfig(rawOf("onprem"), identity("onprem")) as GatewayConfig;
     let run: ProgramRun;
     before(async () => {
-        // No origin stack has any outputs: the stack must not need one.
-        run = await runStack("onprem", { stackOutputs: {} });
+        // Every origin stack it could name answers, so a reference, if the program made one,
+        // would be recorded (a reference the mocks cannot answer fails without a record).
+        const origin = publicOriginOutputs("onprem");
+        const stackOutputs = Object.fromEntries(["dev-origin", "prod-origin", "onprem-origin"].map((stack) => [`organization/hello-gateway/${stack}`, origin]));
+        run = await runStack("onprem", { stackOutputs });
     });
 
     it("is a gateway stack with originUrl set and no origin stack", () => {
@@ -39,6 +42,12 @@ describe("gateway stack onprem (committed config): a backend this project does n
         expect(resourcesOfType(run, "pulumi:pulumi:StackReference")).to.have.length(0);
         expect(run.resources.filter((resource) => resource.read)).to.have.length(0);
         expect(run.outputs.originUrl).to.equal(config.originUrl);
+    });
+
+    it("deploys with no origin stack in the backend at all", async () => {
+        const alone = await runStack("onprem", { stackOutputs: {} });
+        expect(resourcesOfType(alone, "aws:apigateway/stage:Stage")).to.have.length(1);
+        expect(alone.outputs.invokeUrl).to.be.a("string");
     });
 
     it("serves every route of its stack file, each forwarded to originUrl plus the route's origin path", () => {
