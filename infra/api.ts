@@ -251,9 +251,11 @@ export function executeApiBaseUrl(restApiId: string, region: string, stageName: 
 }
 
 /**
- * A REGIONAL REST API that proxies GET requests to the origin, served from one throttled,
- * logged stage. Like CDK's `RestApi`, the deployment is derived from a hash of what it deploys
- * and the stage is a resource of its own.
+ * A REGIONAL REST API that proxies its route table to the origin, served from one throttled,
+ * logged stage. It composes the pieces the way CDK's `RestApi` does: `ApiResourceTree` (shared
+ * resources per path prefix), one `ApiRoute` per route (method, integration, body model),
+ * `ApiDeployment` (identity from a hash of every route) and `ApiStage` (logs, stage, method
+ * settings). Auth, validators and the VPC link are shared by every route and live here.
  */
 export class HelloApi extends pulumi.ComponentResource {
     readonly restApiId: pulumi.Output<string>;

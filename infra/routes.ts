@@ -135,8 +135,6 @@ function parseTarget(target: string, declared: readonly string[]): { originPath:
     return { originPath: originParts.join("/") };
 }
 
-let draft04: Ajv04 | undefined;
-
 /** Why a schema text is not a usable draft-4 JSON Schema, or undefined when it is one. */
 export function draft4SchemaProblem(text: string): string | undefined {
     let schema: unknown;
@@ -152,7 +150,8 @@ export function draft4SchemaProblem(text: string): string | undefined {
     if (declared !== undefined && !DRAFT_04_IDS.includes(String(declared))) {
         return `a draft-4 JSON Schema, the draft API Gateway models use ($schema ${JSON.stringify(declared)} is another draft)`;
     }
-    draft04 ??= new Ajv04({ allErrors: true, strict: false });
+    // Strict mode off: draft 4 allows unknown keywords, and API Gateway accepts them.
+    const draft04 = new Ajv04({ allErrors: true, strict: false });
     if (!draft04.validateSchema(schema)) {
         const first = draft04.errors?.[0];
         return `a valid draft-4 JSON Schema (${first?.instancePath || "/"} ${first?.message ?? "is invalid"})`;

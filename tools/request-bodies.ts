@@ -109,16 +109,13 @@ export interface BodyPair {
     readonly invalid: string;
 }
 
-let draft04: Ajv04 | undefined;
-
 /** A valid and an invalid body for a schema text, or why none could be made. */
 export function bodiesFor(schemaText: string): BodyPair | { problem: string } {
     const schema: unknown = JSON.parse(schemaText);
     if (!isSchema(schema)) {
         return { problem: "the schema is not a JSON object" };
     }
-    draft04 ??= new Ajv04({ strict: false });
-    const validate = draft04.compile(schema);
+    const validate = new Ajv04({ strict: false }).compile(schema);
     const valid = sampleOf(schema);
     if (!validate(valid)) {
         return { problem: `no valid body could be derived from the schema (tried ${JSON.stringify(valid)}); give the failing properties a default` };
