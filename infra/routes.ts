@@ -6,8 +6,11 @@ import Ajv04 from "ajv-draft-04";
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-/** Methods whose requests carry no body, so a `body=` schema on them could never apply. */
-const BODILESS_METHODS: readonly HttpMethod[] = ["GET", "HEAD", "OPTIONS"];
+/**
+ * Methods a `body=` schema cannot go on: GET, HEAD and OPTIONS requests carry no body, and ANY
+ * serves them too, so its validator would refuse every body-less GET as an invalid body.
+ */
+const BODILESS_METHODS: readonly HttpMethod[] = ["GET", "HEAD", "OPTIONS", "ANY"];
 
 /** What every route message says is accepted. */
 export const ROUTE_SYNTAX = '"METHOD /path [-> /origin/path] [body=schemas/file.json]"';
@@ -201,7 +204,11 @@ export function parseRoute(source: string, readFile: ProjectFileReader): { route
     let bodySchema: RouteDefinition["bodySchema"];
     if (schemaFile !== undefined) {
         if (BODILESS_METHODS.includes(method as HttpMethod)) {
-            return refuse(`body= only on a method that carries a body (POST, PUT, PATCH, DELETE, ANY); ${method} requests have none`);
+            return refuse(
+                method === "ANY"
+                    ? "body= only on a method that carries a body (POST, PUT, PATCH, DELETE); ANY also serves GET, whose requests have none: give the body method a route of its own"
+                    : `body= only on a method that carries a body (POST, PUT, PATCH, DELETE); ${method} requests have none`,
+            );
         }
         if (!SCHEMA_FILE.test(schemaFile)) {
             return refuse(`body= naming a .json file inside the repository by its relative path, e.g. body=schemas/order.json (got ${JSON.stringify(schemaFile)})`);

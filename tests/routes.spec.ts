@@ -291,6 +291,7 @@ describe("routes from config: a bad route is refused before any resource, naming
         ["a -> target that is not a path", ["GET /a -> b"], "expected a -> target that is a path starting with /"],
         ["an unknown option", ["GET /a cache=on"], 'expected at most one "-> /origin/path" and one "body=<file>" after the path'],
         ["body= on a GET", [`GET /a body=${ORDER_SCHEMA}`], "expected body= only on a method that carries a body"],
+        ["body= on ANY, which serves GET too", [`ANY /a body=${ORDER_SCHEMA}`], "ANY also serves GET, whose requests have none"],
         ["a schema file that is missing", ["POST /a body=tests/fixtures/schemas/missing.json"], "tests/fixtures/schemas/missing.json is not in the repository"],
         ["a schema file outside the repository", ["POST /a body=../etc/passwd.json"], "body= naming a .json file inside the repository"],
         ["a schema that is not JSON", ["POST /a body=tests/fixtures/schemas/not-json.json"], "expected body= naming JSON ("],
