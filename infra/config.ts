@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Region as AWS_REGIONS } from "@pulumi/aws/types/enums";
 import { InstanceType as EC2_INSTANCE_TYPES } from "@pulumi/aws/types/enums/ec2";
 import { PULUMI_ENGINE_KEYS, UNDECRYPTED_SECRET_PLACEHOLDER, closestKey } from "./config-keys";
 import { DEFAULTS } from "./defaults";
+import { ProjectFileReader, RouteDefinition, RouteThrottle, parseRouteThrottles, parseRoutes } from "./routes";
 import { ORIGIN_STACK_SUFFIX, environmentOf } from "./stack-names";
 
 /**
@@ -67,6 +70,11 @@ export interface RawConfig {
     readonly region: string | undefined;
     /** Short names of the keys the engine marked secret. */
     readonly secretKeys: ReadonlySet<string>;
+    /**
+     * Reads a repository file by relative path (the routes' `body=` schemas). Absent: no file
+     * can be read, so a route with `body=` is refused as naming a missing file.
+     */
+    readonly readProjectFile?: ProjectFileReader;
 }
 
 interface CommonConfig {
@@ -169,8 +177,14 @@ export interface GatewayConfig extends CommonConfig {
     /** Must match the origin stack's; `private` reaches it through a VPC link. */
     readonly originMode: OriginMode;
     readonly monitoring: MonitoringConfig & { readonly thresholds: GatewayAlarmThresholds };
-    /** Fully qualified `org/project/stack` of the origin stack. */
-    readonly originStack: string;
+    /** Fully qualified `org/project/stack` of the origin stack; undefined with `originUrl`. */
+    readonly originStack: string | undefined;
+    /** A backend this project does not deploy (`hello-gateway:originUrl`), ending in `/`. */
+    readonly originUrl: string | undefined;
+    /** The route table; the default is `GET /` and `GET /hello`, both to the origin's root. */
+    readonly routes: readonly RouteDefinition[];
+    /** Method-level throttles, each for a route of `routes` and within the stage's limits. */
+    readonly routeThrottles: readonly RouteThrottle[];
     readonly stageName: string;
     readonly throttle: ThrottleConfig;
     readonly loggingLevel: LoggingLevel;
@@ -607,7 +621,9 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
  * WAF) could be skipped by calling the origin directly: such a gateway needs a private origin.
  */
 function checkGatewayControlsNeedPrivateOrigin(config: GatewayConfig, problems: ProblemList): void {
-    if (config.originMode !== "public") {
+    // A backend this project does not deploy is not this project's port 80: keeping direct
+    // callers out of it is its owner's job (docs/routes.md says how).
+    if (config.originMode !== "public" || config.originUrl !== undefined) {
         return;
     }
     if (config.auth.mode !== "none") {
@@ -626,24 +642,76 @@ function checkGatewayControlsNeedPrivateOrigin(config: GatewayConfig, problems: 
     }
 }
 
-function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig): GatewayConfig {
-    const originStack = reader.optionalString("originStack") ?? defaultOriginStack(common.identity);
-    if (!QUALIFIED_STACK.test(originStack)) {
+/**
+ * `originUrl`: an http(s) base URL without credentials, query or fragment, returned with a
+ * trailing `/` so route paths append to it. Undefined when the key is not set.
+ */
+function parseOriginUrl(reader: ConfigReader, problems: ProblemList): string | undefined {
+    const value = reader.optionalString("originUrl");
+    if (value === undefined) {
+        return undefined;
+    }
+    const expected = "an http(s) URL of the backend such as https://api.example.com/ or https://192.0.2.10/base/, without credentials, query or fragment";
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return problems.add("originUrl", shown(value), expected);
+    }
+    if (!["http:", "https:"].includes(url.protocol) || url.hostname === "" || url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "" || /\s/.test(value)) {
+        // Credentials in a URL would land in plain config, the integration URI and the logs.
+        return problems.add("originUrl", url.username !== "" || url.password !== "" ? "a URL with credentials (not shown)" : shown(value), expected);
+    }
+    return url.pathname.endsWith("/") ? url.href : `${url.href}/`;
+}
+
+/** Reads the route table and the method throttles; every bad entry is one problem. */
+function parseRouteTable(reader: ConfigReader, problems: ProblemList, raw: RawConfig, throttle: ThrottleConfig): Pick<GatewayConfig, "routes" | "routeThrottles"> {
+    const sources = reader.stringList("routes");
+    const parsed = parseRoutes(sources ?? [...DEFAULTS.routes], raw.readProjectFile ?? (() => undefined));
+    for (const problem of parsed.problems) {
+        problems.add("routes", problem.given, problem.expected);
+    }
+    const throttleSources = reader.stringList("routeThrottles") ?? [];
+    // Without valid stage limits, any comparison with them would only repeat their own error.
+    const stage = { rateLimit: throttle.rateLimit || ACCOUNT_RATE_LIMIT, burstLimit: throttle.burstLimit || ACCOUNT_BURST_LIMIT };
+    const throttles = parseRouteThrottles(throttleSources, parsed.routes, stage);
+    for (const problem of throttles.problems) {
+        problems.add("routeThrottles", problem.given, problem.expected);
+    }
+    return { routes: parsed.routes, routeThrottles: throttles.throttles };
+}
+
+function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig, raw: RawConfig): GatewayConfig {
+    const originUrl = parseOriginUrl(reader, problems);
+    const configuredOriginStack = reader.optionalString("originStack");
+    if (reader.optionalString("originUrl") !== undefined && configuredOriginStack !== undefined) {
+        problems.add(
+            "originStack",
+            shown(configuredOriginStack),
+            "empty with originUrl set: originUrl names the backend itself, so the gateway reads no origin stack; set one of the two",
+        );
+    }
+    const originStack = reader.optionalString("originUrl") !== undefined ? undefined : (configuredOriginStack ?? defaultOriginStack(common.identity));
+    if (originStack !== undefined && !QUALIFIED_STACK.test(originStack)) {
         problems.add("originStack", shown(originStack), "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin");
     }
     const stageName = reader.string("stageName");
     if (!STAGE_NAME.test(stageName)) {
         problems.add("stageName", shown(stageName), "1 to 128 letters, digits, hyphens or underscores");
     }
+    const throttle: ThrottleConfig = {
+        rateLimit: reader.integer("throttleRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
+        burstLimit: reader.integer("throttleBurstLimit", 1, ACCOUNT_BURST_LIMIT, "requests") ?? 0,
+    };
     const config: GatewayConfig = {
         ...common,
         layer: "gateway",
         originStack,
+        originUrl,
         stageName,
-        throttle: {
-            rateLimit: reader.integer("throttleRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
-            burstLimit: reader.integer("throttleBurstLimit", 1, ACCOUNT_BURST_LIMIT, "requests") ?? 0,
-        },
+        throttle,
+        ...parseRouteTable(reader, problems, raw, throttle),
         loggingLevel: reader.oneOf("loggingLevel", LOGGING_LEVELS, DEFAULTS.loggingLevel) ?? DEFAULTS.loggingLevel,
         logRetentionDays:
             reader.integerIn("logRetentionDays", LOG_RETENTION_DAYS, "a retention CloudWatch Logs accepts, in days") ??
@@ -673,6 +741,13 @@ function parseGateway(reader: ConfigReader, problems: ProblemList, common: Commo
             },
         },
     };
+    if (config.originUrl !== undefined && config.originMode === "private") {
+        problems.add(
+            "originMode",
+            '"private"',
+            "public with originUrl set: a VPC link needs the internal load balancer of an origin stack this project deploys, and originUrl is reached over the internet",
+        );
+    }
     checkGatewayControlsNeedPrivateOrigin(config, problems);
     return config;
 }
@@ -709,7 +784,7 @@ export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfi
     if (layer === "origin") {
         config = parseOrigin(reader, problems, common);
     } else if (layer === "gateway") {
-        config = parseGateway(reader, problems, common);
+        config = parseGateway(reader, problems, common, raw);
     }
     if (problems.problems.length > 0 || config === undefined) {
         throw new ConfigError(identity.stack, problems.problems);
@@ -806,12 +881,28 @@ export function rawConfigFrom(
             secretKeys.add(key);
         }
     }
-    return { keys: Object.keys(all), values, region: all["aws:region"] ?? environmentRegion, secretKeys };
+    return { keys: Object.keys(all), values, region: all["aws:region"] ?? environmentRegion, secretKeys, readProjectFile: readRepositoryFile };
 }
 
 /** Reads the raw strings from the engine. Everything else happens in `parseConfig`. */
 export function readConfig(): RawConfig {
     return rawConfigFrom(pulumi.runtime.allConfig(), isConfigSecret, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
+}
+
+/** The repository root: route schemas are named relative to it, whatever the working directory. */
+const REPOSITORY_ROOT = path.resolve(__dirname, "..");
+
+/** A repository file's text, or undefined when there is no such file. */
+export function readRepositoryFile(relativePath: string): string | undefined {
+    const file = path.resolve(REPOSITORY_ROOT, relativePath);
+    if (!file.startsWith(REPOSITORY_ROOT + path.sep)) {
+        return undefined;
+    }
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        return undefined;
+    }
 }
 
 /**

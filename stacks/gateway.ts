@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiAuth, ApiGatewayAccountLogging, HelloApi } from "../infra/api";
+import { ApiAuth, ApiGatewayAccountLogging, HelloApi, invokePath } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
 import { ConfigError, ConfigProblem, GatewayConfig } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
@@ -8,11 +8,15 @@ import { GatewayMonitoring } from "../infra/monitoring";
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
     readonly invokeUrl: pulumi.Output<string>;
+    /** The stage's base URL; each route's path appends to it (the smoke test's starting point). */
+    readonly stageUrl: pulumi.Output<string>;
+    /** The route table as configured, one `hello-gateway:routes` string each. */
+    readonly routes: string[];
     readonly restApiId: pulumi.Output<string>;
     readonly stageName: pulumi.Output<string>;
     readonly accessLogGroupName: pulumi.Output<string>;
     readonly executionLogGroupName: pulumi.Output<string>;
-    readonly originUrl: pulumi.Output<string>;
+    readonly originUrl: pulumi.Output<string> | string;
     readonly throttleRateLimit: number;
     readonly throttleBurstLimit: number;
     readonly authMode: string;
@@ -90,10 +94,22 @@ function apiAuth(config: GatewayConfig): { auth: ApiAuth; userPool?: ApiUserPool
     }
 }
 
-export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
+/** Where the gateway forwards to: the origin stack's outputs, or `originUrl` with no reference at all. */
+interface GatewayOrigin {
+    readonly url: pulumi.Output<string> | string;
+    /** The NLB a private origin exports, for the VPC link. */
+    readonly nlbArn?: pulumi.Output<string>;
+    readonly description: string;
+}
+
+async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
+    if (config.originUrl !== undefined) {
+        // A backend this project does not deploy: nothing to look up, so no StackReference.
+        return { url: config.originUrl, description: `the backend at ${config.originUrl}` };
+    }
     const origin = new pulumi.StackReference("origin", { name: config.originStack });
     await checkOrigin(config, origin);
-    const originUrl = origin.requireOutput("originUrl").apply((value: unknown) => {
+    const url = origin.requireOutput("originUrl").apply((value: unknown) => {
         if (typeof value !== "string" || !/^https?:\/\/[^/\s]+\/$/.test(value)) {
             throw new pulumi.RunError(
                 `Stack ${config.originStack} exports originUrl ${JSON.stringify(value)}; expected an http(s) URL ending in "/". Deploy the origin stack first.`,
@@ -101,6 +117,16 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         }
         return value;
     });
+    return {
+        url,
+        nlbArn: config.originMode === "private" ? (origin.requireOutput("originNlbArn") as pulumi.Output<string>) : undefined,
+        description: "the EC2 origin",
+    };
+}
+
+export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
+    const origin = await originOf(config);
+    const originUrl = origin.url;
 
     const accountLogging = config.manageAccountLogRole
         ? new ApiGatewayAccountLogging("apigateway-cloudwatch", { tags: { ...config.tags } })
@@ -122,8 +148,10 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         requestValidation: config.requestValidation,
         cache: config.cache,
         tracingEnabled: config.tracingEnabled,
-        vpcLinkTargetArn:
-            config.originMode === "private" ? (origin.requireOutput("originNlbArn") as pulumi.Output<string>) : undefined,
+        vpcLinkTargetArn: origin.nlbArn,
+        originDescription: origin.description,
+        routes: config.routes,
+        routeThrottles: config.routeThrottles,
         // With a custom domain, the execute-api endpoint would be a way around its TLS policy.
         disableExecuteApiEndpoint: config.customDomain !== undefined,
         tags,
@@ -148,7 +176,9 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
     });
 
     return {
-        invokeUrl: customDomain ? customDomain.url.apply((url) => `${url}hello`) : api.invokeUrl,
+        invokeUrl: customDomain ? customDomain.url.apply((url) => `${url}${invokePath(config.routes).slice(1)}`) : api.invokeUrl,
+        stageUrl: customDomain ? customDomain.url.apply((url) => url.replace(/\/$/, "")) : api.stageUrl,
+        routes: config.routes.map((route) => route.source),
         restApiId: api.restApiId,
         stageName: api.stageName,
         accessLogGroupName: api.accessLogGroupName,

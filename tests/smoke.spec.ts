@@ -308,7 +308,7 @@ describe("smoke: against a local fake API Gateway", () => {
             const out: string[] = [];
             const code = await smoke(argv, { readOutputs: async () => ({}), line: (t) => out.push(t), errorLine: () => undefined });
             expect(code, argv.join(" ")).to.equal(0);
-            expect(out.join("\n")).to.match(/^usage: npm run smoke -- <dev\|prod>/);
+            expect(out.join("\n")).to.match(/^usage: npm run smoke -- <dev\|prod\|/);
         }
     });
 
@@ -381,7 +381,7 @@ describe("smoke: pure pieces", () => {
         expect(result).to.deep.equal({
             code: 1,
             stdout: "",
-            stderr: 'error: unknown environment "staging": expected one of dev, prod\n',
+            stderr: 'error: unknown environment "staging": expected one of dev, prod, onprem\n',
         });
     });
 });

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { GatewayConfig, ORIGIN_STACK_SUFFIX, OriginConfig, StackConfig, parseConfig, qualify, rawConfigFrom } from "../infra/config";
+import { GatewayConfig, ORIGIN_STACK_SUFFIX, OriginConfig, RawConfig, StackConfig, parseConfig, qualify, rawConfigFrom } from "../infra/config";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource, runProgram } from "../tools/mock-runtime";
 import { REPO_ROOT, loadStackConfig } from "../tools/stack-files";
 
@@ -108,6 +108,16 @@ function runFreshStack(stack: string, options: StackRunOptions): Promise<Program
             [`${MOCK_ORGANIZATION}/${PROJECT}/prod-origin`]: originOutputsFor("prod", root),
         },
     });
+}
+
+/** The raw configuration a stack hands the program (Pulumi.yaml defaults, the stack file, then overrides by short key). */
+export function rawConfigOfStack(stack: string, overrides: Record<string, string> = {}, root = COMMITTED_ROOT): RawConfig {
+    const { config, encryptedKeys } = loadStackConfig(stack, root);
+    const all = { ...config };
+    for (const [key, value] of Object.entries(overrides)) {
+        all[qualify(key)] = value;
+    }
+    return rawConfigFrom(all, (key) => encryptedKeys.includes(key));
 }
 
 /** A stack's configuration as the program would parse it: where specs take their expectations. */
