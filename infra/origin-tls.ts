@@ -86,3 +86,31 @@ export class OriginCertificates extends pulumi.ComponentResource {
         });
     }
 }
+
+export interface BackendClientCertificateArgs {
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * An API Gateway client certificate for a backend this project does not deploy (`originUrl`):
+ * the stage presents it, and the backend's owner can require it (its PEM is a stack output) the
+ * way this project's httpd does. Rotating it is a replacement of this resource (365 days).
+ */
+export class BackendClientCertificate extends pulumi.ComponentResource {
+    readonly id: pulumi.Output<string>;
+    readonly pem: pulumi.Output<string>;
+    readonly expiration: pulumi.Output<string>;
+
+    constructor(name: string, args: BackendClientCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hello-gateway:infra:BackendClientCertificate", name, {}, opts);
+        const certificate = new aws.apigateway.ClientCertificate(
+            `${name}-backend-client`,
+            { description: `${name}: API Gateway presents it to the backend at originUrl`, tags: args.tags ?? {} },
+            { parent: this },
+        );
+        this.id = certificate.id;
+        this.pem = certificate.pemEncodedCertificate;
+        this.expiration = certificate.expirationDate;
+        this.registerOutputs({ id: this.id, pem: this.pem, expiration: this.expiration });
+    }
+}

@@ -3,7 +3,7 @@ import { ACCESS_LOG_FIELDS, EXECUTE_API_TLS, deploymentTrigger } from "../infra/
 import { OriginConfig } from "../infra/config";
 import { clientCertificateGenerations } from "../infra/origin-tls";
 import { MOCK_ACCOUNT_ID, MOCK_ORGANIZATION, ProgramRun } from "../tools/mock-runtime";
-import { PROJECT, StackRunOptions, byName, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, typedConfig, unwrapSecrets } from "./support";
+import { PROJECT, StackRunOptions, byName, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
 
 type Inputs = Record<string, unknown>;
 const ORIGIN_MODES = ["public", "private"] as const;
@@ -64,12 +64,32 @@ describe("gateway to origin: TLS with API Gateway's client certificate, both env
     });
 });
 
+describe("a gateway in front of a backend of its own (originUrl)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runStack("onprem");
+    });
+
+    it("presents a client certificate of its own, and exports its PEM and expiry for the backend's owner", () => {
+        const certificate = theOne(run, "aws:apigateway/clientCertificate:ClientCertificate");
+        expect(theOne(run, "aws:apigateway/stage:Stage").inputs.clientCertificateId).to.equal(certificate.id);
+        expect(run.outputs.clientCertificatePem).to.equal(certificate.state.pemEncodedCertificate);
+        expect(run.outputs.clientCertificateExpiration).to.equal(certificate.state.expirationDate);
+    });
+
+    it("verifies the backend's certificate: no integration skips it", () => {
+        for (const integration of resourcesOfType(run, "aws:apigateway/integration:Integration")) {
+            expect(integration.inputs, integration.name).not.to.have.property("tlsConfig");
+        }
+    });
+});
+
 describe("origin: nothing listens for the gateway on plain HTTP, both environments, both modes", () => {
     for (const stack of ["dev-origin", "prod-origin"]) {
         for (const mode of ORIGIN_MODES) {
             it(`${stack}, ${mode}: no security group admits port 80; 443 is open to ${mode === "public" ? "the internet" : "the VPC only"}`, async () => {
                 const run = await runStack(stack, { overrides: { originMode: mode } });
-                const vpcCidr = (typedConfig(stack) as OriginConfig).vpcCidr;
+                const vpcCidr = (parsedConfigOf(stack) as OriginConfig).vpcCidr;
                 for (const group of resourcesOfType(run, "aws:ec2/securityGroup:SecurityGroup")) {
                     const ingress = group.inputs.ingress as Array<{ protocol: string; fromPort: number; toPort: number; cidrBlocks?: string[] }>;
                     expect(ingress.some((rule) => rule.protocol === "-1" || (rule.fromPort <= 80 && 80 <= rule.toPort)), group.name).to.equal(false);
@@ -92,7 +112,7 @@ describe("client certificate rotation (clientCertificateGeneration)", () => {
     });
 
     it("after a raise, exports the new certificate, has httpd trust both, and re-provisions", async () => {
-        const current = (typedConfig("dev-origin") as OriginConfig).clientCertificateGeneration;
+        const current = (parsedConfigOf("dev-origin") as OriginConfig).clientCertificateGeneration;
         const before = await runStack("dev-origin");
         const after = await runStack("dev-origin", { overrides: { clientCertificateGeneration: String(current + 1) } });
         const certificates = resourcesOfType(after, "aws:apigateway/clientCertificate:ClientCertificate");

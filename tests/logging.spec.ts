@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { WAF_LOG_GROUP_PREFIX, wafLogDeliveryPolicy } from "../infra/edge";
 import { logEncryptionKeyPolicy } from "../infra/log-encryption";
 import { MOCK_ACCOUNT_ID, ProgramRun, RecordedResource } from "../tools/mock-runtime";
-import { byName, dependencyNames, resourcesOfType, runStack, theOne, typedConfig } from "./support";
+import { byName, dependencyNames, resourcesOfType, runStack, theOne, parsedConfigOf } from "./support";
 
 const logGroupsOf = (run: ProgramRun) => resourcesOfType(run, "aws:cloudwatch/logGroup:LogGroup");
 const keysOf = (run: ProgramRun) => resourcesOfType(run, "aws:kms/key:Key");
@@ -39,7 +39,7 @@ describe("encryptLogs", () => {
             });
 
             it("on: the key policy lets CloudWatch Logs use it only for this account's log groups in this region", () => {
-                const region = typedConfig(stack).region;
+                const region = parsedConfigOf(stack).region;
                 expect(logKeyOf(on, name).policy).to.deep.equal(logEncryptionKeyPolicy(MOCK_ACCOUNT_ID, region));
                 const logs = (logEncryptionKeyPolicy(MOCK_ACCOUNT_ID, region).Statement as Array<Record<string, unknown>>)[1];
                 expect(logs.Principal).to.deep.equal({ Service: `logs.${region}.amazonaws.com` });
@@ -102,7 +102,7 @@ describe("WAF logs (wafEnabled)", () => {
     it("go to a log group named as WAF requires, with the stack's retention", () => {
         const group = byName(run, "hello-gateway-dev-waf-logs");
         expect(group.inputs.name).to.equal(`${WAF_LOG_GROUP_PREFIX}hello-gateway-dev`).and.to.match(/^aws-waf-logs-/);
-        expect(group.inputs.retentionInDays).to.equal(typedConfig("dev").logRetentionDays);
+        expect(group.inputs.retentionInDays).to.equal(parsedConfigOf("dev").logRetentionDays);
     });
 
     it("log the web ACL with the authorization header (and the API key header) redacted", () => {

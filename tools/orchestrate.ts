@@ -19,6 +19,7 @@ import {
     Environment,
     findAwsCredentialSource,
     findPulumiCli,
+    GATEWAY_ONLY_STACKS,
     localAwsCredentialProbe,
     MISSING_AWS_CREDENTIALS,
     MISSING_PULUMI_CLI,
@@ -52,6 +53,12 @@ export function parseOrchestrateArgs(argv: readonly string[]): OrchestrateReques
     }
     if (extra.length > 0) {
         throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE}`);
+    }
+    if ((GATEWAY_ONLY_STACKS as readonly string[]).includes(env ?? "")) {
+        // One stack with no origin to order it against: the plain CLI is the whole procedure.
+        throw new UserFacingError(
+            `${env} is a single gateway stack, not an environment: run \`pulumi ${operation === "deploy" ? "up" : operation} --stack ${env}\` (docs/routes.md)`,
+        );
     }
     return {
         operation: operation as Operation,
@@ -303,7 +310,7 @@ export interface AutomationOptions {
 /** Opens stacks with the Automation API, over the project files in workDir. */
 export function createAutomationStackOps(options: AutomationOptions): StackOps {
     // Loading the Automation API costs most of a second: only pay for it when a stack is used.
-    const automation = () => import("@pulumi/pulumi/automation");
+    const automation = () => import("@pulumi/pulumi/automation/index.js");
     const color = process.stdout.isTTY ? "always" : "never";
 
     let pulumiCommand: Promise<PulumiCommand> | undefined;
