@@ -8,7 +8,7 @@ import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig
 import type { HttpMethod, RouteDefinition, RouteThrottle } from "./routes";
 
 export interface HelloApiArgs {
-    /** The origin's base URL, e.g. `http://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
+    /** The origin's base URL, e.g. `https://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
     readonly originUrl: pulumi.Input<string>;
     readonly region: string;
     /** Stage the API is served from (the project's config defaults it to `prod`). */
@@ -44,6 +44,18 @@ export interface HelloApiArgs {
     readonly routes?: readonly RouteDefinition[];
     /** Method-level throttles below the stage's; each names a route of `routes`. Default: none. */
     readonly routeThrottles?: readonly RouteThrottle[];
+    /**
+     * The API Gateway client certificate the stage presents to the origin (the origin stack's
+     * `clientCertificateId`); the origin's httpd refuses any caller without it. Default: none.
+     */
+    readonly clientCertificateId?: pulumi.Input<string>;
+    /**
+     * The origin serves a self-signed certificate (this project's httpd): integrations skip
+     * verifying it (docs/origin-tls.md). Default: false, the origin's certificate is verified.
+     */
+    readonly originServesSelfSignedCertificate?: boolean;
+    /** A customer-managed KMS key for the access and execution log groups. Default: CloudWatch Logs' own encryption. */
+    readonly logsKmsKeyArn?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
@@ -85,6 +97,8 @@ export interface RouteOptions {
     readonly requestValidation: RequestValidationConfig;
     /** Whether the stage caches: GET routes then key their cache on required query and path parameters. */
     readonly cacheEnabled: boolean;
+    /** The origin serves this project's self-signed certificate: integrations skip verifying it. Default: false. */
+    readonly skipOriginCertificateCheck?: boolean;
 }
 
 /** Appends a route's origin path to the origin's base URL, for either kind of reference. */
@@ -115,6 +129,13 @@ export interface RouteSpec<Ref = string> {
         /** Path parameters forwarded to the origin URI's placeholders; absent when there are none. */
         readonly requestParameters?: Record<string, string>;
         readonly cacheKeyParameters: string[];
+        /**
+         * Set for this project's origin, which serves a self-signed certificate API Gateway
+         * cannot verify against a public CA: the connection is encrypted and the origin checks
+         * API Gateway's client certificate, but the gateway does not check the origin's identity
+         * (docs/origin-tls.md). Absent for an `originUrl` backend, whose certificate is verified.
+         */
+        readonly tlsConfig?: { readonly insecureSkipVerification: true };
     };
     /** The model a `body=` route validates request bodies against. */
     readonly bodyModel?: { readonly name: string; readonly contentType: "application/json"; readonly schema: string };
@@ -179,6 +200,7 @@ export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions, joi
                 // Only GET is cached; its responses differ by required query and path parameters,
                 // so the cache must tell them apart.
                 cacheKeyParameters: options.cacheEnabled && route.method === "GET" ? [...queryParameters, ...pathParameters] : [],
+                ...(options.skipOriginCertificateCheck ? { tlsConfig: { insecureSkipVerification: true } } : {}),
             },
             ...(bodyModel ? { bodyModel } : {}),
         };
@@ -193,7 +215,19 @@ export function resolvedRouteSpecs(refs: RouteRefs<string>, options: RouteOption
 /** RestApi settings that AWS applies to a stage only when it is deployed again. */
 export interface RedeployingApiSettings {
     readonly disableExecuteApiEndpoint: boolean;
+    readonly securityPolicy: string;
+    readonly endpointAccessMode: string;
 }
+
+/**
+ * The execute-api endpoint's TLS policy. Of the enhanced `SecurityPolicy_*` policies API
+ * Gateway offers REGIONAL (and private) APIs, this one accepts TLS 1.3 and TLS 1.2 with
+ * forward secrecy and post-quantum key exchange, so clients limited to TLS 1.2 keep working;
+ * the `*_EDGE` policies are for edge-optimized endpoints only. Enhanced policies require an
+ * endpoint access mode: BASIC is AWS's mode for moving an existing API over; STRICT also
+ * requires SNI to match and is the step after (docs/security.md).
+ */
+export const EXECUTE_API_TLS = { securityPolicy: "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", endpointAccessMode: "BASIC" } as const;
 
 /**
  * The deployment's identity: a hash of every method and integration input, and of the API
@@ -224,6 +258,13 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
     extendedRequestId: "$context.extendedRequestId",
     ip: "$context.identity.sourceIp",
     userAgent: "$context.identity.userAgent",
+    // Who called: the API key's id (never the key), the Cognito user's sub or an authorizer's
+    // principal, the IAM caller's ARN. Fields that do not apply log "-".
+    apiKeyId: "$context.identity.apiKeyId",
+    cognitoSub: "$context.authorizer.claims.sub",
+    principalId: "$context.authorizer.principalId",
+    userArn: "$context.identity.userArn",
+    wafResponseCode: "$context.wafResponseCode",
     requestTime: "$context.requestTime",
     requestTimeEpoch: "$context.requestTimeEpoch",
     httpMethod: "$context.httpMethod",
@@ -277,7 +318,7 @@ export class HelloApi extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         const auth: ApiAuth = args.auth ?? { mode: "none" };
-        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false };
+        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false, ...EXECUTE_API_TLS };
         const requestValidation = args.requestValidation ?? { queryParameters: [], headers: [] };
         const cache: CacheConfig = args.cache ?? { enabled: false };
 
@@ -289,6 +330,8 @@ export class HelloApi extends pulumi.ComponentResource {
                 description: restApiDescription(routes, args.originDescription ?? "the EC2 origin"),
                 endpointConfiguration: { types: "REGIONAL" },
                 disableExecuteApiEndpoint: apiSettings.disableExecuteApiEndpoint,
+                securityPolicy: apiSettings.securityPolicy,
+                endpointAccessMode: apiSettings.endpointAccessMode,
                 tags,
             },
             { parent: this },
@@ -340,6 +383,7 @@ export class HelloApi extends pulumi.ComponentResource {
             apiKeyRequired: auth.mode === "apiKey",
             requestValidation,
             cacheEnabled: cache.enabled,
+            skipOriginCertificateCheck: args.originServesSelfSignedCertificate ?? false,
         };
         const routeRefs: RouteRefs<pulumi.Input<string>> = {
             uri: args.originUrl,
@@ -380,6 +424,8 @@ export class HelloApi extends pulumi.ComponentResource {
             routes,
             routeThrottles: args.routeThrottles ?? [],
             loggingPrerequisites: args.loggingPrerequisites ?? [],
+            clientCertificateId: args.clientCertificateId,
+            logsKmsKeyArn: args.logsKmsKeyArn,
             tags,
             parent: this,
         });
@@ -467,6 +513,10 @@ export interface ApiStageArgs {
     /** Per-method throttles; each gets its own MethodSettings. */
     readonly routeThrottles: readonly RouteThrottle[];
     readonly loggingPrerequisites: pulumi.Resource[];
+    /** The client certificate the stage presents to the origin. Default: none. */
+    readonly clientCertificateId?: pulumi.Input<string>;
+    /** A customer-managed KMS key for both log groups. Default: CloudWatch Logs' own encryption. */
+    readonly logsKmsKeyArn?: pulumi.Input<string>;
     readonly tags: Record<string, string>;
     readonly parent: pulumi.Resource;
 }
@@ -492,6 +542,7 @@ export class ApiStage {
             {
                 namePrefix: `/aws/apigateway/${name}/access-`,
                 retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.logsKmsKeyArn,
                 skipDestroy: true,
                 tags,
             },
@@ -502,6 +553,7 @@ export class ApiStage {
             {
                 name: pulumi.output(args.restApiId).apply((id) => executionLogGroupName(id, args.stageName)),
                 retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.logsKmsKeyArn,
                 skipDestroy: true,
                 tags,
             },
@@ -520,6 +572,7 @@ export class ApiStage {
                 xrayTracingEnabled: args.tracingEnabled,
                 cacheClusterEnabled: cache.enabled,
                 cacheClusterSize: cache.enabled ? cache.sizeGb : undefined,
+                clientCertificateId: args.clientCertificateId,
                 tags,
             },
             // The execution log group must exist first, or API Gateway creates one without retention.
@@ -581,6 +634,21 @@ export interface ApiGatewayAccountLoggingArgs {
     readonly tags?: Record<string, string>;
 }
 
+/** Who may assume the logging role: API Gateway, and only on behalf of this account (no confused deputy). */
+export function apiGatewayLoggingTrustPolicy(accountId: string): Record<string, unknown> {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "apigateway.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+    };
+}
+
 /** The AWS managed policy that lets API Gateway write to CloudWatch Logs. */
 export const PUSH_TO_CLOUDWATCH_POLICY_ARN = aws.iam.ManagedPolicy.AmazonAPIGatewayPushToCloudWatchLogs;
 
@@ -597,20 +665,12 @@ export class ApiGatewayAccountLogging extends pulumi.ComponentResource {
         super("hello-gateway:infra:ApiGatewayAccountLogging", name, {}, opts);
         const kept = { parent: this, retainOnDelete: true };
 
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const role = new aws.iam.Role(
             `${name}-role`,
             {
                 description: "Lets API Gateway write execution and access logs to CloudWatch Logs",
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "apigateway.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                        },
-                    ],
-                }),
+                assumeRolePolicy: accountId.apply((account) => JSON.stringify(apiGatewayLoggingTrustPolicy(account))),
                 tags: args.tags,
             },
             kept,

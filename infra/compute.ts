@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { Architecture } from "./config";
 import { sha256 } from "./hash";
+import { OriginSite, provisioningScript } from "./httpd";
 
 export interface WebServerArgs {
     readonly subnetId: pulumi.Input<string>;
@@ -15,6 +16,12 @@ export interface WebServerArgs {
     readonly amiId?: string;
     /** The text `index.html` serves. */
     readonly helloMessage: string;
+    /** httpd's TLS material: its certificate and key, and the API Gateway client certificates it accepts. */
+    readonly tls: {
+        readonly serverCertificatePem: pulumi.Input<string>;
+        readonly serverPrivateKeyPem: pulumi.Input<string>;
+        readonly trustedClientCertificatePems: pulumi.Input<string[]>;
+    };
     /** Bring-your-own SSH key pair. Absent: an ED25519 pair is generated and kept secret. */
     readonly sshKey?: { readonly publicKey: string; readonly privateKey: pulumi.Input<string> };
     /** Root volume size in GiB. Default: 8. */
@@ -39,32 +46,6 @@ export function al2023AmiParameter(architecture: Architecture): string {
 /** Burstable families default to "unlimited" CPU credits, which bill for bursts; stay on standard. */
 export function isBurstable(instanceType: string): boolean {
     return /^t\d/.test(instanceType);
-}
-
-const INDEX_DELIMITER = "HELLO_GATEWAY_INDEX_HTML";
-
-function escapeHtml(text: string): string {
-    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/**
- * The idempotent provisioning script: running it twice leaves the same server. The message is
- * one validated line inside a quoted heredoc, so the shell never interprets it.
- */
-export function provisioningScript(helloMessage: string): string {
-    if (/[\r\n]/.test(helloMessage)) {
-        throw new Error("helloMessage must be a single line");
-    }
-    return [
-        "set -euo pipefail",
-        "sudo dnf install -y httpd",
-        "sudo systemctl enable --now httpd",
-        `sudo tee /var/www/html/index.html > /dev/null <<'${INDEX_DELIMITER}'`,
-        escapeHtml(helloMessage),
-        INDEX_DELIMITER,
-        "sudo systemctl is-active --quiet httpd",
-        "",
-    ].join("\n");
 }
 
 /**
@@ -153,13 +134,22 @@ export class WebServer extends pulumi.ComponentResource {
             { parent: this, dependsOn: [association], customTimeouts: PROVISIONING_TIMEOUTS },
         );
 
-        const script = provisioningScript(args.helloMessage);
+        // The script carries httpd's private key: secret, so neither state nor logs hold it in
+        // plain text. A new certificate (a rotation) changes the script, hence its hash below.
+        const script = pulumi.secret(
+            pulumi
+                .all([args.tls.serverCertificatePem, args.tls.serverPrivateKeyPem, args.tls.trustedClientCertificatePems])
+                .apply(([serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems]) => {
+                    const site: OriginSite = { helloMessage: args.helloMessage, serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems };
+                    return provisioningScript(site);
+                }),
+        );
         const installHttpd = new command.remote.Command(
             `${name}-install-httpd`,
             {
                 connection,
                 create: script,
-                triggers: [instance.id, sha256(script)],
+                triggers: [instance.id, pulumi.unsecret(script.apply(sha256))],
             },
             { parent: this, dependsOn: [waitForSsh], customTimeouts: PROVISIONING_TIMEOUTS },
         );
@@ -168,7 +158,7 @@ export class WebServer extends pulumi.ComponentResource {
         this.publicIp = eip.publicIp;
         this.publicDns = eip.publicDns;
         this.provisioned = installHttpd.id;
-        this.originUrl = pulumi.all([eip.publicDns, installHttpd.id]).apply(([dns]) => `http://${dns}/`);
+        this.originUrl = pulumi.all([eip.publicDns, installHttpd.id]).apply(([dns]) => `https://${dns}/`);
         this.registerOutputs({
             provisioned: this.provisioned,
             instanceId: this.instanceId,

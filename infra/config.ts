@@ -111,6 +111,14 @@ export interface OriginConfig extends CommonConfig {
     /** Absent: follow the AL2023 SSM parameter, ignoring later releases. */
     readonly amiId: string | undefined;
     readonly helloMessage: string;
+    /** VPC flow logs to CloudWatch Logs. */
+    readonly flowLogsEnabled: boolean;
+    /** Every log group the stack creates is encrypted with a customer-managed KMS key. */
+    readonly encryptLogs: boolean;
+    /** Retention of the log groups the stack creates (flow logs). */
+    readonly logRetentionDays: number;
+    /** Which API Gateway client certificate is current; one more is a rotation (docs/origin-tls.md). */
+    readonly clientCertificateGeneration: number;
 }
 
 export interface ThrottleConfig {
@@ -191,6 +199,8 @@ export interface GatewayConfig extends CommonConfig {
     readonly logRetentionDays: number;
     readonly manageAccountLogRole: boolean;
     readonly integrationTimeoutMs: number;
+    /** Every log group the stack creates is encrypted with a customer-managed KMS key. */
+    readonly encryptLogs: boolean;
 }
 
 export type StackConfig = OriginConfig | GatewayConfig;
@@ -389,6 +399,8 @@ const QUALIFIED_STACK = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 const SSH_PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA) PRIVATE KEY-----[\s\S]+-----END (OPENSSH|RSA) PRIVATE KEY-----\s*$/;
 const MAX_HELLO_MESSAGE_LENGTH = 256;
+/** A bound that only catches typos: one rotation a year would take millennia to reach it. */
+const MAX_CLIENT_CERTIFICATE_GENERATION = 10_000;
 /** One address: a local part, a domain with a dot, no spaces or lists. */
 export const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
@@ -613,33 +625,19 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
         helloMessage,
         originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
         monitoring: parseMonitoring(reader, problems),
+        flowLogsEnabled: reader.boolean("flowLogsEnabled") ?? false,
+        encryptLogs: reader.boolean("encryptLogs") ?? false,
+        logRetentionDays: parseLogRetention(reader),
+        clientCertificateGeneration:
+            reader.integer("clientCertificateGeneration", 1, MAX_CLIENT_CERTIFICATE_GENERATION, "certificate generations") ?? 1,
     };
 }
 
-/**
- * A public origin answers anyone on port 80, so anything the gateway enforces (authentication,
- * WAF) could be skipped by calling the origin directly: such a gateway needs a private origin.
- */
-function checkGatewayControlsNeedPrivateOrigin(config: GatewayConfig, problems: ProblemList): void {
-    // A backend this project does not deploy is not this project's port 80: keeping direct
-    // callers out of it is its owner's job (docs/routes.md says how).
-    if (config.originMode !== "public" || config.originUrl !== undefined) {
-        return;
-    }
-    if (config.auth.mode !== "none") {
-        problems.add(
-            "authMode",
-            shown(config.auth.mode),
-            "none with originMode public: the origin's public port 80 would let callers skip the authentication; set originMode: private in both stacks",
-        );
-    }
-    if (config.waf.enabled) {
-        problems.add(
-            "wafEnabled",
-            "true",
-            "false with originMode public: the origin's public port 80 would let callers skip the WAF; set originMode: private in both stacks",
-        );
-    }
+function parseLogRetention(reader: ConfigReader): number {
+    return (
+        reader.integerIn("logRetentionDays", LOG_RETENTION_DAYS, "a retention CloudWatch Logs accepts, in days") ??
+        DEFAULTS.logRetentionDays
+    );
 }
 
 /**
@@ -713,9 +711,8 @@ function parseGateway(reader: ConfigReader, problems: ProblemList, common: Commo
         throttle,
         ...parseRouteTable(reader, problems, raw, throttle),
         loggingLevel: reader.oneOf("loggingLevel", LOGGING_LEVELS, DEFAULTS.loggingLevel) ?? DEFAULTS.loggingLevel,
-        logRetentionDays:
-            reader.integerIn("logRetentionDays", LOG_RETENTION_DAYS, "a retention CloudWatch Logs accepts, in days") ??
-            DEFAULTS.logRetentionDays,
+        logRetentionDays: parseLogRetention(reader),
+        encryptLogs: reader.boolean("encryptLogs") ?? false,
         manageAccountLogRole: reader.boolean("manageAccountLogRole") ?? false,
         integrationTimeoutMs:
             reader.integer("integrationTimeoutMs", INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max, "milliseconds") ?? 0,
@@ -748,7 +745,6 @@ function parseGateway(reader: ConfigReader, problems: ProblemList, common: Commo
             "public with originUrl set: a VPC link needs the internal load balancer of an origin stack this project deploys, and originUrl is reached over the internet",
         );
     }
-    checkGatewayControlsNeedPrivateOrigin(config, problems);
     return config;
 }
 

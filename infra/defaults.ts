@@ -49,4 +49,7 @@ export const DEFAULTS = {
     alarm5xxPer5Minutes: 5,
     alarm4xxPer5Minutes: 100,
     alarmP99LatencyMs: 3000,
+    flowLogsEnabled: false,
+    encryptLogs: false,
+    clientCertificateGeneration: 1,
 } as const;

@@ -3,6 +3,8 @@ import { ApiAuth, ApiGatewayAccountLogging, HelloApi, invokePath } from "../infr
 import { ApiUserPool } from "../infra/auth";
 import { ConfigError, ConfigProblem, GatewayConfig } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
+import { LogEncryptionKey } from "../infra/log-encryption";
+import { BackendClientCertificate } from "../infra/origin-tls";
 import { GatewayMonitoring } from "../infra/monitoring";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
@@ -33,6 +35,9 @@ export interface GatewayOutputs {
     /** `customDomainName` only: the URL, and the name a CNAME must point at when DNS lives elsewhere. */
     readonly customDomainUrl?: pulumi.Output<string>;
     readonly customDomainTarget?: pulumi.Output<string>;
+    /** `originUrl` only: the client certificate the stage presents to the backend (PEM), and its expiry. */
+    readonly clientCertificatePem?: pulumi.Output<string>;
+    readonly clientCertificateExpiration?: pulumi.Output<string>;
 }
 
 /**
@@ -99,20 +104,36 @@ interface GatewayOrigin {
     readonly url: pulumi.Output<string> | string;
     /** The NLB a private origin exports, for the VPC link. */
     readonly nlbArn?: pulumi.Output<string>;
+    /** The API Gateway client certificate the stage presents: the origin stack's, or the gateway's own for `originUrl`. */
+    readonly clientCertificateId: pulumi.Output<string>;
+    /** `originUrl` only: the certificate the gateway created, for the backend's owner. */
+    readonly backendCertificate?: BackendClientCertificate;
+    /** This project's origin serves a self-signed certificate; an `originUrl` backend's is verified. */
+    readonly selfSignedOrigin: boolean;
     readonly description: string;
 }
 
 async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
     if (config.originUrl !== undefined) {
-        // A backend this project does not deploy: nothing to look up, so no StackReference.
-        return { url: config.originUrl, description: `the backend at ${config.originUrl}` };
+        // A backend this project does not deploy: nothing to look up, so no StackReference. The
+        // stage still presents a client certificate of its own, which the backend may require.
+        const certificate = new BackendClientCertificate(`hello-gateway-${config.environment}`, { tags: { ...config.tags } });
+        return {
+            url: config.originUrl,
+            clientCertificateId: certificate.id,
+            backendCertificate: certificate,
+            selfSignedOrigin: false,
+            description: `the backend at ${config.originUrl}`,
+        };
     }
     const origin = new pulumi.StackReference("origin", { name: config.originStack });
     await checkOrigin(config, origin);
+    // This project's origin serves HTTPS only and requires the client certificate it exports:
+    // an http:// URL is an origin deployed before that, which this gateway could not reach.
     const url = origin.requireOutput("originUrl").apply((value: unknown) => {
-        if (typeof value !== "string" || !/^https?:\/\/[^/\s]+\/$/.test(value)) {
+        if (typeof value !== "string" || !/^https:\/\/[^/\s]+\/$/.test(value)) {
             throw new pulumi.RunError(
-                `Stack ${config.originStack} exports originUrl ${JSON.stringify(value)}; expected an http(s) URL ending in "/". Deploy the origin stack first.`,
+                `Stack ${config.originStack} exports originUrl ${JSON.stringify(value)}; expected an https URL ending in "/". Deploy (or update) the origin stack first.`,
             );
         }
         return value;
@@ -120,6 +141,8 @@ async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
     return {
         url,
         nlbArn: config.originMode === "private" ? (origin.requireOutput("originNlbArn") as pulumi.Output<string>) : undefined,
+        clientCertificateId: origin.requireOutput("clientCertificateId") as pulumi.Output<string>,
+        selfSignedOrigin: true,
         description: "the EC2 origin",
     };
 }
@@ -127,6 +150,7 @@ async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
 export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
     const origin = await originOf(config);
     const originUrl = origin.url;
+    const logKey = config.encryptLogs ? new LogEncryptionKey(`hello-gateway-${config.environment}`, { region: config.region, tags: { ...config.tags } }) : undefined;
 
     const accountLogging = config.manageAccountLogRole
         ? new ApiGatewayAccountLogging("apigateway-cloudwatch", { tags: { ...config.tags } })
@@ -154,11 +178,20 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         routeThrottles: config.routeThrottles,
         // With a custom domain, the execute-api endpoint would be a way around its TLS policy.
         disableExecuteApiEndpoint: config.customDomain !== undefined,
+        clientCertificateId: origin.clientCertificateId,
+        originServesSelfSignedCertificate: origin.selfSignedOrigin,
+        logsKmsKeyArn: logKey?.keyArn,
         tags,
     });
 
     const firewall = config.waf.enabled
-        ? new StageFirewall(name, { stageArn: api.stageArn, rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes, name, tags })
+        ? new StageFirewall(name, {
+              stageArn: api.stageArn,
+              rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes,
+              name,
+              logs: { retentionDays: config.logRetentionDays, kmsKeyArn: logKey?.keyArn },
+              tags,
+          })
         : undefined;
     const customDomain = config.customDomain
         ? new CustomDomain(name, { ...config.customDomain, restApiId: api.restApiId, stageName: api.stageName, tags })
@@ -194,5 +227,8 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         ...(monitoring.alarmTopicArn ? { alarmTopicArn: monitoring.alarmTopicArn } : {}),
         ...(firewall ? { webAclArn: firewall.webAclArn } : {}),
         ...(customDomain ? { customDomainUrl: customDomain.url, customDomainTarget: customDomain.regionalDomainName } : {}),
+        ...(origin.backendCertificate
+            ? { clientCertificatePem: origin.backendCertificate.pem, clientCertificateExpiration: origin.backendCertificate.expiration }
+            : {}),
     };
 }

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "../infra/compute";
 import type { OriginConfig } from "../infra/config";
+import { LogEncryptionKey } from "../infra/log-encryption";
 import { OriginMonitoring } from "../infra/monitoring";
 import { Network, OriginLoadBalancer } from "../infra/network";
+import { OriginCertificates } from "../infra/origin-tls";
 
 /** The origin stack's outputs: a public contract the gateway stack and users read. */
 export interface OriginOutputs {
@@ -22,14 +24,24 @@ export interface OriginOutputs {
     readonly originNlbArn?: pulumi.Output<string>;
     readonly originNlbDnsName?: pulumi.Output<string>;
     readonly alarmTopicArn?: pulumi.Output<string>;
+    /** The API Gateway client certificate the gateway's stage must present; httpd requires it. */
+    readonly clientCertificateId: pulumi.Output<string>;
+    /** When that certificate expires (RFC 3339); rotate before then. */
+    readonly clientCertificateExpiration: pulumi.Output<string>;
 }
 
 export function originProgram(config: OriginConfig): OriginOutputs {
     const name = `hello-${config.environment}`;
+    const logKey = config.encryptLogs ? new LogEncryptionKey(name, { region: config.region, tags: { ...config.tags } }) : undefined;
     const network = new Network(name, {
         cidrBlock: config.vpcCidr,
         sshAllowedCidrs: config.sshAllowedCidrs,
-        httpIngressCidrs: config.originMode === "private" ? [config.vpcCidr] : undefined,
+        httpsIngressCidrs: config.originMode === "private" ? [config.vpcCidr] : undefined,
+        flowLogs: config.flowLogsEnabled ? { retentionDays: config.logRetentionDays, kmsKeyArn: logKey?.keyArn } : undefined,
+        tags: { ...config.tags },
+    });
+    const certificates = new OriginCertificates(name, {
+        clientCertificateGeneration: config.clientCertificateGeneration,
         tags: { ...config.tags },
     });
     const server = new WebServer(name, {
@@ -39,6 +51,11 @@ export function originProgram(config: OriginConfig): OriginOutputs {
         architecture: config.architecture,
         amiId: config.amiId,
         helloMessage: config.helloMessage,
+        tls: {
+            serverCertificatePem: certificates.serverCertificatePem,
+            serverPrivateKeyPem: certificates.serverPrivateKeyPem,
+            trustedClientCertificatePems: certificates.trustedClientCertificatePems,
+        },
         sshKey: config.sshKey,
         tags: { ...config.tags },
     });
@@ -59,7 +76,7 @@ export function originProgram(config: OriginConfig): OriginOutputs {
     });
     // In private mode the gateway reaches httpd through the NLB, so that is the origin's URL.
     const originUrl = loadBalancer
-        ? pulumi.all([loadBalancer.dnsName, server.provisioned]).apply(([dns]) => `http://${dns}/`)
+        ? pulumi.all([loadBalancer.dnsName, server.provisioned]).apply(([dns]) => `https://${dns}/`)
         : server.originUrl;
     return {
         originUrl,
@@ -73,5 +90,7 @@ export function originProgram(config: OriginConfig): OriginOutputs {
         publicDns: server.publicDns,
         vpcId: network.vpcId,
         securityGroupId: network.securityGroupId,
+        clientCertificateId: certificates.clientCertificateId,
+        clientCertificateExpiration: certificates.clientCertificateExpiration,
     };
 }

@@ -219,6 +219,50 @@ describe("config: parsing and validation (infra/config.ts)", () => {
         });
     });
 
+    describe("logging and TLS keys (flowLogsEnabled, encryptLogs, logRetentionDays, clientCertificateGeneration)", () => {
+        it("default to off, the project retention and the first client certificate", () => {
+            const origin = parseConfig(raw(ORIGIN_MINIMAL), DEV_ORIGIN) as OriginConfig;
+            expect(origin.flowLogsEnabled).to.equal(DEFAULTS.flowLogsEnabled).and.to.equal(false);
+            expect(origin.encryptLogs).to.equal(DEFAULTS.encryptLogs).and.to.equal(false);
+            expect(origin.logRetentionDays).to.equal(DEFAULTS.logRetentionDays);
+            expect(origin.clientCertificateGeneration).to.equal(DEFAULTS.clientCertificateGeneration).and.to.equal(1);
+            expect((parseConfig(raw({ layer: "gateway" }), DEV) as GatewayConfig).encryptLogs).to.equal(false);
+        });
+
+        it("are read when set: flow logs and encryption on, a retention, a later generation", () => {
+            const origin = parseConfig(
+                raw({ ...ORIGIN_MINIMAL, flowLogsEnabled: "true", encryptLogs: "true", logRetentionDays: "90", clientCertificateGeneration: "3" }),
+                DEV_ORIGIN,
+            ) as OriginConfig;
+            expect([origin.flowLogsEnabled, origin.encryptLogs, origin.logRetentionDays, origin.clientCertificateGeneration]).to.deep.equal([true, true, 90, 3]);
+            expect((parseConfig(raw({ layer: "gateway", encryptLogs: "true" }), DEV) as GatewayConfig).encryptLogs).to.equal(true);
+        });
+
+        it("name the key when a value is wrong", () => {
+            const error = configErrorOf(() =>
+                parseConfig(
+                    raw({ ...ORIGIN_MINIMAL, flowLogsEnabled: "on", encryptLogs: "1", logRetentionDays: "0", clientCertificateGeneration: "0" }),
+                    DEV_ORIGIN,
+                ),
+            );
+            expect(error.problems.map((problem) => problem.key)).to.deep.equal([
+                "hello-gateway:flowLogsEnabled",
+                "hello-gateway:encryptLogs",
+                "hello-gateway:logRetentionDays",
+                "hello-gateway:clientCertificateGeneration",
+            ]);
+            expect(error.message).to.contain('hello-gateway:flowLogsEnabled: got "on"; expected true or false');
+            expect(error.message).to.contain('hello-gateway:clientCertificateGeneration: got "0"; expected a whole number of certificate generations from 1 to 10000');
+            const gateway = configErrorOf(() => parseConfig(raw({ layer: "gateway", encryptLogs: "yes" }), DEV));
+            expect(gateway.message).to.contain('hello-gateway:encryptLogs: got "yes"; expected true or false');
+        });
+
+        it("accept authMode and wafEnabled with a public origin: httpd requires API Gateway's client certificate", () => {
+            const config = parseConfig(raw({ layer: "gateway", originMode: "public", authMode: "apiKey", wafEnabled: "true" }), DEV) as GatewayConfig;
+            expect([config.originMode, config.auth.mode, config.waf.enabled]).to.deep.equal(["public", "apiKey", true]);
+        });
+    });
+
     describe("both layers", () => {
         it("requires a layer", () => {
             const error = configErrorOf(() => parseConfig(raw({}), DEV));

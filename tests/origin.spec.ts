@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { SSH_DIAL, SSH_USER, al2023AmiParameter, provisioningScript } from "../infra/compute";
+import { SSH_DIAL, SSH_USER, al2023AmiParameter } from "../infra/compute";
 import { ORIGIN_STACK_SUFFIX } from "../infra/config";
+import { SERVER_CERTIFICATE, provisioningScript } from "../infra/httpd";
 import { committedStacks } from "../tools/stack-files";
 import { sha256 } from "../infra/hash";
 import { MOCK_AMI, ProgramRun } from "../tools/mock-runtime";
@@ -9,7 +10,7 @@ import { COMMITTED_ROOT, byName, dependencyNames, isSecretEnvelope, originConfig
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
 const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
 
-const ORIGIN_OUTPUTS = ["helloMessage", "instanceId", "originMode", "originUrl", "publicDns", "publicIp", "region", "securityGroupId", "vpcId"];
+const ORIGIN_OUTPUTS = ["clientCertificateExpiration", "clientCertificateId", "helloMessage", "instanceId", "originMode", "originUrl", "publicDns", "publicIp", "region", "securityGroupId", "vpcId"];
 
 /**
  * The origin stacks as their files say, expectations taken from those files (the user-edit spec
@@ -48,16 +49,19 @@ function describeOriginStack(stack: string, root: string, label: string): void {
             expect(resourcesOfType(run, "aws:ec2/natGateway:NatGateway")).to.have.length(0);
         });
 
-        it(`opens 80 to ${expected.originMode === "public" ? "API Gateway" : "the VPC only"}, 22 only to sshAllowedCidrs, and egress only to 80/443, every rule described`, () => {
+        it(`opens 443 to ${expected.originMode === "public" ? "the internet (httpd requires API Gateway's certificate)" : "the VPC only"}, 80 to nobody, 22 only to sshAllowedCidrs, and egress only to 80/443, every rule described`, () => {
             const group = theOne(run, "aws:ec2/securityGroup:SecurityGroup");
             type Rule = { fromPort: number; toPort: number; protocol: string; cidrBlocks: string[]; description: string };
             const ingress = group.inputs.ingress as Rule[];
             const egress = group.inputs.egress as Rule[];
-            expect(ingress.find((r) => r.fromPort === 80)?.cidrBlocks).to.deep.equal(expected.originMode === "public" ? ["0.0.0.0/0"] : [expected.cidr]);
+            const https = ingress.find((r) => r.fromPort === 443);
+            expect(https).to.include({ protocol: "tcp", toPort: 443 });
+            expect(https?.cidrBlocks).to.deep.equal(expected.originMode === "public" ? ["0.0.0.0/0"] : [expected.cidr]);
             const ssh = ingress.find((r) => r.fromPort === 22) as Rule & { ipv6CidrBlocks?: string[] };
             expect(ssh.cidrBlocks ?? []).to.deep.equal(expected.sshCidrs.ipv4);
             expect(ssh.ipv6CidrBlocks ?? []).to.deep.equal(expected.sshCidrs.ipv6);
-            expect(ingress.map((r) => r.fromPort).sort()).to.deep.equal([22, 80]);
+            expect(ingress.map((r) => r.fromPort).sort()).to.deep.equal([22, 443]);
+            expect(ingress.some((r) => r.fromPort <= 80 && 80 <= r.toPort), "a rule admitting port 80").to.equal(false);
             expect(egress.map((r) => [r.protocol, r.fromPort, r.toPort])).to.deep.equal([["tcp", 80, 80], ["tcp", 443, 443]]);
             expect(egress.some((r) => r.protocol === "-1")).to.equal(false);
             for (const rule of [...ingress, ...egress]) {
@@ -101,17 +105,17 @@ function describeOriginStack(stack: string, root: string, label: string): void {
             expect(run.outputs.publicIp).to.equal(eip.state.publicIp);
             expect(run.outputs.publicDns).to.equal(eip.state.publicDns);
             if (expected.originMode === "public") {
-                expect(run.outputs.originUrl).to.equal(`http://${eip.state.publicDns}/`);
+                expect(run.outputs.originUrl).to.equal(`https://${eip.state.publicDns}/`);
             }
         });
 
         it("generates an ED25519 key pair (or takes the configured one) and imports only its public half", () => {
             if (config.sshKey !== undefined) {
-                expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey")).to.have.length(0);
+                expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey").map((key) => key.name)).to.deep.equal([`hello-${expected.env}-server-key`]);
                 expect(theOne(run, "aws:ec2/keyPair:KeyPair").inputs.publicKey).to.equal(config.sshKey.publicKey);
                 return;
             }
-            const key = theOne(run, "tls:index/privateKey:PrivateKey");
+            const key = byName(run, `hello-${expected.env}-ssh-key`);
             expect(key.inputs.algorithm).to.equal("ED25519");
             const keyPair = theOne(run, "aws:ec2/keyPair:KeyPair");
             expect(keyPair.inputs.publicKey).to.equal(key.state.publicKeyOpenssh);
@@ -133,12 +137,41 @@ function describeOriginStack(stack: string, root: string, label: string): void {
             expect(dependencyNames(run, install)).to.include(`hello-${expected.env}-wait-for-ssh`);
         });
 
-        it("installs httpd idempotently and serves helloMessage, re-running only when the instance or script changes", () => {
+        it("provisions httpd with TLS from the stack's own certificates, as a secret, re-running when the instance or the script changes", () => {
             const install = byName(run, `hello-${expected.env}-install-httpd`);
-            const script = install.inputs.create as string;
-            expect(script).to.equal(provisioningScript(config.helloMessage));
-            expect(script).to.contain("dnf install -y httpd").and.to.contain("systemctl enable --now httpd");
+            expect(isSecretEnvelope(install.inputs.create), "the script carries httpd's private key").to.equal(true);
+            const script = unwrapSecrets(install.inputs.create) as string;
+            const helloMessage = config.helloMessage;
+            const clientCertificate = theOne(run, "aws:apigateway/clientCertificate:ClientCertificate");
+            expect(script).to.equal(
+                provisioningScript({
+                    helloMessage,
+                    serverCertificatePem: theOne(run, "tls:index/selfSignedCert:SelfSignedCert").state.certPem as string,
+                    serverPrivateKeyPem: byName(run, `hello-${expected.env}-server-key`).state.privateKeyPem as string,
+                    trustedClientCertificatePems: [clientCertificate.state.pemEncodedCertificate as string],
+                }),
+            );
+            expect(script).to.contain("dnf install -y httpd mod_ssl").and.to.contain("SSLVerifyClient require");
             expect(install.inputs.triggers).to.deep.equal([run.outputs.instanceId, sha256(script)]);
+        });
+
+        it("owns API Gateway's client certificate and exports its id and expiry for the gateway", () => {
+            const clientCertificate = theOne(run, "aws:apigateway/clientCertificate:ClientCertificate");
+            expect(run.outputs.clientCertificateId).to.equal(clientCertificate.id);
+            expect(run.outputs.clientCertificateExpiration).to.equal(clientCertificate.state.expirationDate);
+        });
+
+        it("gives httpd a self-signed server certificate made as SERVER_CERTIFICATE says", () => {
+            const certificate = theOne(run, "tls:index/selfSignedCert:SelfSignedCert");
+            const key = byName(run, `hello-${expected.env}-server-key`);
+            expect(key.inputs).to.include({ algorithm: SERVER_CERTIFICATE.algorithm, ecdsaCurve: SERVER_CERTIFICATE.ecdsaCurve });
+            expect(certificate.inputs).to.deep.include({
+                subject: { commonName: SERVER_CERTIFICATE.commonName, organization: SERVER_CERTIFICATE.organization },
+                validityPeriodHours: SERVER_CERTIFICATE.validityHours,
+                allowedUses: [...SERVER_CERTIFICATE.allowedUses],
+                isCaCertificate: false,
+            });
+            expect(unwrapSecrets(certificate.inputs.privateKeyPem)).to.equal(key.state.privateKeyPem);
         });
 
         it("keeps the SSH private key secret in every connection", () => {
@@ -178,22 +211,27 @@ describe("private origin mode (prod-origin with originMode: private)", () => {
         run = await runStack("prod-origin", { overrides: { originMode: "private" } });
     });
 
-    it("puts an internal Network Load Balancer in front of the instance on port 80", () => {
+    it("puts an internal Network Load Balancer in front of the instance that passes TCP 443 through, so TLS ends at httpd", () => {
         const nlb = theOne(run, "aws:lb/loadBalancer:LoadBalancer");
         expect(nlb.inputs).to.include({ loadBalancerType: "network", internal: true });
         const targetGroup = theOne(run, "aws:lb/targetGroup:TargetGroup");
-        expect(targetGroup.inputs).to.include({ port: 80, protocol: "TCP", targetType: "instance" });
+        expect(targetGroup.inputs).to.include({ port: 443, protocol: "TCP", targetType: "instance" });
         expect(targetGroup.inputs.vpcId).to.equal(run.outputs.vpcId);
         const attachment = theOne(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment");
-        expect(attachment.inputs).to.include({ targetId: run.outputs.instanceId, port: 80, targetGroupArn: targetGroup.state.arn });
+        expect(attachment.inputs).to.include({ targetId: run.outputs.instanceId, port: 443, targetGroupArn: targetGroup.state.arn });
         const listener = theOne(run, "aws:lb/listener:Listener");
-        expect(listener.inputs).to.include({ port: 80, protocol: "TCP", loadBalancerArn: nlb.state.arn });
+        expect(listener.inputs).to.include({ port: 443, protocol: "TCP", loadBalancerArn: nlb.state.arn });
+    });
+
+    it("health-checks with a TCP connect to 443, which needs no client certificate", () => {
+        const targetGroup = theOne(run, "aws:lb/targetGroup:TargetGroup");
+        expect(targetGroup.inputs.healthCheck).to.deep.equal({ protocol: "TCP", port: "traffic-port", interval: 30 });
     });
 
     it("exports the NLB for the gateway's VPC link and makes it the origin URL", () => {
         const nlb = theOne(run, "aws:lb/loadBalancer:LoadBalancer");
         expect(run.outputs.originNlbArn).to.equal(nlb.state.arn);
-        expect(run.outputs.originUrl).to.equal(`http://${nlb.state.dnsName}/`);
+        expect(run.outputs.originUrl).to.equal(`https://${nlb.state.dnsName}/`);
     });
 
     it("creates no load balancer in public mode", async () => {
@@ -209,7 +247,7 @@ describe("origin stack variations", () => {
             overrides: { sshPublicKey: PUBLIC_KEY, sshPrivateKey: PRIVATE_KEY },
             secretKeys: ["sshPrivateKey"],
         });
-        expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey")).to.have.length(0);
+        expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey").map((key) => key.name)).to.deep.equal(["hello-dev-server-key"]);
         expect(theOne(run, "aws:ec2/keyPair:KeyPair").inputs.publicKey).to.equal(PUBLIC_KEY);
         const connection = unwrapSecrets(byName(run, "hello-dev-install-httpd").inputs.connection) as Record<string, string>;
         expect(connection.privateKey).to.equal(PRIVATE_KEY);
@@ -234,10 +272,9 @@ describe("origin stack variations", () => {
     it("re-provisions when the message changes: a different script hash in the triggers", async () => {
         const run = await runStack("dev-origin", { overrides: { helloMessage: "Hi <there> & welcome" } });
         const install = byName(run, "hello-dev-install-httpd");
-        expect(install.inputs.create).to.contain("\nHi &lt;there&gt; &amp; welcome\n");
-        const asCommitted = byName(await runStack("dev-origin"), "hello-dev-install-httpd");
-        expect((install.inputs.triggers as string[])[1]).not.to.equal((asCommitted.inputs.triggers as string[])[1]);
-        expect((install.inputs.triggers as string[])[1]).to.equal(sha256(provisioningScript("Hi <there> & welcome")));
+        expect(unwrapSecrets(install.inputs.create)).to.contain("\nHi &lt;there&gt; &amp; welcome\n");
+        const committed = byName(await runStack("dev-origin"), "hello-dev-install-httpd");
+        expect((install.inputs.triggers as string[])[1]).not.to.equal((committed.inputs.triggers as string[])[1]);
     });
 
     it("puts IPv6 SSH ranges into ipv6CidrBlocks", async () => {

@@ -166,7 +166,7 @@ describe("npm run plan (offline plan of an environment)", () => {
     it("wires the gateway to the origin: both integration URIs are the origin run's originUrl output", () => {
         const originUrl = plan.origin.run.outputs.originUrl as string;
         const eip = plan.origin.run.resources.find((resource) => resource.type === "aws:ec2/eip:Eip");
-        expect(originUrl).to.equal(`http://${eip?.state.publicDns}/`);
+        expect(originUrl).to.equal(`https://${eip?.state.publicDns}/`);
         const gateway = sectionOf(printed, "dev");
         for (const integration of ["hello-gateway-dev-root-get-integration", "hello-gateway-dev-hello-get-integration"]) {
             expect(propertiesOf(gateway, integration)).to.include(`uri: ${originUrl}`);

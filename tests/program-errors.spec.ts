@@ -105,6 +105,6 @@ describe("a gateway whose origin is not deployed", () => {
         const { error } = await failedRun("dev", {
             stackOutputs: { "organization/hello-gateway/dev-origin": { ...originOutputsFor("dev"), originUrl: "ec2-host" } },
         });
-        expect(error.message).to.contain('exports originUrl "ec2-host"; expected an http(s) URL');
+        expect(error.message).to.contain('exports originUrl "ec2-host"; expected an https URL');
     });
 });

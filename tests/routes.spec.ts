@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RouteOptions, deploymentTrigger, methodSettingsPath, resolvedRouteSpecs } from "../infra/api";
+import { EXECUTE_API_TLS, RouteOptions, deploymentTrigger, methodSettingsPath, resolvedRouteSpecs } from "../infra/api";
 import { GatewayConfig, RawConfig, parseConfig } from "../infra/config";
 import { DEFAULTS } from "../infra/defaults";
 import { parseRoutes } from "../infra/routes";
@@ -124,9 +124,10 @@ describe("routes from config: a table with a greedy path, a path parameter, a ->
             apiKeyRequired: false,
             requestValidation: config.requestValidation,
             cacheEnabled: false,
+            skipOriginCertificateCheck: true,
         };
         const bodyValidatorId = byName(run, "hello-gateway-dev-body-validator").id;
-        expect(triggerOf(run)).to.equal(deploymentTrigger(resolvedRouteSpecs({ uri: DEV_ORIGIN_URL, bodyValidatorId }, options), { disableExecuteApiEndpoint: false }));
+        expect(triggerOf(run)).to.equal(deploymentTrigger(resolvedRouteSpecs({ uri: DEV_ORIGIN_URL, bodyValidatorId }, options), { disableExecuteApiEndpoint: false, ...EXECUTE_API_TLS }));
     });
 
     it("exports the route table and the stage URL; invokeUrl is the first plain GET route when there is no /hello", () => {
@@ -164,7 +165,7 @@ describe("routes from config: the deployment trigger follows every route", () =>
             requestValidation: { queryParameters: [], headers: [] },
             cacheEnabled: false,
         });
-        const trigger = (text: string) => deploymentTrigger(resolvedRouteSpecs({ uri: DEV_ORIGIN_URL }, options(parse(text))), { disableExecuteApiEndpoint: false });
+        const trigger = (text: string) => deploymentTrigger(resolvedRouteSpecs({ uri: DEV_ORIGIN_URL }, options(parse(text))), { disableExecuteApiEndpoint: false, ...EXECUTE_API_TLS });
         expect(trigger('{"type": "object"}')).not.to.equal(trigger('{"type": "object", "required": ["item"]}'));
     });
 

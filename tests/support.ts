@@ -31,7 +31,7 @@ export function originOutputsFor(environment: string, root = COMMITTED_ROOT): Re
         const nlbDns = `hello-${environment}-nlb-0123456789.elb.${region}.amazonaws.com`;
         return {
             ...publicOriginOutputs(environment, region),
-            originUrl: `http://${nlbDns}/`,
+            originUrl: `https://${nlbDns}/`,
             originMode: "private",
             originNlbArn: `arn:aws:elasticloadbalancing:${region}:123456789012:loadbalancer/net/hello-${environment}-nlb/0123456789abcdef`,
             originNlbDnsName: nlbDns,
@@ -46,12 +46,14 @@ export function publicOriginOutputs(environment: string, region = "us-east-1"): 
         originMode: "public",
         region,
         helloMessage: "Hello from the origin fixture",
-        originUrl: `http://ec2-198-51-100-${octet}.compute-1.amazonaws.com/`,
+        originUrl: `https://ec2-198-51-100-${octet}.compute-1.amazonaws.com/`,
         instanceId: "i-0123456789abcdef0",
         publicIp: `198.51.100.${octet}`,
         publicDns: `ec2-198-51-100-${octet}.compute-1.amazonaws.com`,
         vpcId: "vpc-0123456789abcdef0",
         securityGroupId: "sg-0123456789abcdef0",
+        clientCertificateId: `${environment}cc1`,
+        clientCertificateExpiration: "2027-12-01T00:00:00Z",
     };
 }
 
