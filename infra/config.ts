@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
-import { DEFAULTS } from "./defaults";
+import { DEFAULTS, TAKE_NEWEST_AMI_ENV } from "./defaults";
 import { ORIGIN_STACK_SUFFIX, environmentOf } from "./stack-names";
 
 /**
@@ -62,6 +62,8 @@ export interface RawConfig {
     readonly region: string | undefined;
     /** Short names of the keys the engine marked secret. */
     readonly secretKeys: ReadonlySet<string>;
+    /** The `HELLO_GATEWAY_TAKE_NEWEST_AMI` environment variable, for this one run. Default: unset. */
+    readonly takeNewestAmi?: string;
 }
 
 interface CommonConfig {
@@ -97,6 +99,8 @@ export interface OriginConfig extends CommonConfig {
     readonly sshKey: SshKeyMaterial | undefined;
     /** Absent: follow the AL2023 SSM parameter, ignoring later releases. */
     readonly amiId: string | undefined;
+    /** This run boots the parameter's current release (`HELLO_GATEWAY_TAKE_NEWEST_AMI=true`). */
+    readonly takeNewestAmi: boolean;
     readonly helloMessage: string;
 }
 
@@ -217,6 +221,12 @@ class ProblemList {
         this.problems.push({ key: qualify(shortKey), given, expected });
         return undefined;
     }
+
+    /** A problem with an environment variable the program reads, named as the shell spells it. */
+    addVariable(name: string, given: string, expected: string): undefined {
+        this.problems.push({ key: `environment variable ${name}`, given, expected });
+        return undefined;
+    }
 }
 
 export function qualify(shortKey: string): string {
@@ -233,7 +243,7 @@ type DefaultedKey = keyof typeof DEFAULTS;
 
 class ConfigReader {
     constructor(
-        private readonly raw: RawConfig,
+        readonly raw: RawConfig,
         private readonly problems: ProblemList,
     ) {}
 
@@ -552,6 +562,22 @@ function parseCustomDomain(reader: ConfigReader, problems: ProblemList, region: 
     return { domainName, certificateArn, hostedZoneId };
 }
 
+function parseTakeNewestAmi(value: string | undefined, amiId: string | undefined, problems: ProblemList): boolean {
+    const text = value?.trim() ?? "";
+    if (text === "" || text === "false") {
+        return false;
+    }
+    if (text !== "true") {
+        problems.addVariable(TAKE_NEWEST_AMI_ENV, shown(value), "true, false or unset (an environment variable for one `pulumi up`)");
+        return false;
+    }
+    if (amiId !== undefined) {
+        problems.addVariable(TAKE_NEWEST_AMI_ENV, '"true"', "unset while amiId pins the image: set the new id in amiId instead");
+        return false;
+    }
+    return true;
+}
+
 function parseOrigin(reader: ConfigReader, problems: ProblemList, common: CommonConfig): OriginConfig {
     const instanceType = reader.string("instanceType");
     if (!INSTANCE_TYPE.test(instanceType)) {
@@ -561,6 +587,7 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
     if (amiId !== undefined && !AMI_ID.test(amiId)) {
         problems.add("amiId", shown(amiId), "an AMI id such as ami-0123456789abcdef0, or empty to follow the AL2023 parameter");
     }
+    const takeNewestAmi = parseTakeNewestAmi(reader.raw.takeNewestAmi, amiId, problems);
     const helloMessage = reader.string("helloMessage");
     if (helloMessage.length > MAX_HELLO_MESSAGE_LENGTH || /[\u0000-\u001f\u007f]/.test(helloMessage)) {
         problems.add("helloMessage", shown(helloMessage), `one line of at most ${MAX_HELLO_MESSAGE_LENGTH} printable characters`);
@@ -574,6 +601,7 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
         sshAllowedCidrs: parseSshAllowedCidrs(reader, problems),
         sshKey: parseSshKey(reader, problems),
         amiId,
+        takeNewestAmi,
         helloMessage,
         originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
         monitoring: parseMonitoring(reader, problems),
@@ -708,7 +736,7 @@ export function readConfig(): RawConfig {
         }
     }
     const region = new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    return { values, region, secretKeys };
+    return { values, region, secretKeys, takeNewestAmi: process.env[TAKE_NEWEST_AMI_ENV] };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "../infra/compute";
 import type { OriginConfig } from "../infra/config";
 import { OriginMonitoring } from "../infra/monitoring";
-import { Network, OriginLoadBalancer } from "../infra/network";
+import { Network, OriginLoadBalancer, standardAvailabilityZones } from "../infra/network";
 
 /** The origin stack's outputs: a public contract the gateway stack and users read. */
 export interface OriginOutputs {
@@ -20,9 +20,10 @@ export interface OriginOutputs {
     readonly alarmTopicArn?: pulumi.Output<string>;
 }
 
-export function originProgram(config: OriginConfig): OriginOutputs {
+export async function originProgram(config: OriginConfig): Promise<OriginOutputs> {
     const name = `hello-${config.environment}`;
     const network = new Network(name, {
+        availabilityZoneNames: await standardAvailabilityZones(config.region),
         cidrBlock: config.vpcCidr,
         sshAllowedCidrs: config.sshAllowedCidrs,
         httpIngressCidrs: config.originMode === "private" ? [config.vpcCidr] : undefined,
@@ -34,6 +35,7 @@ export function originProgram(config: OriginConfig): OriginOutputs {
         instanceType: config.instanceType,
         architecture: config.architecture,
         amiId: config.amiId,
+        takeNewestImage: config.takeNewestAmi,
         helloMessage: config.helloMessage,
         sshKey: config.sshKey,
         tags: { ...config.tags },
