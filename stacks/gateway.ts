@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiAuth, ApiGatewayAccountLogging, HelloApi } from "../infra/api";
+import { ApiAuth, ApiGatewayAccountLogging, HelloApi, welcomeLogGroupExists } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
 import { ConfigError, GatewayConfig } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
@@ -87,7 +87,11 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
     });
 
     const accountLogging = config.manageAccountLogRole
-        ? new ApiGatewayAccountLogging("apigateway-cloudwatch", { tags: { ...config.tags } })
+        ? new ApiGatewayAccountLogging("apigateway-cloudwatch", {
+              welcomeLogRetentionDays: config.logRetentionDays,
+              welcomeLogGroupExists: await welcomeLogGroupExists(),
+              tags: { ...config.tags },
+          })
         : undefined;
 
     const { auth, userPool } = apiAuth(config);

@@ -19,7 +19,7 @@ function plainRoutes(integrationTimeoutMs: number, apiKeyRequired = false): Rout
     };
 }
 
-const ACCOUNT_LOGGING = ["apigateway-cloudwatch-role", "apigateway-cloudwatch-policy", "apigateway-cloudwatch-account"];
+const ACCOUNT_LOGGING = ["apigateway-cloudwatch-role", "apigateway-cloudwatch-policy", "apigateway-cloudwatch-welcome-logs", "apigateway-cloudwatch-account"];
 
 for (const expected of ENVIRONMENTS) {
     describe(`gateway stack ${expected.stack} (committed config)`, () => {

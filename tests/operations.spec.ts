@@ -1,13 +1,15 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { WELCOME_LOG_GROUP, welcomeLogGroupOptions } from "../infra/api";
 import { imageSelection, instanceResourceName, SSH_DIAL, worstCaseDialSeconds } from "../infra/compute";
-import { architectureOf } from "../infra/config";
+import { architectureOf, parseConfig } from "../infra/config";
+import { WEB_ACL_ASSOCIATION_TIMEOUTS } from "../infra/edge";
 import { TAKE_NEWEST_AMI_ENV } from "../infra/defaults";
 import { pickZones, STANDARD_ZONES_QUERY } from "../infra/network";
 import { MOCK_AMI, ProgramRun } from "../tools/mock-runtime";
-import { REPO_ROOT } from "../tools/stack-files";
-import { runStack, theOne } from "./support";
+import { loadStackConfig, REPO_ROOT } from "../tools/stack-files";
+import { byName, dependencyNames, PROJECT, resourcesOfType, runStack, theOne } from "./support";
 
 // What later updates, refreshes and replacements do. The engine's replacement and ignoreChanges
 // semantics never reach the mocks, so these specs check the inputs and options that decide them.
@@ -122,6 +124,57 @@ describe("provisioning: the worst-case SSH wait", () => {
         expect(doc).to.contain(stated);
     });
 });
+
+describe("gateway: WAF association right after the stage", () => {
+    it("waits for the stage and the web ACL, and gives the provider's WAFUnavailableEntityException retry 20 minutes", async () => {
+        const run = await runStack("prod", { overrides: { wafEnabled: "true", originMode: "private" } });
+        const association = theOne(run, "aws:wafv2/webAclAssociation:WebAclAssociation");
+        expect(association.customTimeouts?.create).to.equal("20m");
+        expect(WEB_ACL_ASSOCIATION_TIMEOUTS.create).to.equal("20m");
+        const stage = theOne(run, "aws:apigateway/stage:Stage");
+        const acl = theOne(run, "aws:wafv2/webAcl:WebAcl");
+        expect(association.inputs.resourceArn).to.equal(stage.state.arn);
+        expect(dependencyNames(run, association)).to.include.members([stage.name, acl.name]);
+    });
+});
+
+describe("gateway: /aws/apigateway/welcome, written once the account's CloudWatch role is set", () => {
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: the account-setting owner creates it first, with the stack's retention, and keeps it on destroy`, async () => {
+            const run = await runStack(stack, { overrides: { manageAccountLogRole: "true" } });
+            const file = loadStackConfig(stack);
+            const config = parseConfig(
+                { values: valuesOf(file.config), region: file.config["aws:region"], secretKeys: new Set() },
+                { project: PROJECT, stack, organization: "organization" },
+            );
+            const welcome = byName(run, "apigateway-cloudwatch-welcome-logs");
+            expect(welcome.inputs.name).to.equal(WELCOME_LOG_GROUP);
+            expect(welcome.inputs.retentionInDays).to.equal(config.layer === "gateway" ? config.logRetentionDays : undefined);
+            expect(welcome.retainOnDelete).to.equal(true);
+            expect(dependencyNames(run, byName(run, "apigateway-cloudwatch-account"))).to.include(welcome.name);
+            // Under mocks the account has no such group yet, so it is created, not imported.
+            expect(welcome.importId).to.equal(undefined);
+        });
+    }
+
+    it("is left alone by a stack that does not own the account setting", async () => {
+        const run = await runStack("dev", { overrides: { manageAccountLogRole: "false" } });
+        const groups = resourcesOfType(run, "aws:cloudwatch/logGroup:LogGroup").map((group) => group.inputs.name);
+        expect(groups).to.not.include(WELCOME_LOG_GROUP);
+        expect(run.invokes.some((invoke) => invoke.token === "aws:cloudwatch/getLogGroups:getLogGroups")).to.equal(false);
+    });
+
+    it("adopts the group by import when it already exists (the other environment's owner made it, or API Gateway did)", () => {
+        expect(welcomeLogGroupOptions(true)).to.deep.equal({ import: WELCOME_LOG_GROUP, retainOnDelete: true });
+        expect(welcomeLogGroupOptions(false)).to.deep.equal({ retainOnDelete: true });
+    });
+});
+
+/** Qualified engine strings to the short-key values `parseConfig` reads. */
+function valuesOf(config: Record<string, string>): Record<string, string> {
+    const prefix = `${PROJECT}:`;
+    return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]));
+}
 
 async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
     let error: unknown;

@@ -39,6 +39,8 @@ export interface RecordedResource {
     readonly customTimeouts: { create: string; update: string; delete: string } | undefined;
     /** The `replacementTrigger` option: a change of it replaces the resource. */
     readonly replacementTrigger: unknown;
+    /** The `import` option: the id of an existing resource to adopt. */
+    readonly importId?: string;
 }
 
 export interface RecordedInvoke {
@@ -248,6 +250,10 @@ class RecordingMocks implements pulumi.runtime.Mocks {
             const ami = parameter.endsWith("arm64") ? MOCK_AMI.arm64 : MOCK_AMI.x86_64;
             return { name: parameter, type: "String", value: ami, insecureValue: ami, arn: `arn:aws:ssm:${this.region}::parameter${parameter}`, version: 1 };
         }
+        if (args.token === "aws:cloudwatch/getLogGroups:getLogGroups") {
+            // A fresh account: no log groups yet.
+            return { id: this.region, logGroupNamePrefix: inputs.logGroupNamePrefix, logGroupNames: [], arns: [] };
+        }
         if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
             // Three standard zones, whatever the filters ask: the filters are the program's to get right.
             const names = ["a", "b", "c"].map((letter) => `${this.region}${letter}`);
@@ -269,6 +275,7 @@ interface RegisterRequest {
         protect?: boolean;
         ignorechangesList: string[];
         customtimeouts?: { create: string; update: string; pb_delete: string };
+        importid?: string;
     };
 }
 
@@ -291,6 +298,7 @@ function recordOf(req: RegisterRequest, urn: string, mocks: RecordingMocks, read
         ignoreChanges: request.ignorechangesList ?? [],
         customTimeouts: customTimeoutsOf(request.customtimeouts),
         replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
+        ...(request.importid ? { importId: request.importid } : {}),
     };
 }
 
