@@ -360,6 +360,8 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const AMI_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const QUALIFIED_STACK = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
+/** A bare stack name: what self-managed backends created before CLI 3.61 (not project-scoped) accept. */
+const BARE_STACK = /^[A-Za-z0-9_.-]+$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 const SSH_PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA) PRIVATE KEY-----[\s\S]+-----END (OPENSSH|RSA) PRIVATE KEY-----\s*$/;
 const MAX_HELLO_MESSAGE_LENGTH = 256;
@@ -634,8 +636,12 @@ function checkGatewayControlsNeedPrivateOrigin(config: GatewayConfig, problems: 
 
 function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig): GatewayConfig {
     const originStack = reader.optionalString("originStack") ?? defaultOriginStack(common.identity);
-    if (!QUALIFIED_STACK.test(originStack)) {
-        problems.add("originStack", shown(originStack), "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin");
+    if (!QUALIFIED_STACK.test(originStack) && !BARE_STACK.test(originStack)) {
+        problems.add(
+            "originStack",
+            shown(originStack),
+            "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin, or a bare stack name such as dev-origin for a self-managed backend created before Pulumi CLI 3.61",
+        );
     }
     const stageName = reader.string("stageName");
     if (!STAGE_NAME.test(stageName)) {

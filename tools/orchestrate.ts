@@ -1,5 +1,5 @@
 /**
- * `npm run deploy|preview|destroy -- <env> [--yes]`
+ * `npm run deploy|preview|destroy -- <env> [--yes] [--skip-ssh-check] [--newest-ami]`
  *
  * Drives the two stacks of an environment through Pulumi's Automation API
  * over the committed Pulumi.yaml and stack files. The gateway stack reads the
@@ -11,9 +11,14 @@
  */
 import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline/promises";
+import { TAKE_NEWEST_AMI_ENV } from "../infra/defaults";
 import { environmentOf } from "../infra/stack-names";
+import { localBackendProbe, secretsProviderProblem } from "./backend";
+import { usedProviderPlugins, ProviderPlugin } from "./plugins";
+import { fetchPublicAddress, SKIP_SSH_CHECK_FLAG, sshAllowedCidrsOf, sshSourceProblem } from "./ssh-source";
 import {
     AwsCredentialProbe,
     Environment,
@@ -40,12 +45,38 @@ export interface OrchestrateRequest {
     env: Environment;
     /** Skip the confirmation that destroy and a prod deploy ask for. */
     yes: boolean;
+    /** Deploy without checking that this machine may reach the origin over SSH. */
+    skipSshCheck: boolean;
+    /** Boot the newest AL2023 release on the origin (HELLO_GATEWAY_TAKE_NEWEST_AMI for its up). */
+    newestAmi: boolean;
 }
 
-const USAGE = "usage: npm run <deploy|preview|destroy> -- <dev|prod> [--yes]";
+const NEWEST_AMI_FLAG = "--newest-ami";
+const USAGE = `usage: npm run <deploy|preview|destroy> -- <dev|prod> [--yes] [${SKIP_SSH_CHECK_FLAG}] [${NEWEST_AMI_FLAG}]`;
+
+/** What `--help` prints. */
+export const HELP = [
+    USAGE,
+    "",
+    "  deploy    up the origin stack, then the gateway stack; print their outputs",
+    "  preview   preview both stacks (origin first); changes nothing",
+    "  destroy   destroy the gateway stack, then the origin stack; protected resources are kept and listed",
+    "",
+    "  --yes              do not ask (destroy, and deploy to prod, ask for the environment name)",
+    `  ${SKIP_SSH_CHECK_FLAG}   deploy without checking that this machine's public address is in sshAllowedCidrs`,
+    `  ${NEWEST_AMI_FLAG}       deploy: boot the newest Amazon Linux 2023 release, replacing the origin's instance if it is newer`,
+    "  --help             print this and exit",
+    "",
+    "See docs/operations.md.",
+].join("\n");
+
+/** `--help` or `-h` anywhere: usage wanted, nothing else. */
+export function wantsHelp(argv: readonly string[]): boolean {
+    return argv.includes("--help") || argv.includes("-h");
+}
 
 export function parseOrchestrateArgs(argv: readonly string[]): OrchestrateRequest {
-    const parsed = parseCommandLine(argv, { flags: ["--yes"] });
+    const parsed = parseCommandLine(argv, { flags: ["--yes", SKIP_SSH_CHECK_FLAG, NEWEST_AMI_FLAG] });
     const [operation, env, ...extra] = parsed.positionals;
     if (!(OPERATIONS as readonly string[]).includes(operation)) {
         throw new UserFacingError(`unknown operation "${operation ?? ""}": ${USAGE}`);
@@ -53,10 +84,15 @@ export function parseOrchestrateArgs(argv: readonly string[]): OrchestrateReques
     if (extra.length > 0) {
         throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE}`);
     }
+    if (parsed.flags.has(NEWEST_AMI_FLAG) && operation !== "deploy" && operation !== "preview") {
+        throw new UserFacingError(`${NEWEST_AMI_FLAG} applies to deploy and preview only: ${USAGE}`);
+    }
     return {
         operation: operation as Operation,
         env: parseEnvironment(env, USAGE),
         yes: parsed.flags.has("--yes"),
+        skipSshCheck: parsed.flags.has(SKIP_SSH_CHECK_FLAG),
+        newestAmi: parsed.flags.has(NEWEST_AMI_FLAG),
     };
 }
 
@@ -119,11 +155,29 @@ export interface EngineOutput {
 
 export type StackOutputs = Record<string, unknown>;
 
+/** Per-run switches for an up or preview. */
+export interface RunSwitches {
+    /** Boot the newest AL2023 release (origin stacks). */
+    newestAmi?: boolean;
+}
+
+/** A resource a destroy left in place because it is protected. */
+export interface KeptResource {
+    urn: string;
+    type: string;
+    id: string | undefined;
+}
+
 export interface StackOps {
-    up(stack: string, output: EngineOutput): Promise<void>;
-    preview(stack: string, output: EngineOutput): Promise<void>;
-    /** "missing" when the backend has no such stack: there is nothing to destroy. */
+    up(stack: string, output: EngineOutput, switches?: RunSwitches): Promise<void>;
+    preview(stack: string, output: EngineOutput, switches?: RunSwitches): Promise<void>;
+    /**
+     * Destroys everything but protected resources. "missing" when the backend has no such stack:
+     * there is nothing to destroy.
+     */
     destroy(stack: string, output: EngineOutput): Promise<"destroyed" | "missing">;
+    /** The protected resources the stack still holds (what a destroy kept). */
+    protectedResources(stack: string): Promise<KeptResource[]>;
     outputs(stack: string): Promise<StackOutputs>;
 }
 
@@ -145,8 +199,13 @@ export interface PreflightReport {
 }
 
 export interface OrchestrateDeps {
-    /** Throws a UserFacingError when the CLI or AWS credentials are missing. */
-    preflight(): Promise<PreflightReport>;
+    /** Throws a UserFacingError when the CLI, AWS credentials or the secrets passphrase are missing. */
+    preflight(request: OrchestrateRequest): Promise<PreflightReport>;
+    /**
+     * Deploy only, before the origin stack is touched: throws a UserFacingError when this machine
+     * could not reach the origin over SSH (its address is outside the stack's sshAllowedCidrs).
+     */
+    checkSshSource(originStack: string): Promise<void>;
     openStacks(pulumiCli: PulumiCli): StackOps;
     prompt: Prompt;
     terminal: Terminal;
@@ -160,11 +219,18 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
     const { terminal } = deps;
     let request: OrchestrateRequest;
     let stacks: StackOps;
+    if (wantsHelp(argv)) {
+        terminal.line(HELP);
+        return 0;
+    }
     try {
         // Everything up to the confirmation only reads: a failure here changes nothing.
         request = parseOrchestrateArgs(argv);
-        const report = await deps.preflight();
+        const report = await deps.preflight(request);
         terminal.line(`Pulumi CLI ${report.pulumiCli.version}; AWS credentials from ${report.awsCredentialSource}`);
+        if (request.operation === "deploy" && !request.skipSshCheck) {
+            await deps.checkSshSource(stacksOf(request.env).origin);
+        }
         await confirm(request, deps.prompt);
         stacks = deps.openStacks(report.pulumiCli);
     } catch (error) {
@@ -175,15 +241,22 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         throw error;
     }
 
+    const kept: Array<{ stack: string; resource: KeptResource }> = [];
     for (const step of planSteps(request.operation, request.env)) {
         terminal.line(`==> ${request.operation} ${step.stack} (${step.role} of ${request.env})`);
+        const switches: RunSwitches = step.role === "origin" && request.newestAmi ? { newestAmi: true } : {};
         try {
             if (request.operation === "deploy") {
-                await stacks.up(step.stack, terminal.engine);
+                await stacks.up(step.stack, terminal.engine, switches);
             } else if (request.operation === "preview") {
-                await stacks.preview(step.stack, terminal.engine);
+                await stacks.preview(step.stack, terminal.engine, switches);
             } else if ((await stacks.destroy(step.stack, terminal.engine)) === "missing") {
                 terminal.line(`stack ${step.stack} does not exist in the backend: nothing to destroy`);
+            } else {
+                for (const resource of await stacks.protectedResources(step.stack)) {
+                    kept.push({ stack: step.stack, resource });
+                    terminal.line(keptResourceLine(step.stack, resource));
+                }
             }
         } catch (error) {
             terminal.errorLine(
@@ -203,7 +276,11 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
     }
 
     if (request.operation === "destroy") {
-        terminal.line(`${request.env} destroyed`);
+        terminal.line(
+            kept.length === 0
+                ? `${request.env} destroyed`
+                : `${request.env} destroyed, except ${kept.length} protected resource(s) listed above (see docs/operations.md, "What destroy keeps")`,
+        );
         return 0;
     }
     const stacksOfEnv = stacksOf(request.env);
@@ -220,6 +297,20 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         formatOutputs(outputs).forEach((line) => terminal.line(line));
     }
     return 0;
+}
+
+/** Why a kept resource is protected, and how its owner removes it for good. */
+export function keptResourceLine(stack: string, resource: KeptResource): string {
+    const name = resource.urn.split("::").pop() ?? resource.urn;
+    const base = `kept: ${resource.type} ${name}${resource.id ? ` (${resource.id})` : ""} is protected and stays in stack ${stack}`;
+    if (resource.type === "aws:cognito/userPool:UserPool") {
+        return (
+            `${base}: it holds the API's user accounts. Adopt it again with cognitoUserPoolArn, or delete it: ` +
+            `pulumi state unprotect '${resource.urn}' --stack ${stack} --yes, pulumi destroy --stack ${stack} (AWS keeps the pool: retainOnDelete), ` +
+            `then aws cognito-idp update-user-pool --user-pool-id ${resource.id ?? "<id>"} --deletion-protection INACTIVE and aws cognito-idp delete-user-pool --user-pool-id ${resource.id ?? "<id>"}`
+        );
+    }
+    return `${base}: pulumi state unprotect '${resource.urn}' --stack ${stack} --yes, then destroy again to delete it`;
 }
 
 async function confirm(request: OrchestrateRequest, prompt: Prompt): Promise<void> {
@@ -278,8 +369,10 @@ export function formatOutputs(outputs: StackOutputs): string[] {
 export function localPreflight(
     awsProbe: AwsCredentialProbe = localAwsCredentialProbe,
     locateCli: () => Promise<PulumiCli | undefined> = () => findPulumiCli(),
-): () => Promise<PreflightReport> {
-    return async () => {
+    backendProbe = localBackendProbe(process.env, os.homedir()),
+    projectRoot: string = REPO_ROOT,
+): (request: OrchestrateRequest) => Promise<PreflightReport> {
+    return async (request) => {
         const pulumiCli = await locateCli();
         if (pulumiCli === undefined) {
             throw new UserFacingError(MISSING_PULUMI_CLI);
@@ -288,7 +381,26 @@ export function localPreflight(
         if (awsCredentialSource === undefined) {
             throw new UserFacingError(MISSING_AWS_CREDENTIALS);
         }
+        const stacks = stacksOf(request.env);
+        const secrets = secretsProviderProblem(backendProbe, projectRoot, [stacks.origin, stacks.gateway]);
+        if (secrets !== undefined) {
+            throw new UserFacingError(secrets);
+        }
         return { pulumiCli, awsCredentialSource };
+    };
+}
+
+/** The real SSH source check: the address AWS's echo sees against the origin stack file's ranges. */
+export function localSshSourceCheck(
+    lookupAddress: () => Promise<string> = () => fetchPublicAddress(),
+    projectRoot: string = REPO_ROOT,
+): (originStack: string) => Promise<void> {
+    return async (originStack) => {
+        const cidrs = sshAllowedCidrsOf(originStack, projectRoot);
+        const problem = sshSourceProblem(await lookupAddress(), cidrs, originStack);
+        if (problem !== undefined) {
+            throw new UserFacingError(problem);
+        }
     };
 }
 
@@ -298,7 +410,26 @@ export interface AutomationOptions {
     pulumiCli: PulumiCli;
     /** Extra environment for the CLI (tests point it at a throwaway local backend). */
     envVars?: Record<string, string>;
+    /**
+     * The provider plugins to install before the first operation; the engine is then told not
+     * to download any others (see tools/plugins.ts). Default: the project's direct dependencies.
+     */
+    plugins?: readonly ProviderPlugin[];
 }
+
+/**
+ * The engine's environment for every operation. awsx depends on the docker providers, which
+ * declare themselves resource plugins, so the engine would download three unused plugins before
+ * the first run on a fresh machine (tools/plugins.ts); the adapter installs the plugins the
+ * program uses itself and switches automatic acquisition off.
+ */
+export const ENGINE_ENV: Readonly<Record<string, string>> = { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" };
+
+/**
+ * Protected resources (the Cognito user pool a cognito-mode gateway creates) would fail the whole
+ * destroy; they stay, and the caller lists them with how to remove them.
+ */
+export const DESTROY_OPTIONS = { excludeProtected: true } as const;
 
 /** Opens stacks with the Automation API, over the project files in workDir. */
 export function createAutomationStackOps(options: AutomationOptions): StackOps {
@@ -307,23 +438,35 @@ export function createAutomationStackOps(options: AutomationOptions): StackOps {
     const color = process.stdout.isTTY ? "always" : "never";
 
     let pulumiCommand: Promise<PulumiCommand> | undefined;
-    async function workspace(stackName: string) {
+    let pluginsInstalled: Promise<void> | undefined;
+    const plugins = options.plugins ?? usedProviderPlugins(options.workDir);
+    const envVars = { ...ENGINE_ENV, ...options.envVars };
+    async function workspace(stackName: string, switches: RunSwitches = {}) {
         const api = await automation();
         // One `pulumi version` check per run, not one per stack.
         pulumiCommand ??= api.PulumiCommand.get(
             options.pulumiCli.root === undefined ? undefined : { root: options.pulumiCli.root },
         );
+        const command = await pulumiCommand;
+        const runEnv = switches.newestAmi ? { ...envVars, [TAKE_NEWEST_AMI_ENV]: "true" } : envVars;
+        pluginsInstalled ??= (async () => {
+            const installer = await api.LocalWorkspace.create({ workDir: options.workDir, pulumiCommand: command, envVars: runEnv });
+            for (const plugin of plugins) {
+                await installer.installPlugin(plugin.name, plugin.version, "resource");
+            }
+        })();
+        await pluginsInstalled;
         return {
             api,
             args: { stackName, workDir: options.workDir },
-            workspaceOptions: { workDir: options.workDir, pulumiCommand: await pulumiCommand, envVars: options.envVars },
+            workspaceOptions: { workDir: options.workDir, pulumiCommand: command, envVars: runEnv },
         };
     }
 
     // Deploy and preview may start an environment from nothing: creating the
     // (empty) stack in the backend is bookkeeping, not a cloud change.
-    async function openOrCreate(stackName: string): Promise<Stack> {
-        const { api, args, workspaceOptions } = await workspace(stackName);
+    async function openOrCreate(stackName: string, switches?: RunSwitches): Promise<Stack> {
+        const { api, args, workspaceOptions } = await workspace(stackName, switches);
         return api.LocalWorkspace.createOrSelectStack(args, workspaceOptions);
     }
 
@@ -340,12 +483,12 @@ export function createAutomationStackOps(options: AutomationOptions): StackOps {
     }
 
     return {
-        async up(stackName, output) {
-            const stack = await openOrCreate(stackName);
+        async up(stackName, output, switches) {
+            const stack = await openOrCreate(stackName, switches);
             await stack.up({ onOutput: output.stdout, onError: output.stderr, color, ...policyPackOptions(stackName, options.workDir) });
         },
-        async preview(stackName, output) {
-            const stack = await openOrCreate(stackName);
+        async preview(stackName, output, switches) {
+            const stack = await openOrCreate(stackName, switches);
             await stack.preview({ onOutput: output.stdout, onError: output.stderr, color, ...policyPackOptions(stackName, options.workDir) });
         },
         async destroy(stackName, output) {
@@ -353,8 +496,19 @@ export function createAutomationStackOps(options: AutomationOptions): StackOps {
             if (stack === undefined) {
                 return "missing";
             }
-            await stack.destroy({ onOutput: output.stdout, onError: output.stderr, color });
+            await stack.destroy({ onOutput: output.stdout, onError: output.stderr, color, ...DESTROY_OPTIONS });
             return "destroyed";
+        },
+        async protectedResources(stackName) {
+            const stack = await openExisting(stackName);
+            if (stack === undefined) {
+                return [];
+            }
+            const deployment = await stack.exportStack();
+            const resources = ((deployment.deployment as { resources?: Array<Record<string, unknown>> }).resources ?? []);
+            return resources
+                .filter((resource) => resource.protect === true)
+                .map((resource) => ({ urn: String(resource.urn), type: String(resource.type), id: typeof resource.id === "string" ? resource.id : undefined }));
         },
         async outputs(stackName) {
             const stack = await openExisting(stackName);
@@ -396,6 +550,7 @@ if (require.main === module) {
     runAsProcess(() =>
         orchestrate(process.argv.slice(2), {
             preflight: localPreflight(),
+            checkSshSource: localSshSourceCheck(),
             openStacks: (pulumiCli) => createAutomationStackOps({ workDir: REPO_ROOT, pulumiCli }),
             prompt: terminalPrompt(),
             terminal: processTerminal,
