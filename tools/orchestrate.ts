@@ -18,7 +18,9 @@ import { TAKE_NEWEST_AMI_ENV } from "../infra/defaults";
 import { environmentOf } from "../infra/stack-names";
 import { localBackendProbe, secretsProviderProblem } from "./backend";
 import { usedProviderPlugins, ProviderPlugin } from "./plugins";
-import { fetchPublicAddress, SKIP_SSH_CHECK_FLAG, sshAllowedCidrsOf, sshSourceProblem } from "./ssh-source";
+import { localSshSourceCheck, SKIP_SSH_CHECK_FLAG } from "./ssh-source";
+
+export { localSshSourceCheck };
 import {
     AwsCredentialProbe,
     Environment,
@@ -387,20 +389,6 @@ export function localPreflight(
             throw new UserFacingError(secrets);
         }
         return { pulumiCli, awsCredentialSource };
-    };
-}
-
-/** The real SSH source check: the address AWS's echo sees against the origin stack file's ranges. */
-export function localSshSourceCheck(
-    lookupAddress: () => Promise<string> = () => fetchPublicAddress(),
-    projectRoot: string = REPO_ROOT,
-): (originStack: string) => Promise<void> {
-    return async (originStack) => {
-        const cidrs = sshAllowedCidrsOf(originStack, projectRoot);
-        const problem = sshSourceProblem(await lookupAddress(), cidrs, originStack);
-        if (problem !== undefined) {
-            throw new UserFacingError(problem);
-        }
     };
 }
 

@@ -6,7 +6,7 @@
  */
 import * as ipaddr from "ipaddr.js";
 import { loadStackConfig, REPO_ROOT } from "./stack-files";
-import { UserFacingError } from "./cli-env";
+import { runAsProcess, UserFacingError } from "./cli-env";
 
 /** AWS's own address echo: answers with the caller's public IPv4 address and a newline. */
 export const ADDRESS_ECHO_URL = "https://checkip.amazonaws.com/";
@@ -71,4 +71,31 @@ export function sshSourceProblem(address: string, cidrs: readonly string[], stac
         `this machine's public address ${address} is not in ${stack}'s sshAllowedCidrs (${ranges}), so provisioning over SSH could not connect; ` +
         `add it (pulumi config set --path 'sshAllowedCidrs[0]' ${host} --stack ${stack}) or, deploying through a proxy, pass ${SKIP_SSH_CHECK_FLAG}`
     );
+}
+
+/** The real check: the address AWS's echo sees against the origin stack file's ranges. */
+export function localSshSourceCheck(
+    lookupAddress: () => Promise<string> = () => fetchPublicAddress(),
+    projectRoot: string = REPO_ROOT,
+): (originStack: string) => Promise<void> {
+    return async (originStack) => {
+        const cidrs = sshAllowedCidrsOf(originStack, projectRoot);
+        const problem = sshSourceProblem(await lookupAddress(), cidrs, originStack);
+        if (problem !== undefined) {
+            throw new UserFacingError(problem);
+        }
+    };
+}
+
+// `npm run check-ssh -- <origin stack>`: the same check on its own, for CI before `pulumi up`.
+if (require.main === module) {
+    runAsProcess(async () => {
+        const stack = process.argv[2];
+        if (stack === undefined || !stack.endsWith("-origin")) {
+            throw new UserFacingError("usage: npm run check-ssh -- <dev-origin|prod-origin>");
+        }
+        await localSshSourceCheck()(stack);
+        console.log(`ok: this machine's public address is in ${stack}'s sshAllowedCidrs`);
+        return 0;
+    });
 }
