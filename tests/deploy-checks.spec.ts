@@ -18,7 +18,10 @@ import {
     localPreflight,
     localSshSourceCheck,
     orchestrate,
+    loadBalancerRefusal,
+    NLB_REPLACING_INPUTS,
     OrchestrateDeps,
+    PlannedChange,
     RunSwitches,
     StackOps,
 } from "../tools/orchestrate";
@@ -36,7 +39,15 @@ const CLI: PulumiCli = { command: "pulumi", version: "v3.999.0" };
 class RecordingStacks implements StackOps {
     readonly calls: string[] = [];
     readonly switches: Record<string, RunSwitches | undefined> = {};
-    constructor(private readonly kept: Record<string, KeptResource[]> = {}) {}
+    constructor(
+        private readonly kept: Record<string, KeptResource[]> = {},
+        private readonly planned: PlannedChange[] = [],
+        private readonly deployed: Record<string, Record<string, unknown>> = {},
+    ) {}
+    async plannedChanges(stack: string) {
+        this.calls.push(`plan ${stack}`);
+        return this.planned;
+    }
     async up(stack: string, _output: EngineOutput, switches?: RunSwitches) {
         this.calls.push(`up ${stack}`);
         this.switches[`up ${stack}`] = switches;
@@ -52,8 +63,8 @@ class RecordingStacks implements StackOps {
     async protectedResources(stack: string) {
         return this.kept[stack] ?? [];
     }
-    async outputs() {
-        return {};
+    async outputs(stack: string) {
+        return this.deployed[stack] ?? {};
     }
 }
 
@@ -349,6 +360,51 @@ describe("provider plugins: nothing downloaded that the program does not use", (
 
     it("tells the engine not to fetch any other plugin", () => {
         expect(ENGINE_ENV).to.deep.equal({ PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" });
+    });
+});
+
+describe("npm run deploy: the VPC link holds the origin's NLB", () => {
+    const nlb = (op: string, keys: string[]): PlannedChange => ({
+        type: "aws:lb/loadBalancer:LoadBalancer",
+        urn: "urn:pulumi:prod-origin::hello-gateway::hello-gateway:infra:OriginLoadBalancer$aws:lb/loadBalancer:LoadBalancer::hello-prod-nlb",
+        op,
+        keys,
+    });
+    const privateOrigin = committedStacks().find((stack) => stack.endsWith("-origin") && loadStackConfig(stack).config["hello-gateway:originMode"] === "private");
+
+    it("names the inputs whose change replaces a network load balancer (from the provider's schema and NLB diff rule)", () => {
+        expect([...NLB_REPLACING_INPUTS]).to.have.members(["name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool", "subnets", "subnetMappings", "securityGroups"]);
+    });
+
+    it("refuses an origin deploy that would replace or delete the NLB while the gateway is deployed, before anything changes", async function () {
+        if (privateOrigin === undefined) {
+            this.skip();
+        }
+        const env = privateOrigin!.replace(/-origin$/, "");
+        for (const [op, verb] of [["replace", "replace"], ["create-replacement", "replace"], ["delete", "delete"]]) {
+            const stacks = new RecordingStacks({}, [nlb(op, ["subnets"])], { [env]: { invokeUrl: "https://x/hello" } });
+            const d = deps(stacks);
+            expect(await orchestrate(["deploy", env, "--yes"], d.value)).to.equal(1);
+            expect(stacks.calls).to.deep.equal([`plan ${privateOrigin}`]);
+            expect(d.err).to.have.length(1);
+            expect(d.err[0]).to.equal(`error: ${loadBalancerRefusal([nlb(op, ["subnets"])], env as "dev" | "prod")}`);
+            expect(d.err[0]).to.contain(`deploy would ${verb} ${privateOrigin}'s load balancer (changed: subnets) while stack ${env}'s VPC link targets it`);
+            expect(d.err[0]).to.contain(`pulumi destroy --stack ${env}`);
+        }
+    });
+
+    it("lets an update in place through, and does not look when no gateway is deployed yet", async function () {
+        if (privateOrigin === undefined) {
+            this.skip();
+        }
+        const env = privateOrigin!.replace(/-origin$/, "");
+        const inPlace = new RecordingStacks({}, [nlb("update", ["tags"])], { [env]: { invokeUrl: "https://x/hello" } });
+        expect(await orchestrate(["deploy", env, "--yes"], deps(inPlace).value)).to.equal(0);
+        expect(inPlace.calls).to.deep.equal([`plan ${privateOrigin}`, `up ${privateOrigin}`, `up ${env}`]);
+        const fresh = new RecordingStacks({}, [nlb("replace", ["subnets"])]);
+        expect(await orchestrate(["deploy", env, "--yes"], deps(fresh).value)).to.equal(0);
+        expect(fresh.calls).to.deep.equal([`up ${privateOrigin}`, `up ${env}`]);
+        expect(loadBalancerRefusal([nlb("same", [])], "prod")).to.equal(undefined);
     });
 });
 

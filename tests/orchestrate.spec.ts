@@ -68,6 +68,10 @@ class FakeStacks implements StackOps {
     async protectedResources(stack: string) {
         return this.protectedByStack[stack] ?? [];
     }
+    async plannedChanges(stack: string) {
+        this.events.push(`plan ${stack}`);
+        return [];
+    }
     async destroy(stack: string, output: EngineOutput) {
         if (this.missing.has(stack)) {
             this.events.push(`destroy ${stack} (missing)`);
@@ -195,7 +199,8 @@ describe("orchestrate: deploy / preview / destroy", () => {
     it("asks before a prod deploy, not before a dev deploy, and --yes skips the question", async () => {
         const prod = harness({ answer: "prod" });
         expect(await orchestrate(["deploy", "prod"], prod.deps)).to.equal(0);
-        expect(prod.events.slice(0, 4)).to.deep.equal(["preflight", "ssh check prod-origin", "ask", "up prod-origin"]);
+        // (A private origin's deploy also reads the gateway's outputs and plans first: the NLB guard.)
+        expect(prod.events.filter((e) => !/^(outputs|plan) /.test(e)).slice(0, 4)).to.deep.equal(["preflight", "ssh check prod-origin", "ask", "up prod-origin"]);
 
         const dev = harness({ interactive: false });
         expect(await orchestrate(["deploy", "dev"], dev.deps)).to.equal(0);

@@ -17,6 +17,7 @@ import * as readline from "node:readline/promises";
 import { TAKE_NEWEST_AMI_ENV } from "../infra/defaults";
 import { environmentOf } from "../infra/stack-names";
 import { localBackendProbe, secretsProviderProblem } from "./backend";
+import { loadStackConfig } from "./stack-files";
 import { usedProviderPlugins, ProviderPlugin } from "./plugins";
 import { localSshSourceCheck, SKIP_SSH_CHECK_FLAG } from "./ssh-source";
 
@@ -163,6 +164,16 @@ export interface RunSwitches {
     newestAmi?: boolean;
 }
 
+/** One step a preview plans, as the engine's events report it. */
+export interface PlannedChange {
+    type: string;
+    urn: string;
+    /** The engine's step: same, create, update, replace, create-replacement, delete-replaced, delete... */
+    op: string;
+    /** Input properties that changed. */
+    keys: string[];
+}
+
 /** A resource a destroy left in place because it is protected. */
 export interface KeptResource {
     urn: string;
@@ -178,6 +189,8 @@ export interface StackOps {
      * there is nothing to destroy.
      */
     destroy(stack: string, output: EngineOutput): Promise<"destroyed" | "missing">;
+    /** The steps an up would take, from a preview (nothing changes). */
+    plannedChanges(stack: string, switches?: RunSwitches): Promise<PlannedChange[]>;
     /** The protected resources the stack still holds (what a destroy kept). */
     protectedResources(stack: string): Promise<KeptResource[]>;
     outputs(stack: string): Promise<StackOutputs>;
@@ -248,6 +261,13 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         terminal.line(`==> ${request.operation} ${step.stack} (${step.role} of ${request.env})`);
         const switches: RunSwitches = step.role === "origin" && request.newestAmi ? { newestAmi: true } : {};
         try {
+            if (request.operation === "deploy" && step.role === "origin" && (await gatewayHoldsLoadBalancer(stacks, request.env))) {
+                const refusal = loadBalancerRefusal(await stacks.plannedChanges(step.stack, switches), request.env);
+                if (refusal !== undefined) {
+                    terminal.errorLine(`error: ${refusal}`);
+                    return 1;
+                }
+            }
             if (request.operation === "deploy") {
                 await stacks.up(step.stack, terminal.engine, switches);
             } else if (request.operation === "preview") {
@@ -299,6 +319,53 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         formatOutputs(outputs).forEach((line) => terminal.line(line));
     }
     return 0;
+}
+
+export const LOAD_BALANCER_TYPE = "aws:lb/loadBalancer:LoadBalancer";
+
+/**
+ * The NLB inputs whose change makes the AWS provider replace a network load balancer: the
+ * schema's ForceNew `name`, `namePrefix`, `internal`, `loadBalancerType` and
+ * `customerOwnedIpv4Pool`, and, through its network-LB diff rule, `subnets` or `subnetMappings`
+ * unless subnets are only added, and `securityGroups` going from none to some or back
+ * (terraform-provider-aws internal/service/elbv2/load_balancer.go, customizeDiffLoadBalancerNLB).
+ * In this program they follow from the environment name (the autonamed name), constants, and the
+ * VPC's subnets (vpcCidr, the availability zones).
+ */
+export const NLB_REPLACING_INPUTS = ["name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool", "subnets", "subnetMappings", "securityGroups"] as const;
+
+const REMOVES_OLD = new Set(["replace", "create-replacement", "delete-replaced", "delete", "discard"]);
+
+/**
+ * A deploy whose origin step would replace or delete the load balancer that the gateway's VPC
+ * link targets fails halfway: AWS refuses to delete a load balancer a VPC link uses
+ * (ResourceInUse), after the new one exists. Refused up front instead, with what to do.
+ */
+export function loadBalancerRefusal(changes: readonly PlannedChange[], env: Environment): string | undefined {
+    const change = changes.find((c) => c.type === LOAD_BALANCER_TYPE && REMOVES_OLD.has(c.op));
+    if (change === undefined) {
+        return undefined;
+    }
+    const stacks = stacksOf(env);
+    const what = change.op === "delete" ? "delete" : "replace";
+    const cause = change.keys.length > 0 ? ` (changed: ${change.keys.join(", ")})` : "";
+    return (
+        `deploy would ${what} ${stacks.origin}'s load balancer${cause} while stack ${stacks.gateway}'s VPC link targets it, and AWS refuses to delete a load balancer a VPC link uses (ResourceInUse): ` +
+        `destroy the gateway first (pulumi destroy --stack ${stacks.gateway}; its API gets a new id), then npm run deploy -- ${env}`
+    );
+}
+
+/**
+ * Whether the environment's gateway holds the origin's NLB through a VPC link: the origin stack
+ * is configured private (so it has an NLB) and the gateway stack is deployed (its mode must
+ * match the origin's, so it reaches it through a VPC link).
+ */
+async function gatewayHoldsLoadBalancer(stacks: StackOps, env: Environment, root: string = REPO_ROOT): Promise<boolean> {
+    const { origin, gateway } = stacksOf(env);
+    if (!fs.existsSync(path.join(root, `Pulumi.${origin}.yaml`)) || loadStackConfig(origin, root).config["hello-gateway:originMode"] !== "private") {
+        return false;
+    }
+    return Object.keys(await stacks.outputs(gateway)).length > 0;
 }
 
 /** Why a kept resource is protected, and how its owner removes it for good. */
@@ -486,6 +553,21 @@ export function createAutomationStackOps(options: AutomationOptions): StackOps {
             }
             await stack.destroy({ onOutput: output.stdout, onError: output.stderr, color, ...DESTROY_OPTIONS });
             return "destroyed";
+        },
+        async plannedChanges(stackName, switches) {
+            const stack = await openOrCreate(stackName, switches);
+            const changes: PlannedChange[] = [];
+            await stack.preview({
+                color,
+                ...policyPackOptions(stackName, options.workDir),
+                onEvent: (event) => {
+                    const metadata = event.resourcePreEvent?.metadata;
+                    if (metadata !== undefined) {
+                        changes.push({ type: metadata.type, urn: metadata.urn, op: metadata.op, keys: metadata.keys ?? [] });
+                    }
+                },
+            });
+            return changes;
         },
         async protectedResources(stackName) {
             const stack = await openExisting(stackName);
