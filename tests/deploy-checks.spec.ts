@@ -370,20 +370,20 @@ describe("npm run deploy: the VPC link holds the origin's NLB", () => {
         op,
         keys,
     });
-    const privateOrigin = committedStacks().find((stack) => stack.endsWith("-origin") && loadStackConfig(stack).config["hello-gateway:originMode"] === "private");
+    // A project of the test's own, whose prod origin is private (so it has an NLB).
+    const root = fixtureProject({ "prod-origin": "config:\n  hello-gateway:originMode: private\n", "dev-origin": "config:\n  hello-gateway:originMode: public\n" });
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+    const privateOrigin = "prod-origin";
 
     it("names the inputs whose change replaces a network load balancer (from the provider's schema and NLB diff rule)", () => {
         expect([...NLB_REPLACING_INPUTS]).to.have.members(["name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool", "subnets", "subnetMappings", "securityGroups"]);
     });
 
-    it("refuses an origin deploy that would replace or delete the NLB while the gateway is deployed, before anything changes", async function () {
-        if (privateOrigin === undefined) {
-            this.skip();
-        }
-        const env = privateOrigin!.replace(/-origin$/, "");
+    it("refuses an origin deploy that would replace or delete the NLB while the gateway is deployed, before anything changes", async () => {
+        const env = "prod";
         for (const [op, verb] of [["replace", "replace"], ["create-replacement", "replace"], ["delete", "delete"]]) {
             const stacks = new RecordingStacks({}, [nlb(op, ["subnets"])], { [env]: { invokeUrl: "https://x/hello" } });
-            const d = deps(stacks);
+            const d = deps(stacks, { projectRoot: root });
             expect(await orchestrate(["deploy", env, "--yes"], d.value)).to.equal(1);
             expect(stacks.calls).to.deep.equal([`plan ${privateOrigin}`]);
             expect(d.err).to.have.length(1);
@@ -393,17 +393,17 @@ describe("npm run deploy: the VPC link holds the origin's NLB", () => {
         }
     });
 
-    it("lets an update in place through, and does not look when no gateway is deployed yet", async function () {
-        if (privateOrigin === undefined) {
-            this.skip();
-        }
-        const env = privateOrigin!.replace(/-origin$/, "");
+    it("lets an update in place through, does not look when no gateway is deployed yet or the origin is public", async () => {
+        const env = "prod";
         const inPlace = new RecordingStacks({}, [nlb("update", ["tags"])], { [env]: { invokeUrl: "https://x/hello" } });
-        expect(await orchestrate(["deploy", env, "--yes"], deps(inPlace).value)).to.equal(0);
+        expect(await orchestrate(["deploy", env, "--yes"], deps(inPlace, { projectRoot: root }).value)).to.equal(0);
         expect(inPlace.calls).to.deep.equal([`plan ${privateOrigin}`, `up ${privateOrigin}`, `up ${env}`]);
         const fresh = new RecordingStacks({}, [nlb("replace", ["subnets"])]);
-        expect(await orchestrate(["deploy", env, "--yes"], deps(fresh).value)).to.equal(0);
+        expect(await orchestrate(["deploy", env, "--yes"], deps(fresh, { projectRoot: root }).value)).to.equal(0);
         expect(fresh.calls).to.deep.equal([`up ${privateOrigin}`, `up ${env}`]);
+        const publicOrigin = new RecordingStacks({}, [nlb("replace", ["subnets"])], { dev: { invokeUrl: "https://x/hello" } });
+        expect(await orchestrate(["deploy", "dev", "--yes"], deps(publicOrigin, { projectRoot: root }).value)).to.equal(0);
+        expect(publicOrigin.calls).to.deep.equal(["up dev-origin", "up dev"]);
         expect(loadBalancerRefusal([nlb("same", [])], "prod")).to.equal(undefined);
     });
 });

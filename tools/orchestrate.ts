@@ -224,6 +224,8 @@ export interface OrchestrateDeps {
     openStacks(pulumiCli: PulumiCli): StackOps;
     prompt: Prompt;
     terminal: Terminal;
+    /** Where Pulumi.yaml and the stack files are. Default: this repository. */
+    projectRoot?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -261,7 +263,7 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         terminal.line(`==> ${request.operation} ${step.stack} (${step.role} of ${request.env})`);
         const switches: RunSwitches = step.role === "origin" && request.newestAmi ? { newestAmi: true } : {};
         try {
-            if (request.operation === "deploy" && step.role === "origin" && (await gatewayHoldsLoadBalancer(stacks, request.env))) {
+            if (request.operation === "deploy" && step.role === "origin" && (await gatewayHoldsLoadBalancer(stacks, request.env, deps.projectRoot))) {
                 const refusal = loadBalancerRefusal(await stacks.plannedChanges(step.stack, switches), request.env);
                 if (refusal !== undefined) {
                     terminal.errorLine(`error: ${refusal}`);
