@@ -164,7 +164,7 @@ describe("npm run deploy: this machine must be inside the origin's sshAllowedCid
             expect(error).to.be.instanceOf(UserFacingError);
             expect(error.message).to.not.contain("\n");
             expect(error.message).to.match(/^this machine's public address 198\.51\.100\.7 is not in dev-origin's sshAllowedCidrs \(192\.0\.2\.0\/24, 2001:db8::\/32\)/);
-            expect(error.message).to.contain("pulumi config set --path 'sshAllowedCidrs[0]' 198.51.100.7/32 --stack dev-origin");
+            expect(error.message).to.contain("pulumi config set --path 'sshAllowedCidrs[2]' 198.51.100.7/32 --stack dev-origin");
             expect(error.message).to.contain("--skip-ssh-check");
         } finally {
             await echo.close();

@@ -69,7 +69,7 @@ export function sshSourceProblem(address: string, cidrs: readonly string[], stac
     const host = ipaddr.process(address).kind() === "ipv4" ? `${address}/32` : `${address}/128`;
     return (
         `this machine's public address ${address} is not in ${stack}'s sshAllowedCidrs (${ranges}), so provisioning over SSH could not connect; ` +
-        `add it (pulumi config set --path 'sshAllowedCidrs[0]' ${host} --stack ${stack}) or, deploying through a proxy, pass ${SKIP_SSH_CHECK_FLAG}`
+        `add it (pulumi config set --path 'sshAllowedCidrs[${cidrs.length}]' ${host} --stack ${stack}) or, deploying through a proxy, pass ${SKIP_SSH_CHECK_FLAG}`
     );
 }
 
