@@ -1,18 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiAuth, ApiGatewayAccountLogging, HelloApi, welcomeLogGroupExists } from "../infra/api";
+import { ApiAuth, ApiGatewayAccountLogging, HelloApi, invokePath, welcomeLogGroupExists } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
-import { ConfigError, GatewayConfig } from "../infra/config";
+import { ConfigError, ConfigProblem, GatewayConfig } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
 import { GatewayMonitoring } from "../infra/monitoring";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
     readonly invokeUrl: pulumi.Output<string>;
+    /** The stage's base URL; each route's path appends to it (the smoke test's starting point). */
+    readonly stageUrl: pulumi.Output<string>;
+    /** The route table as configured, one `hello-gateway:routes` string each. */
+    readonly routes: string[];
     readonly restApiId: pulumi.Output<string>;
     readonly stageName: pulumi.Output<string>;
     readonly accessLogGroupName: pulumi.Output<string>;
     readonly executionLogGroupName: pulumi.Output<string>;
-    readonly originUrl: pulumi.Output<string>;
+    readonly originUrl: pulumi.Output<string> | string;
     readonly throttleRateLimit: number;
     readonly throttleBurstLimit: number;
     readonly authMode: string;
@@ -33,30 +37,46 @@ export interface GatewayOutputs {
 
 /**
  * The origin must be deployed in the mode the gateway expects: a private gateway needs the
- * NLB a private origin exports, and a public gateway cannot reach a private origin's URL.
- * Checked before any resource is created, and reported like every other config error.
+ * NLB a private origin exports, and a public gateway cannot reach a private origin's URL. A
+ * private gateway must also be in the origin's region: a VPC link targets an NLB of its own
+ * region only. Checked before any resource is created, and reported like every other config error.
  */
-async function checkOriginMode(config: GatewayConfig, origin: pulumi.StackReference): Promise<void> {
-    const [modeDetails, nlbDetails] = await Promise.all([origin.getOutputDetails("originMode"), origin.getOutputDetails("originNlbArn")]);
+async function checkOrigin(config: GatewayConfig, origin: pulumi.StackReference): Promise<void> {
+    const [modeDetails, nlbDetails, regionDetails] = await Promise.all([
+        origin.getOutputDetails("originMode"),
+        origin.getOutputDetails("originNlbArn"),
+        origin.getOutputDetails("region"),
+    ]);
     const exportedMode = modeDetails.value ?? "public";
     const exportsLoadBalancer = nlbDetails.value !== undefined || nlbDetails.secretValue !== undefined;
+    const problems: ConfigProblem[] = [];
     if (config.originMode === "private" && !exportsLoadBalancer) {
-        throw new ConfigError(config.identity.stack, [
-            {
-                key: "hello-gateway:originMode",
-                given: '"private"',
-                expected: `"public", or a private origin first: stack ${config.originStack} exports no originNlbArn (deploy it with hello-gateway:originMode: private)`,
-            },
-        ]);
+        problems.push({
+            key: "hello-gateway:originMode",
+            given: '"private"',
+            expected: `"public", or a private origin first: stack ${config.originStack} exports no originNlbArn (deploy it with hello-gateway:originMode: private)`,
+        });
     }
     if (config.originMode === "public" && exportedMode === "private") {
-        throw new ConfigError(config.identity.stack, [
-            {
-                key: "hello-gateway:originMode",
-                given: '"public"',
-                expected: `"private": stack ${config.originStack} is a private origin, reachable only through a VPC link`,
-            },
-        ]);
+        problems.push({
+            key: "hello-gateway:originMode",
+            given: '"public"',
+            expected: `"private": stack ${config.originStack} is a private origin, reachable only through a VPC link`,
+        });
+    }
+    const originRegion = regionDetails.value as string | undefined;
+    if (config.originMode === "private" && originRegion !== config.region) {
+        problems.push({
+            key: "aws:region",
+            given: JSON.stringify(config.region),
+            expected:
+                originRegion === undefined
+                    ? `the origin's region, which stack ${config.originStack} does not export yet: run \`pulumi up\` on it first`
+                    : `"${originRegion}", the region of stack ${config.originStack}: a private origin's VPC link cannot cross regions (set aws:region to ${originRegion} here, or move the origin to ${config.region})`,
+        });
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(config.identity.stack, problems);
     }
 }
 
@@ -74,10 +94,22 @@ function apiAuth(config: GatewayConfig): { auth: ApiAuth; userPool?: ApiUserPool
     }
 }
 
-export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
+/** Where the gateway forwards to: the origin stack's outputs, or `originUrl` with no reference at all. */
+interface GatewayOrigin {
+    readonly url: pulumi.Output<string> | string;
+    /** The NLB a private origin exports, for the VPC link. */
+    readonly nlbArn?: pulumi.Output<string>;
+    readonly description: string;
+}
+
+async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
+    if (config.originUrl !== undefined) {
+        // A backend this project does not deploy: nothing to look up, so no StackReference.
+        return { url: config.originUrl, description: `the backend at ${config.originUrl}` };
+    }
     const origin = new pulumi.StackReference("origin", { name: config.originStack });
-    await checkOriginMode(config, origin);
-    const originUrl = origin.requireOutput("originUrl").apply((value: unknown) => {
+    await checkOrigin(config, origin);
+    const url = origin.requireOutput("originUrl").apply((value: unknown) => {
         if (typeof value !== "string" || !/^https?:\/\/[^/\s]+\/$/.test(value)) {
             throw new pulumi.RunError(
                 `Stack ${config.originStack} exports originUrl ${JSON.stringify(value)}; expected an http(s) URL ending in "/". Deploy the origin stack first.`,
@@ -85,6 +117,16 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         }
         return value;
     });
+    return {
+        url,
+        nlbArn: config.originMode === "private" ? (origin.requireOutput("originNlbArn") as pulumi.Output<string>) : undefined,
+        description: "the EC2 origin",
+    };
+}
+
+export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
+    const origin = await originOf(config);
+    const originUrl = origin.url;
 
     const accountLogging = config.manageAccountLogRole
         ? new ApiGatewayAccountLogging("apigateway-cloudwatch", {
@@ -110,8 +152,10 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         requestValidation: config.requestValidation,
         cache: config.cache,
         tracingEnabled: config.tracingEnabled,
-        vpcLinkTargetArn:
-            config.originMode === "private" ? (origin.requireOutput("originNlbArn") as pulumi.Output<string>) : undefined,
+        vpcLinkTargetArn: origin.nlbArn,
+        originDescription: origin.description,
+        routes: config.routes,
+        routeThrottles: config.routeThrottles,
         // With a custom domain, the execute-api endpoint would be a way around its TLS policy.
         disableExecuteApiEndpoint: config.customDomain !== undefined,
         tags,
@@ -136,7 +180,9 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
     });
 
     return {
-        invokeUrl: customDomain ? customDomain.url.apply((url) => `${url}hello`) : api.invokeUrl,
+        invokeUrl: customDomain ? customDomain.url.apply((url) => `${url}${invokePath(config.routes).slice(1)}`) : api.invokeUrl,
+        stageUrl: customDomain ? customDomain.url.apply((url) => url.replace(/\/$/, "")) : api.stageUrl,
+        routes: config.routes.map((route) => route.source),
         restApiId: api.restApiId,
         stageName: api.stageName,
         accessLogGroupName: api.accessLogGroupName,

@@ -14,6 +14,10 @@ export interface OriginOutputs {
     readonly securityGroupId: pulumi.Output<string>;
     /** `public` or `private`; the gateway checks it matches its own. */
     readonly originMode: string;
+    /** The AWS region the origin runs in: a private gateway must be in the same one (a VPC link cannot cross regions). */
+    readonly region: string;
+    /** The text the hello page serves; the smoke test expects it. */
+    readonly helloMessage: string;
     /** Private mode only: the NLB the gateway's VPC link targets. */
     readonly originNlbArn?: pulumi.Output<string>;
     readonly originNlbDnsName?: pulumi.Output<string>;
@@ -62,6 +66,8 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
     return {
         originUrl,
         originMode: config.originMode,
+        region: config.region,
+        helloMessage: config.helloMessage,
         ...(loadBalancer ? { originNlbArn: loadBalancer.arn, originNlbDnsName: loadBalancer.dnsName } : {}),
         ...(monitoring.alarmTopicArn ? { alarmTopicArn: monitoring.alarmTopicArn } : {}),
         instanceId: server.instanceId,

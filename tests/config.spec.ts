@@ -9,7 +9,10 @@ import {
     StackIdentity,
     architectureOf,
     parseConfig,
+    qualify,
+    rawConfigFrom,
 } from "../infra/config";
+import { UNDECRYPTED_SECRET_PLACEHOLDER } from "../infra/config-keys";
 import { promiseOf } from "./support";
 
 const DEV: StackIdentity = { project: "hello-gateway", stack: "dev", organization: "acme" };
@@ -17,12 +20,19 @@ const DEV_ORIGIN: StackIdentity = { ...DEV, stack: "dev-origin" };
 const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
 
+/** The raw config the engine would hand the program for these short keys (plus aws:region). */
 function raw(values: Record<string, string | undefined>, options: { region?: string | null; secretKeys?: string[] } = {}): RawConfig {
-    return {
-        values,
-        region: options.region === null ? undefined : (options.region ?? "us-east-1"),
-        secretKeys: new Set(options.secretKeys ?? []),
-    };
+    const all: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+        if (value !== undefined) {
+            all[qualify(key)] = value;
+        }
+    }
+    if (options.region !== null) {
+        all["aws:region"] = options.region ?? "us-east-1";
+    }
+    const secret = new Set((options.secretKeys ?? []).map(qualify));
+    return rawConfigFrom(all, (key) => secret.has(key));
 }
 
 const ORIGIN_MINIMAL = { layer: "origin", sshAllowedCidrs: '["203.0.113.0/24"]' };
@@ -233,6 +243,24 @@ describe("config: parsing and validation (infra/config.ts)", () => {
         it("is a RunError, so the CLI prints the message without a stack trace", () => {
             const error = configErrorOf(() => parseConfig(raw({}), DEV));
             expect(pulumi.RunError.isInstance(error)).to.equal(true);
+        });
+    });
+
+    describe("values encrypted in the stack file, read offline", () => {
+        it("reads a placeholder for sshPrivateKey as the secret it is, without its value", () => {
+            const config = parseConfig(
+                raw({ ...ORIGIN_MINIMAL, sshPublicKey: PUBLIC_KEY, sshPrivateKey: UNDECRYPTED_SECRET_PLACEHOLDER }, { secretKeys: ["sshPrivateKey"] }),
+                DEV_ORIGIN,
+            ) as OriginConfig;
+            expect(config.sshKey?.publicKey).to.equal(PUBLIC_KEY);
+        });
+
+        it("refuses any other encrypted key offline, saying why and what to do", () => {
+            const error = configErrorOf(() => parseConfig(raw({ ...ORIGIN_MINIMAL, alarmEmail: UNDECRYPTED_SECRET_PLACEHOLDER }, { secretKeys: ["alarmEmail"] }), DEV_ORIGIN));
+            expect(error.message).to.contain(
+                'hello-gateway:alarmEmail: got an encrypted value in Pulumi.dev-origin.yaml, which cannot be decrypted offline; expected a plain value for the offline plan and tests',
+            );
+            expect(error.message).to.contain("`pulumi preview --stack dev-origin` decrypts and checks it");
         });
     });
 });

@@ -5,7 +5,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError, parseConfig } from "../infra/config";
+import { ConfigError, parseConfig, rawConfigFrom } from "../infra/config";
 import { BackendProbe, currentBackendUrl, secretsProviderProblem } from "../tools/backend";
 import { PulumiCli, REPO_ROOT, UserFacingError } from "../tools/cli-env";
 import { ProgramRun } from "../tools/mock-runtime";
@@ -319,7 +319,8 @@ describe("self-managed backends", () => {
 
     it("accepts a bare originStack for backends created before CLI 3.61, and still refuses a half-qualified one", () => {
         const identity = { project: "hello-gateway", stack: "dev", organization: "organization" };
-        const raw = (originStack: string) => ({ values: { layer: "gateway", originStack }, region: "us-east-1", secretKeys: new Set<string>() });
+        const raw = (originStack: string) =>
+            rawConfigFrom({ "hello-gateway:layer": "gateway", "hello-gateway:originStack": originStack, "aws:region": "us-east-1" }, () => false);
         const config = parseConfig(raw("dev-origin"), identity);
         expect(config.layer === "gateway" && config.originStack).to.equal("dev-origin");
         let error: unknown;

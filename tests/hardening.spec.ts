@@ -199,7 +199,7 @@ describe("hardening switches, each proven on and off over the committed stacks",
             const domain = theOne(run, "aws:apigateway/domainName:DomainName");
             expect(domain.inputs).to.deep.include({ domainName: "api.example.com", securityPolicy: "TLS_1_2", endpointConfiguration: { types: "REGIONAL" } });
             const mapping = theOne(run, "aws:apigateway/basePathMapping:BasePathMapping");
-            expect(mapping.inputs).to.include({ restApi: run.outputs.restApiId, stageName: "prod" });
+            expect(mapping.inputs).to.include({ restApi: run.outputs.restApiId, stageName: run.outputs.stageName });
             const alias = resourcesOfType(run, "aws:route53/record:Record").find((record) => record.inputs.type === "A");
             expect(alias?.inputs).to.include({ name: "api.example.com", zoneId: "Z0123456789ABCDEFGHIJ" });
             expect(run.outputs.invokeUrl).to.equal("https://api.example.com/hello");
@@ -208,7 +208,8 @@ describe("hardening switches, each proven on and off over the committed stacks",
 
         it("on with an existing certificate and no zone: no certificate issued, no DNS record, the CNAME target exported", async () => {
             const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0b0a4e4e-1111-2222-3333-444455556666";
-            const run = await runStack("dev", { overrides: { customDomainName: "api.example.com", certificateArn } });
+            // The test owns the region, so that the certificate is in the stack's region whatever Pulumi.dev.yaml says.
+            const run = await runStack("dev", { overrides: { "aws:region": "us-east-1", customDomainName: "api.example.com", certificateArn } });
             expect(resourcesOfType(run, "aws:acm/certificate:Certificate")).to.have.length(0);
             expect(resourcesOfType(run, "aws:route53/record:Record")).to.have.length(0);
             expect(theOne(run, "aws:apigateway/domainName:DomainName").inputs.regionalCertificateArn).to.equal(certificateArn);
@@ -251,7 +252,7 @@ describe("hardening switches, each proven on and off over the committed stacks",
         });
 
         it("origin: a status-check alarm that reboots the instance; hardware failures are EC2's automatic recovery", async () => {
-            const origin = await runStack("dev-origin", { overrides: { alarmEmail: "ops@example.com" } });
+            const origin = await runStack("dev-origin", { overrides: { "aws:region": "us-east-1", alarmEmail: "ops@example.com" } });
             const alarms = resourcesOfType(origin, "aws:cloudwatch/metricAlarm:MetricAlarm");
             const byMetric = Object.fromEntries(alarms.map((alarm) => [alarm.inputs.metricName, alarm.inputs]));
             const topicArn = theOne(origin, "aws:sns/topic:Topic").state.arn;
@@ -292,6 +293,7 @@ describe("hardening switches, each proven on and off over the committed stacks",
         it("a certificate from another region, a malformed zone and pool ARN", async () => {
             const { message } = await configErrorOf("dev", {
                 overrides: {
+                    "aws:region": "us-east-1",
                     customDomainName: "api.example.com",
                     certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0b0a4e4e-1111-2222-3333-444455556666",
                     hostedZoneId: "example.com",

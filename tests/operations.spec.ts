@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { WELCOME_LOG_GROUP, welcomeLogGroupOptions } from "../infra/api";
 import { imageSelection, instanceResourceName, SSH_DIAL, worstCaseDialSeconds } from "../infra/compute";
-import { architectureOf, parseConfig } from "../infra/config";
+import { architectureOf, parseConfig, rawConfigFrom } from "../infra/config";
 import { WEB_ACL_ASSOCIATION_TIMEOUTS } from "../infra/edge";
 import { TAKE_NEWEST_AMI_ENV } from "../infra/defaults";
 import { pickZones, STANDARD_ZONES_QUERY } from "../infra/network";
@@ -143,10 +143,11 @@ describe("gateway: /aws/apigateway/welcome, written once the account's CloudWatc
         it(`${stack}: the account-setting owner creates it first, with the stack's retention, and keeps it on destroy`, async () => {
             const run = await runStack(stack, { overrides: { manageAccountLogRole: "true" } });
             const file = loadStackConfig(stack);
-            const config = parseConfig(
-                { values: valuesOf(file.config), region: file.config["aws:region"], secretKeys: new Set() },
-                { project: PROJECT, stack, organization: "organization" },
-            );
+            const config = parseConfig(rawConfigFrom(file.config, (key) => file.encryptedKeys.includes(key)), {
+                project: PROJECT,
+                stack,
+                organization: "organization",
+            });
             const welcome = byName(run, "apigateway-cloudwatch-welcome-logs");
             expect(welcome.inputs.name).to.equal(WELCOME_LOG_GROUP);
             expect(welcome.inputs.retentionInDays).to.equal(config.layer === "gateway" ? config.logRetentionDays : undefined);
@@ -169,12 +170,6 @@ describe("gateway: /aws/apigateway/welcome, written once the account's CloudWatc
         expect(welcomeLogGroupOptions(false)).to.deep.equal({ retainOnDelete: true });
     });
 });
-
-/** Qualified engine strings to the short-key values `parseConfig` reads. */
-function valuesOf(config: Record<string, string>): Record<string, string> {
-    const prefix = `${PROJECT}:`;
-    return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]));
-}
 
 async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
     let error: unknown;

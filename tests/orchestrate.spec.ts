@@ -303,6 +303,11 @@ describe("orchestrate: pure helpers", () => {
         expect(planSteps("destroy", "dev").map((s) => s.stack)).to.deep.equal(["dev", "dev-origin"]);
     });
 
+    it("sends a gateway-only stack such as onprem to the plain CLI: it is not an environment", () => {
+        expect(() => parseOrchestrateArgs(["deploy", "onprem"])).to.throw(UserFacingError, "onprem is a single gateway stack, not an environment: run `pulumi up --stack onprem`");
+        expect(() => parseOrchestrateArgs(["destroy", "onprem"])).to.throw(UserFacingError, "run `pulumi destroy --stack onprem`");
+    });
+
     it("parses --yes anywhere after the operation", () => {
         expect(parseOrchestrateArgs(["destroy", "--yes", "prod"])).to.include({ operation: "destroy", env: "prod", yes: true });
         expect(parseOrchestrateArgs(["preview", "dev"])).to.deep.equal({ operation: "preview", env: "dev", yes: false, skipSshCheck: false, newestAmi: false });

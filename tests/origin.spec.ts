@@ -1,23 +1,40 @@
 import { expect } from "chai";
-import { SSH_DIAL, SSH_USER, provisioningScript } from "../infra/compute";
+import { SSH_DIAL, SSH_USER, al2023AmiParameter, provisioningScript } from "../infra/compute";
+import { ORIGIN_STACK_SUFFIX } from "../infra/config";
+import { committedStacks } from "../tools/stack-files";
 import { sha256 } from "../infra/hash";
 import { MOCK_AMI, ProgramRun } from "../tools/mock-runtime";
-import { byName, dependencyNames, isSecretEnvelope, parentName, resourcesOfType, runStack, theOne, unwrapSecrets } from "./support";
+import { COMMITTED_ROOT, byName, dependencyNames, isSecretEnvelope, originConfigOf, parentName, resourcesOfType, runStack, theOne, unwrapSecrets } from "./support";
 
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
 const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
 
-const ENVIRONMENTS = [
-    { env: "dev", stack: "dev-origin", cidr: "10.10.0.0/16", instanceType: "t3.micro", sshCidr: "203.0.113.0/24", originMode: "public" },
-    { env: "prod", stack: "prod-origin", cidr: "10.20.0.0/16", instanceType: "t3.small", sshCidr: "198.51.100.0/24", originMode: "private" },
-];
-const ORIGIN_OUTPUTS = ["instanceId", "originMode", "originUrl", "publicDns", "publicIp", "securityGroupId", "vpcId"];
+const ORIGIN_OUTPUTS = ["helloMessage", "instanceId", "originMode", "originUrl", "publicDns", "publicIp", "region", "securityGroupId", "vpcId"];
 
-for (const expected of ENVIRONMENTS) {
-    describe(`origin stack ${expected.stack} (committed config)`, () => {
+/**
+ * The origin stacks as their files say, expectations taken from those files (the user-edit spec
+ * runs the same suite on an edited copy of them).
+ */
+export function describeOriginStacks(root: string, label: string): void {
+    for (const stack of committedStacks(root).filter((name) => name.endsWith(ORIGIN_STACK_SUFFIX))) {
+        describeOriginStack(stack, root, label);
+    }
+}
+
+function describeOriginStack(stack: string, root: string, label: string): void {
+    describe(`origin stack ${stack} (${label})`, () => {
+        const config = originConfigOf(stack, root);
+        const expected = {
+            env: config.environment,
+            stack,
+            cidr: config.vpcCidr,
+            instanceType: config.instanceType,
+            sshCidrs: config.sshAllowedCidrs,
+            originMode: config.originMode,
+        };
         let run: ProgramRun;
         before(async () => {
-            run = await runStack(expected.stack);
+            run = await runStack(stack, { root });
         });
 
         it("builds a VPC with public subnets in two AZs and no NAT gateway", () => {
@@ -37,7 +54,9 @@ for (const expected of ENVIRONMENTS) {
             const ingress = group.inputs.ingress as Rule[];
             const egress = group.inputs.egress as Rule[];
             expect(ingress.find((r) => r.fromPort === 80)?.cidrBlocks).to.deep.equal(expected.originMode === "public" ? ["0.0.0.0/0"] : [expected.cidr]);
-            expect(ingress.find((r) => r.fromPort === 22)?.cidrBlocks).to.deep.equal([expected.sshCidr]);
+            const ssh = ingress.find((r) => r.fromPort === 22) as Rule & { ipv6CidrBlocks?: string[] };
+            expect(ssh.cidrBlocks ?? []).to.deep.equal(expected.sshCidrs.ipv4);
+            expect(ssh.ipv6CidrBlocks ?? []).to.deep.equal(expected.sshCidrs.ipv6);
             expect(ingress.map((r) => r.fromPort).sort()).to.deep.equal([22, 80]);
             expect(egress.map((r) => [r.protocol, r.fromPort, r.toPort])).to.deep.equal([["tcp", 80, 80], ["tcp", 443, 443]]);
             expect(egress.some((r) => r.protocol === "-1")).to.equal(false);
@@ -57,11 +76,17 @@ for (const expected of ENVIRONMENTS) {
             expect(instance.inputs.vpcSecurityGroupIds).to.deep.equal([run.outputs.securityGroupId]);
         });
 
-        it("boots the AL2023 image for its architecture and ignores later releases", () => {
+        it("boots the AL2023 image for its architecture and ignores later releases (or exactly the pinned amiId)", () => {
+            if (config.amiId !== undefined) {
+                const pinned = theOne(run, "aws:ec2/instance:Instance");
+                expect(pinned.inputs.ami).to.equal(config.amiId);
+                expect(pinned.ignoreChanges).to.deep.equal([]);
+                return;
+            }
             const lookup = run.invokes.find((invoke) => invoke.token === "aws:ssm/getParameter:getParameter");
-            expect(lookup?.inputs.name).to.equal("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+            expect(lookup?.inputs.name).to.equal(al2023AmiParameter(config.architecture));
             const instance = theOne(run, "aws:ec2/instance:Instance");
-            expect(instance.inputs.ami).to.equal(MOCK_AMI.x86_64);
+            expect(instance.inputs.ami).to.equal(MOCK_AMI[config.architecture]);
             expect(instance.ignoreChanges).to.deep.equal(["ami"]);
         });
 
@@ -78,7 +103,12 @@ for (const expected of ENVIRONMENTS) {
             }
         });
 
-        it("generates an ED25519 key pair and imports only its public half", () => {
+        it("generates an ED25519 key pair (or takes the configured one) and imports only its public half", () => {
+            if (config.sshKey !== undefined) {
+                expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey")).to.have.length(0);
+                expect(theOne(run, "aws:ec2/keyPair:KeyPair").inputs.publicKey).to.equal(config.sshKey.publicKey);
+                return;
+            }
             const key = theOne(run, "tls:index/privateKey:PrivateKey");
             expect(key.inputs.algorithm).to.equal("ED25519");
             const keyPair = theOne(run, "aws:ec2/keyPair:KeyPair");
@@ -104,9 +134,8 @@ for (const expected of ENVIRONMENTS) {
         it("installs httpd idempotently and serves helloMessage, re-running only when the instance or script changes", () => {
             const install = byName(run, `hello-${expected.env}-install-httpd`);
             const script = install.inputs.create as string;
-            expect(script).to.equal(provisioningScript("Hello from EC2 via API Gateway"));
+            expect(script).to.equal(provisioningScript(config.helloMessage));
             expect(script).to.contain("dnf install -y httpd").and.to.contain("systemctl enable --now httpd");
-            expect(script).to.contain("\nHello from EC2 via API Gateway\n");
             expect(install.inputs.triggers).to.deep.equal([run.outputs.instanceId, sha256(script)]);
         });
 
@@ -115,7 +144,9 @@ for (const expected of ENVIRONMENTS) {
                 const connection = command.inputs.connection;
                 const privateKey = isSecretEnvelope(connection) ? (connection.value as Record<string, unknown>).privateKey : (connection as Record<string, unknown>).privateKey;
                 expect(isSecretEnvelope(connection) || isSecretEnvelope(privateKey), command.name).to.equal(true);
-                expect((unwrapSecrets(connection) as Record<string, string>).privateKey).to.contain("BEGIN OPENSSH PRIVATE KEY");
+                if (config.sshKey === undefined) {
+                    expect((unwrapSecrets(connection) as Record<string, string>).privateKey).to.contain("BEGIN OPENSSH PRIVATE KEY");
+                }
             }
         });
 
@@ -123,6 +154,8 @@ for (const expected of ENVIRONMENTS) {
             const nlbOutputs = expected.originMode === "private" ? ["originNlbArn", "originNlbDnsName"] : [];
             expect(Object.keys(run.outputs).sort()).to.deep.equal([...ORIGIN_OUTPUTS, ...nlbOutputs].sort());
             expect(run.outputs.originMode).to.equal(expected.originMode);
+            expect(run.outputs.region).to.equal(config.region);
+            expect(run.outputs.helloMessage).to.equal(config.helloMessage);
             expect(run.secretOutputs).to.deep.equal([]);
             expect(JSON.stringify(run.outputs)).not.to.contain("PRIVATE KEY");
         });
@@ -135,10 +168,12 @@ for (const expected of ENVIRONMENTS) {
     });
 }
 
-describe("private origin mode (committed prod-origin)", () => {
+describeOriginStacks(COMMITTED_ROOT, "as its stack file says");
+
+describe("private origin mode (prod-origin with originMode: private)", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runStack("prod-origin");
+        run = await runStack("prod-origin", { overrides: { originMode: "private" } });
     });
 
     it("puts an internal Network Load Balancer in front of the instance on port 80", () => {
@@ -197,8 +232,9 @@ describe("origin stack variations", () => {
         const run = await runStack("dev-origin", { overrides: { helloMessage: "Hi <there> & welcome" } });
         const install = byName(run, "hello-dev-install-httpd");
         expect(install.inputs.create).to.contain("\nHi &lt;there&gt; &amp; welcome\n");
-        const original = provisioningScript("Hello from EC2 via API Gateway");
-        expect((install.inputs.triggers as string[])[1]).not.to.equal(sha256(original));
+        const asCommitted = byName(await runStack("dev-origin"), "hello-dev-install-httpd");
+        expect((install.inputs.triggers as string[])[1]).not.to.equal((asCommitted.inputs.triggers as string[])[1]);
+        expect((install.inputs.triggers as string[])[1]).to.equal(sha256(provisioningScript("Hi <there> & welcome")));
     });
 
     it("puts IPv6 SSH ranges into ipv6CidrBlocks", async () => {

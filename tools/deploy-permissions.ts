@@ -83,6 +83,7 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "aws:apigateway/stage:Stage": APIGATEWAY,
     "aws:apigateway/methodSettings:MethodSettings": APIGATEWAY,
     "aws:apigateway/requestValidator:RequestValidator": APIGATEWAY,
+    "aws:apigateway/model:Model": APIGATEWAY,
     "aws:apigateway/authorizer:Authorizer": [...APIGATEWAY, "cognito-idp:DescribeUserPool"],
     "aws:apigateway/apiKey:ApiKey": APIGATEWAY,
     "aws:apigateway/usagePlan:UsagePlan": APIGATEWAY,

@@ -27,6 +27,8 @@ import {
     Environment,
     findAwsCredentialSource,
     findPulumiCli,
+    HelpRequested,
+    GATEWAY_ONLY_STACKS,
     localAwsCredentialProbe,
     MISSING_AWS_CREDENTIALS,
     MISSING_PULUMI_CLI,
@@ -73,11 +75,6 @@ export const HELP = [
     "See docs/operations.md.",
 ].join("\n");
 
-/** `--help` or `-h` anywhere: usage wanted, nothing else. */
-export function wantsHelp(argv: readonly string[]): boolean {
-    return argv.includes("--help") || argv.includes("-h");
-}
-
 export function parseOrchestrateArgs(argv: readonly string[]): OrchestrateRequest {
     const parsed = parseCommandLine(argv, { flags: ["--yes", SKIP_SSH_CHECK_FLAG, NEWEST_AMI_FLAG] });
     const [operation, env, ...extra] = parsed.positionals;
@@ -86,6 +83,12 @@ export function parseOrchestrateArgs(argv: readonly string[]): OrchestrateReques
     }
     if (extra.length > 0) {
         throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE}`);
+    }
+    if ((GATEWAY_ONLY_STACKS as readonly string[]).includes(env ?? "")) {
+        // One stack with no origin to order it against: the plain CLI is the whole procedure.
+        throw new UserFacingError(
+            `${env} is a single gateway stack, not an environment: run \`pulumi ${operation === "deploy" ? "up" : operation} --stack ${env}\` (docs/routes.md)`,
+        );
     }
     if (parsed.flags.has(NEWEST_AMI_FLAG) && operation !== "deploy" && operation !== "preview") {
         throw new UserFacingError(`${NEWEST_AMI_FLAG} applies to deploy and preview only: ${USAGE}`);
@@ -236,10 +239,6 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
     const { terminal } = deps;
     let request: OrchestrateRequest;
     let stacks: StackOps;
-    if (wantsHelp(argv)) {
-        terminal.line(HELP);
-        return 0;
-    }
     try {
         // Everything up to the confirmation only reads: a failure here changes nothing.
         request = parseOrchestrateArgs(argv);
@@ -251,6 +250,11 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         await confirm(request, deps.prompt);
         stacks = deps.openStacks(report.pulumiCli);
     } catch (error) {
+        // `--help` or `-h` anywhere (parseCommandLine): usage, before any check.
+        if (error instanceof HelpRequested) {
+            terminal.line(HELP);
+            return 0;
+        }
         if (error instanceof UserFacingError) {
             terminal.errorLine(`error: ${error.message}`);
             return 1;
@@ -491,7 +495,7 @@ export const DESTROY_OPTIONS = { excludeProtected: true } as const;
 /** Opens stacks with the Automation API, over the project files in workDir. */
 export function createAutomationStackOps(options: AutomationOptions): StackOps {
     // Loading the Automation API costs most of a second: only pay for it when a stack is used.
-    const automation = () => import("@pulumi/pulumi/automation");
+    const automation = () => import("@pulumi/pulumi/automation/index.js");
     const color = process.stdout.isTTY ? "always" : "never";
 
     let pulumiCommand: Promise<PulumiCommand> | undefined;
