@@ -307,7 +307,7 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         terminal.line(
             kept.length === 0
                 ? `${request.env} destroyed`
-                : `${request.env} destroyed, except ${kept.length} protected resource(s) listed above (see docs/operations.md, "What destroy keeps")`,
+                : `${request.env} destroyed, except ${kept.length} protected resource(s) listed above (see docs/operations.md, "Destroy, and what is kept")`,
         );
         return 0;
     }
