@@ -631,6 +631,15 @@ export class ApiStage {
 }
 
 export interface ApiGatewayAccountLoggingArgs {
+    /** Retention of `/aws/apigateway/welcome`, in days CloudWatch Logs accepts. Default: 30. */
+    readonly welcomeLogRetentionDays?: number;
+    /**
+     * The welcome log group already exists (another stack or API Gateway made it): adopt it by
+     * import instead of failing to create it. Default: false. See `welcomeLogGroupExists`.
+     */
+    readonly welcomeLogGroupExists?: boolean;
+    /** A customer-managed KMS key for the welcome log group (`LogEncryptionKey.keyArn`). Default: none. */
+    readonly welcomeLogKmsKeyArn?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
@@ -647,6 +656,28 @@ export function apiGatewayLoggingTrustPolicy(accountId: string): Record<string, 
             },
         ],
     };
+}
+
+/** API Gateway writes here once the account's CloudWatch role is set, with no retention. */
+export const WELCOME_LOG_GROUP = "/aws/apigateway/welcome";
+
+/**
+ * Whether `/aws/apigateway/welcome` exists in the account and region. The lookup is by prefix,
+ * so the exact name is compared.
+ */
+export async function welcomeLogGroupExists(): Promise<boolean> {
+    const groups = await aws.cloudwatch.getLogGroups({ logGroupNamePrefix: WELCOME_LOG_GROUP });
+    return groups.logGroupNames.includes(WELCOME_LOG_GROUP);
+}
+
+/**
+ * Resource options for the welcome log group. When it exists, `import` adopts it (the engine
+ * imports only when this stack's state does not hold it yet, and then applies the retention as an
+ * update), so a second stack owning the account setting, or a group API Gateway made earlier,
+ * does not fail the create with ResourceAlreadyExistsException.
+ */
+export function welcomeLogGroupOptions(exists: boolean): Pick<pulumi.CustomResourceOptions, "import" | "retainOnDelete"> {
+    return exists ? { import: WELCOME_LOG_GROUP, retainOnDelete: true } : { retainOnDelete: true };
 }
 
 /** The AWS managed policy that lets API Gateway write to CloudWatch Logs. */
@@ -680,12 +711,19 @@ export class ApiGatewayAccountLogging extends pulumi.ComponentResource {
             { role: role.name, policyArn: PUSH_TO_CLOUDWATCH_POLICY_ARN },
             kept,
         );
+        // Setting the role makes API Gateway write a test message to this group, creating it
+        // without retention if it is missing; kept on destroy with the setting that writes to it.
+        const welcomeLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-welcome-logs`,
+            { name: WELCOME_LOG_GROUP, retentionInDays: args.welcomeLogRetentionDays ?? 30, kmsKeyId: args.welcomeLogKmsKeyArn, tags: args.tags },
+            { parent: this, ...welcomeLogGroupOptions(args.welcomeLogGroupExists ?? false) },
+        );
         // The role must carry its policy before the account points at it, or API Gateway
         // rejects the setting.
         this.account = new aws.apigateway.Account(
             `${name}-account`,
             { cloudwatchRoleArn: role.arn },
-            { ...kept, dependsOn: [attachment] },
+            { ...kept, dependsOn: [attachment, welcomeLogGroup] },
         );
         this.roleArn = role.arn;
         this.registerOutputs({ roleArn: this.roleArn });

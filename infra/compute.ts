@@ -14,6 +14,12 @@ export interface WebServerArgs {
     readonly architecture: Architecture;
     /** Pinned AMI. Absent: follow the AL2023 SSM parameter without replacing on new releases. */
     readonly amiId?: string;
+    /**
+     * Following the parameter: boot its current release now, replacing the instance if that is
+     * a newer image than the one it runs. Default: false (keep the running image). Ignored with
+     * a pinned `amiId`.
+     */
+    readonly takeNewestImage?: boolean;
     /** The text `index.html` serves. */
     readonly helloMessage: string;
     /** httpd's TLS material: its certificate and key, and the API Gateway client certificates it accepts. */
@@ -33,10 +39,30 @@ export interface WebServerArgs {
 export const SSH_USER = "ec2-user";
 
 /**
- * Bounds on reaching a new instance over SSH: 60 dials of at most 10 s each, so an instance
- * that never answers fails the update after about ten minutes instead of hanging it.
+ * Bounds on reaching a new instance over SSH: 60 redials of at most 10 s each. An instance that
+ * never answers fails the update after `worstCaseDialSeconds(SSH_DIAL)` (about 14.5 minutes)
+ * instead of hanging it.
  */
 export const SSH_DIAL = { dialErrorLimit: 60, perDialTimeout: 10 } as const;
+
+/**
+ * The longest @pulumi/command 1.2.1 keeps dialling an SSH host that does not answer, in seconds.
+ * Read from its source (provider/pkg/provider/remote/connection.go, `dialWithRetry`): it gives up
+ * once the failed dials exceed `dialErrorLimit`, so it dials `dialErrorLimit + 1` times, each
+ * bounded by `perDialTimeout`; between dials it waits as the Pulumi SDK's `retry.Until` does,
+ * 100 ms growing 1.5 times per retry, capped at 5 s (sdk/go/common/util/retry/until.go).
+ */
+export function worstCaseDialSeconds(dial: { readonly dialErrorLimit: number; readonly perDialTimeout: number }): number {
+    const dials = dial.dialErrorLimit + 1;
+    let waits = 0;
+    let delay = 0.1;
+    for (let retry = 1; retry < dials; retry++) {
+        waits += Math.min(delay, 5);
+        delay *= 1.5;
+    }
+    return dials * dial.perDialTimeout + waits;
+}
+
 export const PROVISIONING_TIMEOUTS: pulumi.CustomTimeouts = { create: "15m", update: "15m", delete: "5m" };
 
 export function al2023AmiParameter(architecture: Architecture): string {
@@ -46,6 +72,38 @@ export function al2023AmiParameter(architecture: Architecture): string {
 /** Burstable families default to "unlimited" CPU credits, which bill for bursts; stay on standard. */
 export function isBurstable(instanceType: string): boolean {
     return /^t\d/.test(instanceType);
+}
+
+/**
+ * The instance's resource name. An instance of another CPU architecture is another resource:
+ * the engine fills an ignored `ami` from the old state even for a replacement (pulumi/pulumi#2657),
+ * so replacing the x86_64 instance would boot its x86_64 image on a Graviton type. A new name
+ * has no old state, so it boots the parameter's image for its own architecture. x86_64 keeps
+ * the name instances had before, so existing stacks see no change.
+ */
+export function instanceResourceName(name: string, architecture: Architecture): string {
+    return architecture === "x86_64" ? `${name}-instance` : `${name}-instance-${architecture}`;
+}
+
+/** How the instance's image is decided, per `WebServerArgs`; see `imageSelection`. */
+export interface ImageSelection {
+    /** Where the image comes from. */
+    readonly source: "pinned" | "parameter";
+    /** What the engine keeps from the state instead of the program's value. */
+    readonly ignoreChanges: string[];
+}
+
+/**
+ * A pinned image is an ordinary input: changing it replaces the instance. A followed parameter
+ * moves with every AL2023 release, so its value is ignored once the instance exists (a new
+ * release never replaces the server on an ordinary `up`), except when the newest release is
+ * asked for: then the parameter's current image is compared and, if newer, replaces the instance.
+ */
+export function imageSelection(args: Pick<WebServerArgs, "amiId" | "takeNewestImage">): ImageSelection {
+    if (args.amiId !== undefined) {
+        return { source: "pinned", ignoreChanges: [] };
+    }
+    return { source: "parameter", ignoreChanges: args.takeNewestImage === true ? [] : ["ami"] };
 }
 
 /**
@@ -72,7 +130,7 @@ export class WebServer extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const followsAmiParameter = args.amiId === undefined;
+        const image = imageSelection(args);
         const ami =
             args.amiId ??
             // The provider marks `value` sensitive; a public AMI id is not, and a secret `ami`
@@ -80,16 +138,22 @@ export class WebServer extends pulumi.ComponentResource {
             aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.architecture) }, { parent: this }).insecureValue;
 
         const instance = new aws.ec2.Instance(
-            `${name}-instance`,
+            instanceResourceName(name, args.architecture),
             {
                 ami,
                 instanceType: args.instanceType,
                 subnetId: args.subnetId,
                 vpcSecurityGroupIds: args.securityGroupIds,
                 keyName: keyPair.keyName,
-                // The Elastic IP is the address; an auto-assigned one would be thrown away.
-                associatePublicIpAddress: false,
+                // associatePublicIpAddress stays unset on purpose. The provider reads it back
+                // from the network interface, which reports `true` once the Elastic IP is
+                // attached, and the attribute forces a new instance: an explicit `false` would
+                // replace the server on the first `up` after any refresh
+                // (terraform-provider-aws#37318). Unset, the provider keeps what it read.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                // EC2's simplified automatic recovery moves the instance off failed hardware;
+                // stated here so it cannot be switched off unseen, and it replaces a recover alarm.
+                maintenanceOptions: { autoRecovery: "default" },
                 rootBlockDevice: {
                     volumeType: "gp3",
                     volumeSize: args.rootVolumeSizeGb ?? 8,
@@ -100,13 +164,7 @@ export class WebServer extends pulumi.ComponentResource {
                 creditSpecification: isBurstable(args.instanceType) ? { cpuCredits: "standard" } : undefined,
                 tags: { ...tags, Name: `${name}-instance` },
             },
-            // Following the parameter must not replace the server on every AL2023 release; a
-            // change of CPU architecture (t3 to t4g) needs another image, so it does replace.
-            {
-                parent: this,
-                ignoreChanges: followsAmiParameter ? ["ami"] : [],
-                replacementTrigger: followsAmiParameter ? args.architecture : undefined,
-            },
+            { parent: this, ignoreChanges: image.ignoreChanges },
         );
 
         const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { ...tags, Name: `${name}-eip` } }, { parent: this });

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { Region as AWS_REGIONS } from "@pulumi/aws/types/enums";
 import { InstanceType as EC2_INSTANCE_TYPES } from "@pulumi/aws/types/enums/ec2";
 import { PULUMI_ENGINE_KEYS, UNDECRYPTED_SECRET_PLACEHOLDER, closestKey } from "./config-keys";
-import { DEFAULTS } from "./defaults";
+import { DEFAULTS, TAKE_NEWEST_AMI_ENV } from "./defaults";
 import { ProjectFileReader, RouteDefinition, RouteThrottle, parseRouteThrottles, parseRoutes } from "./routes";
 import { ORIGIN_STACK_SUFFIX, environmentOf } from "./stack-names";
 
@@ -70,6 +70,8 @@ export interface RawConfig {
     readonly region: string | undefined;
     /** Short names of the keys the engine marked secret. */
     readonly secretKeys: ReadonlySet<string>;
+    /** The `HELLO_GATEWAY_TAKE_NEWEST_AMI` environment variable, for this one run. Default: unset. */
+    readonly takeNewestAmi?: string;
     /**
      * Reads a repository file by relative path (the routes' `body=` schemas). Absent: no file
      * can be read, so a route with `body=` is refused as naming a missing file.
@@ -110,6 +112,8 @@ export interface OriginConfig extends CommonConfig {
     readonly sshKey: SshKeyMaterial | undefined;
     /** Absent: follow the AL2023 SSM parameter, ignoring later releases. */
     readonly amiId: string | undefined;
+    /** This run boots the parameter's current release (`HELLO_GATEWAY_TAKE_NEWEST_AMI=true`). */
+    readonly takeNewestAmi: boolean;
     readonly helloMessage: string;
     /** VPC flow logs to CloudWatch Logs. */
     readonly flowLogsEnabled: boolean;
@@ -246,6 +250,12 @@ class ProblemList {
         this.problems.push({ key: qualify(shortKey), given, expected });
         return undefined;
     }
+
+    /** A problem with an environment variable the program reads, named as the shell spells it. */
+    addVariable(name: string, given: string, expected: string): undefined {
+        this.problems.push({ key: `environment variable ${name}`, given, expected });
+        return undefined;
+    }
 }
 
 export function qualify(shortKey: string): string {
@@ -262,7 +272,7 @@ type DefaultedKey = keyof typeof DEFAULTS;
 
 class ConfigReader {
     constructor(
-        private readonly raw: RawConfig,
+        readonly raw: RawConfig,
         private readonly problems: ProblemList,
     ) {}
 
@@ -396,6 +406,8 @@ function instanceTypeExpectation(instanceType: string): string {
 const AMI_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const QUALIFIED_STACK = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
+/** A bare stack name: what self-managed backends created before CLI 3.61 (not project-scoped) accept. */
+const BARE_STACK = /^[A-Za-z0-9_.-]+$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 const SSH_PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA) PRIVATE KEY-----[\s\S]+-----END (OPENSSH|RSA) PRIVATE KEY-----\s*$/;
 const MAX_HELLO_MESSAGE_LENGTH = 256;
@@ -600,6 +612,22 @@ function parseCustomDomain(reader: ConfigReader, problems: ProblemList, region: 
     return { domainName, certificateArn, hostedZoneId };
 }
 
+function parseTakeNewestAmi(value: string | undefined, amiId: string | undefined, problems: ProblemList): boolean {
+    const text = value?.trim() ?? "";
+    if (text === "" || text === "false") {
+        return false;
+    }
+    if (text !== "true") {
+        problems.addVariable(TAKE_NEWEST_AMI_ENV, shown(value), "true, false or unset (an environment variable for one `pulumi up`)");
+        return false;
+    }
+    if (amiId !== undefined) {
+        problems.addVariable(TAKE_NEWEST_AMI_ENV, '"true"', "unset while amiId pins the image: set the new id in amiId instead");
+        return false;
+    }
+    return true;
+}
+
 function parseOrigin(reader: ConfigReader, problems: ProblemList, common: CommonConfig): OriginConfig {
     const instanceType = reader.string("instanceType");
     if (!KNOWN_INSTANCE_TYPES.includes(instanceType)) {
@@ -609,6 +637,7 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
     if (amiId !== undefined && !AMI_ID.test(amiId)) {
         problems.add("amiId", shown(amiId), "an AMI id such as ami-0123456789abcdef0, or empty to follow the AL2023 parameter");
     }
+    const takeNewestAmi = parseTakeNewestAmi(reader.raw.takeNewestAmi, amiId, problems);
     const helloMessage = reader.string("helloMessage");
     if (helloMessage.length > MAX_HELLO_MESSAGE_LENGTH || /[\u0000-\u001f\u007f]/.test(helloMessage)) {
         problems.add("helloMessage", shown(helloMessage), `one line of at most ${MAX_HELLO_MESSAGE_LENGTH} printable characters`);
@@ -622,6 +651,7 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
         sshAllowedCidrs: parseSshAllowedCidrs(reader, problems),
         sshKey: parseSshKey(reader, problems),
         amiId,
+        takeNewestAmi,
         helloMessage,
         originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
         monitoring: parseMonitoring(reader, problems),
@@ -691,8 +721,12 @@ function parseGateway(reader: ConfigReader, problems: ProblemList, common: Commo
         );
     }
     const originStack = reader.optionalString("originUrl") !== undefined ? undefined : (configuredOriginStack ?? defaultOriginStack(common.identity));
-    if (originStack !== undefined && !QUALIFIED_STACK.test(originStack)) {
-        problems.add("originStack", shown(originStack), "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin");
+    if (originStack !== undefined && !QUALIFIED_STACK.test(originStack) && !BARE_STACK.test(originStack)) {
+        problems.add(
+            "originStack",
+            shown(originStack),
+            "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin, or a bare stack name such as dev-origin for a self-managed backend created before Pulumi CLI 3.61",
+        );
     }
     const stageName = reader.string("stageName");
     if (!STAGE_NAME.test(stageName)) {
@@ -882,7 +916,10 @@ export function rawConfigFrom(
 
 /** Reads the raw strings from the engine. Everything else happens in `parseConfig`. */
 export function readConfig(): RawConfig {
-    return rawConfigFrom(pulumi.runtime.allConfig(), isConfigSecret, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
+    return {
+        ...rawConfigFrom(pulumi.runtime.allConfig(), isConfigSecret, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION),
+        takeNewestAmi: process.env[TAKE_NEWEST_AMI_ENV],
+    };
 }
 
 /** The repository root: route schemas are named relative to it, whatever the working directory. */

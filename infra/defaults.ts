@@ -53,3 +53,10 @@ export const DEFAULTS = {
     encryptLogs: false,
     clientCertificateGeneration: 1,
 } as const;
+
+/**
+ * Not a config key: set to `true` for a single `pulumi up` of an origin stack, it boots the AL2023
+ * parameter's current release (replacing the instance when that image is newer). A config key
+ * would stay set and replace the server on every later release.
+ */
+export const TAKE_NEWEST_AMI_ENV = "HELLO_GATEWAY_TAKE_NEWEST_AMI";

@@ -10,6 +10,15 @@ const REST_STAGE_ARN = /^arn:aws[\w-]*:apigateway:[a-z0-9-]+::\/restapis\/[^/]+\
  */
 const WEB_ACL_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 
+/**
+ * How long creating the association may keep retrying. Right after a stage or a web ACL is
+ * created, WAF answers WAFUnavailableEntityException for a while (terraform-provider-aws#29080,
+ * #17527); the provider retries that error until its create timeout, 10 minutes by default
+ * (internal/service/wafv2/web_acl_association.go), and the Pulumi bridge passes customTimeouts
+ * through as that timeout. Twenty minutes covers the slow cases reported there.
+ */
+export const WEB_ACL_ASSOCIATION_TIMEOUTS: pulumi.CustomTimeouts = { create: "20m" };
+
 /** WAF's bounds for a rate-based rule's limit. */
 export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 } as const;
 
@@ -123,10 +132,12 @@ export class StageFirewall extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // Ordered after both the stage (through its ARN) and the ACL; the wait for WAF to see
+        // them is the provider's retry, given room by the timeout.
         new aws.wafv2.WebAclAssociation(
             `${name}-association`,
             { resourceArn: args.stageArn, webAclArn: webAcl.arn },
-            { parent: this },
+            { parent: this, dependsOn: [webAcl], customTimeouts: WEB_ACL_ASSOCIATION_TIMEOUTS },
         );
         if (args.logs) {
             this.createLogging(name, args.name, webAcl.arn, args.logs, args.tags ?? {});

@@ -21,9 +21,46 @@ export interface NetworkArgs {
         /** A customer-managed KMS key for the log group (`LogEncryptionKey.keyArn`). Default: none. */
         readonly kmsKeyArn?: pulumi.Input<string>;
     };
-    /** Availability zones to spread the public subnets over. Default: 2. */
-    readonly availabilityZoneCount?: number;
+    /**
+     * The zones to spread the public subnets over, e.g. from `standardAvailabilityZones`.
+     * Default: awsx's choice, the first 2 zones the region lists, which may be a Local or
+     * Wavelength Zone when the account opted into one (pulumi-awsx#1365).
+     */
+    readonly availabilityZoneNames?: readonly string[];
     readonly tags?: Record<string, string>;
+}
+
+/** How many zones the origin's VPC spans (the NLB of the private mode wants two). */
+export const DEFAULT_AVAILABILITY_ZONE_COUNT = 2;
+
+/**
+ * The lookup that finds standard zones only: available, in the region's own set (no opt-in,
+ * so no Local Zones) and of type availability-zone (no Wavelength Zones). A Local or Wavelength
+ * Zone lacks instance types and services (an NLB, for one) that a standard zone has.
+ */
+export const STANDARD_ZONES_QUERY: aws.GetAvailabilityZonesArgs = {
+    state: "available",
+    filters: [
+        { name: "opt-in-status", values: ["opt-in-not-required"] },
+        { name: "zone-type", values: ["availability-zone"] },
+    ],
+};
+
+/** The first `count` zones by name; throws a message naming the region when it has fewer. */
+export function pickZones(names: readonly string[], count: number, region: string): string[] {
+    const sorted = [...names].sort();
+    if (sorted.length < count) {
+        throw new pulumi.RunError(
+            `region ${region} offers ${sorted.length} standard availability zone(s) (${sorted.join(", ") || "none"}) that are available; the origin needs ${count}`,
+        );
+    }
+    return sorted.slice(0, count);
+}
+
+/** The standard availability zones the origin's subnets go into (see `STANDARD_ZONES_QUERY`). */
+export async function standardAvailabilityZones(region: string, count = DEFAULT_AVAILABILITY_ZONE_COUNT): Promise<string[]> {
+    const zones = await aws.getAvailabilityZones(STANDARD_ZONES_QUERY);
+    return pickZones(zones.names, count, region);
 }
 
 /** The ports the origin needs to reach: dnf mirrors over HTTP and HTTPS. */
@@ -47,7 +84,9 @@ export class Network extends pulumi.ComponentResource {
             `${name}-vpc`,
             {
                 cidrBlock: args.cidrBlock,
-                numberOfAvailabilityZones: args.availabilityZoneCount ?? 2,
+                ...(args.availabilityZoneNames
+                    ? { availabilityZoneNames: [...args.availabilityZoneNames] }
+                    : { numberOfAvailabilityZones: DEFAULT_AVAILABILITY_ZONE_COUNT }),
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
                 natGateways: { strategy: awsx.ec2.NatGatewayStrategy.None },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiAuth, ApiGatewayAccountLogging, HelloApi, invokePath } from "../infra/api";
+import { ApiAuth, ApiGatewayAccountLogging, HelloApi, invokePath, welcomeLogGroupExists } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
 import { ConfigError, ConfigProblem, GatewayConfig } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
@@ -153,7 +153,12 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
     const logKey = config.encryptLogs ? new LogEncryptionKey(`hello-gateway-${config.environment}`, { region: config.region, tags: { ...config.tags } }) : undefined;
 
     const accountLogging = config.manageAccountLogRole
-        ? new ApiGatewayAccountLogging("apigateway-cloudwatch", { tags: { ...config.tags } })
+        ? new ApiGatewayAccountLogging("apigateway-cloudwatch", {
+              welcomeLogRetentionDays: config.logRetentionDays,
+              welcomeLogGroupExists: await welcomeLogGroupExists(),
+              welcomeLogKmsKeyArn: logKey?.keyArn,
+              tags: { ...config.tags },
+          })
         : undefined;
 
     const { auth, userPool } = apiAuth(config);

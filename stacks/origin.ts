@@ -3,7 +3,7 @@ import { WebServer } from "../infra/compute";
 import type { OriginConfig } from "../infra/config";
 import { LogEncryptionKey } from "../infra/log-encryption";
 import { OriginMonitoring } from "../infra/monitoring";
-import { Network, OriginLoadBalancer } from "../infra/network";
+import { Network, OriginLoadBalancer, standardAvailabilityZones } from "../infra/network";
 import { OriginCertificates } from "../infra/origin-tls";
 
 /** The origin stack's outputs: a public contract the gateway stack and users read. */
@@ -30,10 +30,11 @@ export interface OriginOutputs {
     readonly clientCertificateExpiration: pulumi.Output<string>;
 }
 
-export function originProgram(config: OriginConfig): OriginOutputs {
+export async function originProgram(config: OriginConfig): Promise<OriginOutputs> {
     const name = `hello-${config.environment}`;
     const logKey = config.encryptLogs ? new LogEncryptionKey(name, { region: config.region, tags: { ...config.tags } }) : undefined;
     const network = new Network(name, {
+        availabilityZoneNames: await standardAvailabilityZones(config.region),
         cidrBlock: config.vpcCidr,
         sshAllowedCidrs: config.sshAllowedCidrs,
         httpsIngressCidrs: config.originMode === "private" ? [config.vpcCidr] : undefined,
@@ -50,6 +51,7 @@ export function originProgram(config: OriginConfig): OriginOutputs {
         instanceType: config.instanceType,
         architecture: config.architecture,
         amiId: config.amiId,
+        takeNewestImage: config.takeNewestAmi,
         helloMessage: config.helloMessage,
         tls: {
             serverCertificatePem: certificates.serverCertificatePem,

@@ -186,7 +186,7 @@ describe("config: parsing and validation (infra/config.ts)", () => {
                         loggingLevel: "DEBUG",
                         logRetentionDays: "10",
                         stageName: "my stage",
-                        originStack: "dev-origin",
+                        originStack: "acme/dev-origin",
                         integrationTimeoutMs: "30000",
                         manageAccountLogRole: "yes",
                     }),
@@ -200,7 +200,7 @@ describe("config: parsing and validation (infra/config.ts)", () => {
             expect(error.message).to.contain('hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF');
             expect(error.message).to.contain('hello-gateway:logRetentionDays: got "10"; expected a retention CloudWatch Logs accepts, in days: 1, 3, 5, 7, 14, 30');
             expect(error.message).to.contain('hello-gateway:stageName: got "my stage"');
-            expect(error.message).to.contain('hello-gateway:originStack: got "dev-origin"; expected a fully qualified stack name');
+            expect(error.message).to.contain('hello-gateway:originStack: got "acme/dev-origin"; expected a fully qualified stack name');
             expect(error.message).to.contain('hello-gateway:integrationTimeoutMs: got "30000"; expected a whole number of milliseconds from 50 to 29000');
             expect(error.message).to.contain('hello-gateway:manageAccountLogRole: got "yes"; expected true or false');
         });

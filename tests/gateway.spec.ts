@@ -19,7 +19,7 @@ function routeOptionsOf(config: GatewayConfig): RouteOptions {
     };
 }
 
-const ACCOUNT_LOGGING = ["apigateway-cloudwatch-role", "apigateway-cloudwatch-policy", "apigateway-cloudwatch-account"];
+const ACCOUNT_LOGGING = ["apigateway-cloudwatch-role", "apigateway-cloudwatch-policy", "apigateway-cloudwatch-welcome-logs", "apigateway-cloudwatch-account"];
 
 /**
  * The gateway stacks as their files say, expectations taken from those files (the user-edit

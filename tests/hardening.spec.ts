@@ -251,12 +251,13 @@ describe("hardening switches, each proven on and off over the committed stacks",
             expect(run.outputs.alarmTopicArn).to.equal(topic.state.arn);
         });
 
-        it("origin: status-check alarms that recover and reboot the instance", async () => {
+        it("origin: a status-check alarm that reboots the instance; hardware failures are EC2's automatic recovery", async () => {
             const origin = await runStack("dev-origin", { overrides: { "aws:region": "us-east-1", alarmEmail: "ops@example.com" } });
             const alarms = resourcesOfType(origin, "aws:cloudwatch/metricAlarm:MetricAlarm");
             const byMetric = Object.fromEntries(alarms.map((alarm) => [alarm.inputs.metricName, alarm.inputs]));
             const topicArn = theOne(origin, "aws:sns/topic:Topic").state.arn;
-            expect(byMetric.StatusCheckFailed_System.alarmActions).to.deep.equal(["arn:aws:automate:us-east-1:ec2:recover", topicArn]);
+            expect(byMetric.StatusCheckFailed_System).to.equal(undefined);
+            expect(theOne(origin, "aws:ec2/instance:Instance").inputs.maintenanceOptions).to.deep.equal({ autoRecovery: "default" });
             expect(byMetric.StatusCheckFailed_Instance.alarmActions).to.deep.equal(["arn:aws:automate:us-east-1:ec2:reboot", topicArn]);
             for (const alarm of alarms) {
                 expect(alarm.inputs.dimensions).to.deep.equal({ InstanceId: origin.outputs.instanceId });

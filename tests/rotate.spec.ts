@@ -32,6 +32,12 @@ function harness(options: { failUp?: string; originFile?: string; interactive?: 
         async destroy() {
             throw new Error("a rotation never destroys");
         },
+        async plannedChanges() {
+            throw new Error("a rotation plans no NLB change");
+        },
+        async protectedResources() {
+            throw new Error("a rotation never destroys");
+        },
         async outputs(stack: string) {
             return outputs[stack] ?? {};
         },
@@ -47,6 +53,9 @@ function harness(options: { failUp?: string; originFile?: string; interactive?: 
     const errors: string[] = [];
     const deps = {
         preflight: async () => ({ pulumiCli: FAKE_CLI, awsCredentialSource: "test" }),
+        checkSshSource: async (stack: string) => {
+            events.push(`check-ssh ${stack}`);
+        },
         openStacks: () => stacks,
         prompt: { interactive: options.interactive ?? false, ask: async () => options.answer ?? "" },
         terminal: { line: (text: string) => lines.push(text), errorLine: (text: string) => errors.push(text), engine: { stdout: () => undefined, stderr: () => undefined } },
@@ -60,7 +69,8 @@ describe("npm run rotate-client-certificate (tools/rotate.ts)", () => {
         const h = harness();
         const current = generationIn(h.files["dev-origin"]);
         expect(await rotateClientCertificate(["dev", "--yes"], h.deps)).to.equal(0);
-        expect(h.events).to.deep.equal([`write Pulumi.dev-origin.yaml ${GENERATION_KEY}=${current + 1}`, "up dev-origin", "up dev"]);
+        // The SSH reachability check comes first: the origin's update re-provisions over SSH.
+        expect(h.events).to.deep.equal(["check-ssh dev-origin", `write Pulumi.dev-origin.yaml ${GENERATION_KEY}=${current + 1}`, "up dev-origin", "up dev"]);
         expect(h.seen(), "the origin's update sees the new generation").to.equal(current + 1);
         expect(h.lines.filter((line) => line.startsWith("==> ")).map((line) => line.split(":")[0])).to.deep.equal([
             "==> new certificate",
@@ -87,6 +97,9 @@ describe("npm run rotate-client-certificate (tools/rotate.ts)", () => {
         const refused = harness({ interactive: false });
         expect(await rotateClientCertificate(["dev"], refused.deps)).to.equal(1);
         expect(refused.events).to.deep.equal([]);
+        const help = harness();
+        expect(await rotateClientCertificate(["--help"], help.deps)).to.equal(0);
+        expect(help.lines).to.deep.equal(["usage: npm run rotate-client-certificate -- <dev|prod> [--yes]"]);
         const wrongAnswer = harness({ interactive: true, answer: "prod" });
         expect(await rotateClientCertificate(["dev"], wrongAnswer.deps)).to.equal(1);
         expect(wrongAnswer.events).to.deep.equal([]);

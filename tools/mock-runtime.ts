@@ -39,6 +39,8 @@ export interface RecordedResource {
     readonly customTimeouts: { create: string; update: string; delete: string } | undefined;
     /** The `replacementTrigger` option: a change of it replaces the resource. */
     readonly replacementTrigger: unknown;
+    /** The `import` option: the id of an existing resource to adopt. */
+    readonly importId?: string;
 }
 
 export interface RecordedInvoke {
@@ -264,6 +266,15 @@ class RecordingMocks implements pulumi.runtime.Mocks {
         if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
             return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
         }
+        if (args.token === "aws:cloudwatch/getLogGroups:getLogGroups") {
+            // A fresh account: no log groups yet.
+            return { id: this.region, logGroupNamePrefix: inputs.logGroupNamePrefix, logGroupNames: [], arns: [] };
+        }
+        if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
+            // Three standard zones, whatever the filters ask: the filters are the program's to get right.
+            const names = ["a", "b", "c"].map((letter) => `${this.region}${letter}`);
+            return { names, zoneIds: names.map((_, i) => `${this.region}-az${i + 1}`), groupNames: [this.region], id: this.region, state: inputs.state };
+        }
         throw new Error(`mock: no answer for invoke ${args.token}`);
     }
 }
@@ -280,6 +291,7 @@ interface RegisterRequest {
         protect?: boolean;
         ignorechangesList: string[];
         customtimeouts?: { create: string; update: string; pb_delete: string };
+        importid?: string;
     };
 }
 
@@ -302,6 +314,7 @@ function recordOf(req: RegisterRequest, urn: string, mocks: RecordingMocks, read
         ignoreChanges: request.ignorechangesList ?? [],
         customTimeouts: customTimeoutsOf(request.customtimeouts),
         replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
+        ...(request.importid ? { importId: request.importid } : {}),
     };
 }
 

@@ -16,12 +16,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS } from "../infra/defaults";
-import { Environment, REPO_ROOT, parseCommandLine, parseEnvironment, runAsProcess, stacksOf, summarizeEngineError, UserFacingError } from "./cli-env";
+import { Environment, HelpRequested, REPO_ROOT, parseCommandLine, parseEnvironment, runAsProcess, stacksOf, summarizeEngineError, UserFacingError } from "./cli-env";
 import {
     OrchestrateDeps,
     StackOps,
     createAutomationStackOps,
     localPreflight,
+    localSshSourceCheck,
     processTerminal,
     terminalPrompt,
 } from "./orchestrate";
@@ -96,7 +97,8 @@ export async function rotateClientCertificate(argv: readonly string[], deps: Rot
     let stacks: StackOps;
     try {
         request = parseRotateArgs(argv);
-        const report = await deps.preflight();
+        // The same checks as a deploy: the origin is re-provisioned over SSH from this machine.
+        const report = await deps.preflight({ operation: "deploy", env: request.env, yes: request.yes, skipSshCheck: false, newestAmi: false });
         terminal.line(`Pulumi CLI ${report.pulumiCli.version}; AWS credentials from ${report.awsCredentialSource}`);
         const { origin, gateway } = stacksOf(request.env);
         if (!request.yes) {
@@ -108,8 +110,13 @@ export async function rotateClientCertificate(argv: readonly string[], deps: Rot
                 throw new UserFacingError(`aborted: expected "${request.env}", got "${answer}"; nothing was changed`);
             }
         }
+        await deps.checkSshSource(origin);
         stacks = deps.openStacks(report.pulumiCli);
     } catch (error) {
+        if (error instanceof HelpRequested) {
+            terminal.line(USAGE);
+            return 0;
+        }
         if (error instanceof UserFacingError) {
             terminal.errorLine(`error: ${error.message}`);
             return 1;
@@ -160,6 +167,7 @@ if (require.main === module) {
     runAsProcess(() =>
         rotateClientCertificate(process.argv.slice(2), {
             preflight: localPreflight(),
+            checkSshSource: localSshSourceCheck(),
             openStacks: (pulumiCli) => createAutomationStackOps({ workDir: REPO_ROOT, pulumiCli }),
             prompt: terminalPrompt(),
             terminal: processTerminal,
