@@ -93,8 +93,17 @@ function replaced(resources: readonly RecordedResource[], original: RecordedReso
 const runs = new Map<Stack, ProgramRun>();
 const findingsOf = new Map<Stack, Finding[]>();
 
+/**
+ * In group mode prod-origin has two security groups: the builder's (SSH and HTTPS, which these
+ * fixtures break) and the fleet's (HTTPS from the VPC only); `only` means the builder's.
+ */
+const SAME_TYPE_CHOICE: Readonly<Record<string, (resource: RecordedResource) => boolean>> = {
+    "aws:ec2/securityGroup:SecurityGroup": (resource) => resource.name.endsWith("-origin-sg"),
+};
+
 function only(stack: Stack, type: string): RecordedResource {
-    const found = runs.get(stack)!.resources.filter((resource) => resource.type === type);
+    const choose = SAME_TYPE_CHOICE[type] ?? (() => true);
+    const found = runs.get(stack)!.resources.filter((resource) => resource.type === type && choose(resource));
     if (found.length !== 1) {
         throw new Error(`expected one ${type} in ${stack}, found ${found.length}`);
     }
