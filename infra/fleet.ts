@@ -108,16 +108,6 @@ export class OriginFleet extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // Between runs the builder is stopped: no compute charge and nothing listening on 22.
-        // (The provider files aws_ec2_instance_state under ec2transitgateway.)
-        // A provisioning change replaces it with a running one (WebServer), so this resource
-        // then stops the new builder after its image is taken.
-        new aws.ec2transitgateway.InstanceState(
-            `${name}-builder-stopped`,
-            { instanceId: image.sourceInstanceId, state: "stopped" },
-            { parent: this, dependsOn: [image] },
-        );
-
         const template = new aws.ec2.LaunchTemplate(
             `${name}-template`,
             {
@@ -197,6 +187,18 @@ export class OriginFleet extends pulumi.ComponentResource {
             // The target-tracking policy owns the desired count once the group exists; an `up`
             // must not reset it to minInstances in the middle of a load peak.
             { parent: this, ignoreChanges: ["desiredCapacity"] },
+        );
+
+        // Between runs the builder is stopped: no compute charge and nothing listening on 22.
+        // (The provider files aws_ec2_instance_state under ec2transitgateway.)
+        // A provisioning change replaces it with a running one (WebServer), so this resource
+        // then stops the new builder after its image is taken. It waits for the group too: when
+        // a single private origin becomes a group, the builder is the instance still serving
+        // until the group's first instances are healthy (minElbCapacity).
+        new aws.ec2transitgateway.InstanceState(
+            `${name}-builder-stopped`,
+            { instanceId: image.sourceInstanceId, state: "stopped" },
+            { parent: this, dependsOn: [image, group] },
         );
 
         new aws.autoscaling.Policy(

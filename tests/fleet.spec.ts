@@ -106,10 +106,10 @@ function describeGroupMode(stack: string, rootOf: () => string, overridesFor: (r
             expect(builderOf(changed).replacementTrigger).to.be.a("string").and.not.equal(builder.replacementTrigger);
         });
 
-        it("stops the builder after its image is taken", () => {
+        it("stops the builder after its image is taken and the group exists", () => {
             const stopped = theOne(run, "aws:ec2transitgateway/instanceState:InstanceState");
             expect(stopped.inputs).to.deep.equal({ instanceId: builderOf(run).id, state: "stopped" });
-            expect(dependencyNames(run, stopped)).to.include(image.name);
+            expect(dependencyNames(run, stopped)).to.include(image.name).and.to.include(group.name);
         });
 
         it("boots the image from a launch template: IMDSv2 with hop limit 1, encrypted gp3 root, no public IP, no SSH key, the fleet's security group", () => {
