@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { INTEGRATION_TIMEOUT_MS, MAX_FLEET_INSTANCES, OriginConfig, SCALE_OUT_CPU_PERCENT, isGroupMode, parseConfig } from "../infra/config";
-import { GROUP_AT_MAX_MINUTES } from "../infra/monitoring";
-import { HEALTH_CHECK_GRACE_SECONDS, IMAGE_BOOT_SECONDS } from "../infra/fleet";
+import { GROUP_AT_MAX_MINUTES, OriginMonitoring } from "../infra/monitoring";
+import { HEALTH_CHECK_GRACE_SECONDS, IMAGE_BOOT_SECONDS, checkFleet } from "../infra/fleet";
 import { sha256 } from "../infra/hash";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource, resourcesRegisteredBefore } from "../tools/mock-runtime";
 import { REPO_ROOT, committedStacks } from "../tools/stack-files";
@@ -310,4 +310,19 @@ describe("fleet config: minInstances, maxInstances, scaleOutCpuPercent", () => {
             expect(resourcesRegisteredBefore(failure).filter((resource) => !resource.read)).to.deep.equal([]);
         });
     }
+});
+
+describe("fleet components refuse what cannot work, naming the option", () => {
+    it("OriginFleet: a minimum above the maximum, below 1, or a 'group' of one", () => {
+        expect(() => checkFleet("f", { minInstances: 3, maxInstances: 2, scaleOutCpuPercent: 60 })).to.throw("OriginFleet f: fleet.minInstances must be a whole number from 1 to fleet.maxInstances (2), got 3");
+        expect(() => checkFleet("f", { minInstances: 0, maxInstances: 2, scaleOutCpuPercent: 60 })).to.throw("fleet.minInstances");
+        expect(() => checkFleet("f", { minInstances: 1, maxInstances: 1, scaleOutCpuPercent: 60 })).to.throw("fleet.maxInstances must be 2 or more");
+        expect(() => checkFleet("f", { minInstances: 2, maxInstances: 4, scaleOutCpuPercent: 60 })).not.to.throw();
+    });
+
+    it("OriginMonitoring: exactly one of instanceId (single mode) and fleet (group mode)", () => {
+        const fleet = { autoScalingGroupName: "g", targetGroupArnSuffix: "targetgroup/t/1", loadBalancerArnSuffix: "net/n/1", minInstances: 2, maxInstances: 4, dashboardName: "d" };
+        expect(() => new OriginMonitoring("m", { region: "us-east-1" })).to.throw("OriginMonitoring m: set exactly one of instanceId (single mode) and fleet (group mode)");
+        expect(() => new OriginMonitoring("m", { region: "us-east-1", instanceId: "i-0123456789abcdef0", fleet })).to.throw("set exactly one of instanceId");
+    });
 });
