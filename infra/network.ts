@@ -73,9 +73,10 @@ export async function standardAvailabilityZones(region: string, count = DEFAULT_
 export const ORIGIN_EGRESS_PORTS = [80, 443] as const;
 
 /**
- * The origin's network: a VPC with public subnets only (no NAT gateways: a NAT gateway costs
- * more than the rest of the stack together, and the origin has a public address anyway) and
- * the origin's security group.
+ * The origin's network: a VPC with public subnets (no NAT gateways: a NAT gateway costs more
+ * than the rest of the stack together, and the origin has a public address anyway) and the
+ * origin's security group; in group mode also an isolated subnet per zone and the fleet's
+ * security group.
  */
 export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
@@ -101,8 +102,10 @@ export class Network extends pulumi.ComponentResource {
                 enableDnsSupport: true,
                 natGateways: { strategy: awsx.ec2.NatGatewayStrategy.None },
                 // awsx refuses private subnets without NAT, and its default specs include them.
-                // Isolated subnets (no NAT, no internet route) are allowed, and awsx allocates
-                // them after the public ones, so adding them leaves the public ranges as they were.
+                // Isolated subnets (no NAT, no internet route) are allowed. awsx's Auto strategy
+                // gives each zone a fixed block (set by the zone count) and fills it in spec order
+                // (pulumi-awsx awsx/ec2/subnetDistributorNew.ts, getSubnetSpecs), so an Isolated
+                // spec after the Public one leaves the public ranges as they were.
                 subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
                 subnetSpecs: [
                     { type: awsx.ec2.SubnetType.Public, cidrMask: Math.min(vpcPrefix + 4, 28) },
@@ -289,8 +292,9 @@ export interface OriginLoadBalancerArgs {
 export const FLEET_TARGET_HEALTH = { intervalSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3, deregistrationDelaySeconds: 60 } as const;
 
 /**
- * An internal Network Load Balancer in front of the origin: the target of the API's VPC link
- * in the private origin mode, so the instance is never reachable from the internet. It passes
+ * An internal Network Load Balancer in front of the origin (the single instance, or the Auto
+ * Scaling group's instances, which the group registers itself): the target of the API's VPC
+ * link in the private origin mode, so no server is reachable from the internet. It passes
  * TCP through: TLS ends at httpd, which checks API Gateway's client certificate itself.
  *
  * Health checks are plain TCP connects to 443. An HTTP or HTTPS check would need a client
