@@ -32,8 +32,18 @@ export interface WebServerArgs {
     readonly sshKey?: { readonly publicKey: string; readonly privateKey: pulumi.Input<string> };
     /** Root volume size in GiB. Default: 8. */
     readonly rootVolumeSizeGb?: number;
+    /**
+     * Replace the instance whenever the provisioning script changes (the page, the certificates),
+     * instead of re-running the script on it. For the group's builder, which is stopped once it
+     * has been imaged: a fresh instance is running and reachable over SSH, so a change is always
+     * provisioned. Default: false (the single instance keeps running and is provisioned again).
+     */
+    readonly replaceOnProvisioningChange?: boolean;
     readonly tags?: Record<string, string>;
 }
+
+/** The default root volume size, in GiB (AL2023's own image is 8 GiB). */
+export const DEFAULT_ROOT_VOLUME_GB = 8;
 
 /** Amazon Linux 2023's login user; @pulumi/command would otherwise log in as root. */
 export const SSH_USER = "ec2-user";
@@ -118,6 +128,8 @@ export class WebServer extends pulumi.ComponentResource {
     readonly originUrl: pulumi.Output<string>;
     /** Resolves once httpd serves the message; outputs that promise a working origin wait on it. */
     readonly provisioned: pulumi.Output<string>;
+    /** The instance's id, resolving only once it is provisioned: what an image is taken of. */
+    readonly provisionedInstanceId: pulumi.Output<string>;
 
     constructor(name: string, args: WebServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hello-gateway:infra:WebServer", name, {}, opts);
@@ -129,6 +141,18 @@ export class WebServer extends pulumi.ComponentResource {
             { publicKey: sshKey.publicKey, tags: { ...tags, Name: `${name}-key` } },
             { parent: this },
         );
+
+        // The script carries httpd's private key: secret, so neither state nor logs hold it in
+        // plain text. A new certificate (a rotation) changes the script, hence its hash below.
+        const script = pulumi.secret(
+            pulumi
+                .all([args.tls.serverCertificatePem, args.tls.serverPrivateKeyPem, args.tls.trustedClientCertificatePems])
+                .apply(([serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems]) => {
+                    const site: OriginSite = { helloMessage: args.helloMessage, serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems };
+                    return provisioningScript(site);
+                }),
+        );
+        const scriptHash = pulumi.unsecret(script.apply(sha256));
 
         const image = imageSelection(args);
         const ami =
@@ -156,7 +180,7 @@ export class WebServer extends pulumi.ComponentResource {
                 maintenanceOptions: { autoRecovery: "default" },
                 rootBlockDevice: {
                     volumeType: "gp3",
-                    volumeSize: args.rootVolumeSizeGb ?? 8,
+                    volumeSize: args.rootVolumeSizeGb ?? DEFAULT_ROOT_VOLUME_GB,
                     encrypted: true,
                     deleteOnTermination: true,
                     tags: { ...tags, Name: `${name}-root` },
@@ -164,7 +188,11 @@ export class WebServer extends pulumi.ComponentResource {
                 creditSpecification: isBurstable(args.instanceType) ? { cpuCredits: "standard" } : undefined,
                 tags: { ...tags, Name: `${name}-instance` },
             },
-            { parent: this, ignoreChanges: image.ignoreChanges },
+            {
+                parent: this,
+                ignoreChanges: image.ignoreChanges,
+                ...(args.replaceOnProvisioningChange ? { replacementTrigger: scriptHash } : {}),
+            },
         );
 
         const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { ...tags, Name: `${name}-eip` } }, { parent: this });
@@ -192,22 +220,12 @@ export class WebServer extends pulumi.ComponentResource {
             { parent: this, dependsOn: [association], customTimeouts: PROVISIONING_TIMEOUTS },
         );
 
-        // The script carries httpd's private key: secret, so neither state nor logs hold it in
-        // plain text. A new certificate (a rotation) changes the script, hence its hash below.
-        const script = pulumi.secret(
-            pulumi
-                .all([args.tls.serverCertificatePem, args.tls.serverPrivateKeyPem, args.tls.trustedClientCertificatePems])
-                .apply(([serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems]) => {
-                    const site: OriginSite = { helloMessage: args.helloMessage, serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems };
-                    return provisioningScript(site);
-                }),
-        );
         const installHttpd = new command.remote.Command(
             `${name}-install-httpd`,
             {
                 connection,
                 create: script,
-                triggers: [instance.id, pulumi.unsecret(script.apply(sha256))],
+                triggers: [instance.id, scriptHash],
             },
             { parent: this, dependsOn: [waitForSsh], customTimeouts: PROVISIONING_TIMEOUTS },
         );
@@ -216,6 +234,7 @@ export class WebServer extends pulumi.ComponentResource {
         this.publicIp = eip.publicIp;
         this.publicDns = eip.publicDns;
         this.provisioned = installHttpd.id;
+        this.provisionedInstanceId = pulumi.all([instance.id, installHttpd.id]).apply(([id]) => id);
         this.originUrl = pulumi.all([eip.publicDns, installHttpd.id]).apply(([dns]) => `https://${dns}/`);
         this.registerOutputs({
             provisioned: this.provisioned,

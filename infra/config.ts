@@ -123,6 +123,23 @@ export interface OriginConfig extends CommonConfig {
     readonly logRetentionDays: number;
     /** Which API Gateway client certificate is current; one more is a rotation (docs/origin-tls.md). */
     readonly clientCertificateGeneration: number;
+    /** How many instances serve: one (`maxInstances` 1), or an Auto Scaling group (docs/scaling.md). */
+    readonly fleet: FleetConfig;
+}
+
+/** The origin's size. `maxInstances` above 1 is group mode; 1 and 1 is the single instance. */
+export interface FleetConfig {
+    /** The fewest instances serving, and the group's starting desired capacity. */
+    readonly minInstances: number;
+    /** The most instances the target-tracking policy may scale out to. */
+    readonly maxInstances: number;
+    /** The average CPU percentage the group's target-tracking policy aims for. */
+    readonly scaleOutCpuPercent: number;
+}
+
+/** Group mode: an image of the SSH-provisioned builder, run by an Auto Scaling group behind the NLB. */
+export function isGroupMode(fleet: FleetConfig): boolean {
+    return fleet.maxInstances > 1;
 }
 
 export interface ThrottleConfig {
@@ -413,6 +430,14 @@ const SSH_PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA) PRIVATE KEY-----[\s\S]+-----E
 const MAX_HELLO_MESSAGE_LENGTH = 256;
 /** A bound that only catches typos: one rotation a year would take millennia to reach it. */
 const MAX_CLIENT_CERTIFICATE_GENERATION = 10_000;
+/**
+ * The most instances either fleet key accepts (docs/scaling.md). A typo guard (40 for 4), and an
+ * instance refresh briefly runs up to twice the desired count, which the account's On-Demand vCPU
+ * quota must hold; raise it here after checking that quota.
+ */
+export const MAX_FLEET_INSTANCES = 20;
+/** Target-tracking CPU targets the group accepts: below 10 it never scales in, above 90 it scales out too late. */
+export const SCALE_OUT_CPU_PERCENT = { min: 10, max: 90 } as const;
 /** One address: a local part, a domain with a dot, no spaces or lists. */
 export const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
@@ -628,6 +653,31 @@ function parseTakeNewestAmi(value: string | undefined, amiId: string | undefined
     return true;
 }
 
+/**
+ * `minInstances`, `maxInstances` and `scaleOutCpuPercent`. Each bad key is named: out of bounds
+ * (0 included), a minimum above the maximum, or a group without the NLB it is reached through.
+ */
+function parseFleet(reader: ConfigReader, problems: ProblemList, originMode: OriginMode | undefined): FleetConfig {
+    const minInstances = reader.integer("minInstances", 1, MAX_FLEET_INSTANCES, "instances");
+    const maxInstances = reader.integer("maxInstances", 1, MAX_FLEET_INSTANCES, "instances");
+    const scaleOutCpuPercent = reader.integer("scaleOutCpuPercent", SCALE_OUT_CPU_PERCENT.min, SCALE_OUT_CPU_PERCENT.max, "percent");
+    if (minInstances !== undefined && maxInstances !== undefined && minInstances > maxInstances) {
+        problems.add("minInstances", shown(String(minInstances)), `at most maxInstances (${maxInstances}): the group cannot keep more instances than it may run`);
+    }
+    if (maxInstances !== undefined && maxInstances > 1 && originMode !== undefined && originMode !== "private") {
+        problems.add(
+            "maxInstances",
+            shown(String(maxInstances)),
+            `1 with originMode ${originMode}: more than one instance is an Auto Scaling group, reached only through the NLB of originMode private`,
+        );
+    }
+    return {
+        minInstances: minInstances ?? DEFAULTS.minInstances,
+        maxInstances: maxInstances ?? DEFAULTS.maxInstances,
+        scaleOutCpuPercent: scaleOutCpuPercent ?? DEFAULTS.scaleOutCpuPercent,
+    };
+}
+
 function parseOrigin(reader: ConfigReader, problems: ProblemList, common: CommonConfig): OriginConfig {
     const instanceType = reader.string("instanceType");
     if (!KNOWN_INSTANCE_TYPES.includes(instanceType)) {
@@ -639,6 +689,7 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
     }
     const takeNewestAmi = parseTakeNewestAmi(reader.raw.takeNewestAmi, amiId, problems);
     const helloMessage = reader.string("helloMessage");
+    const originMode = reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode);
     if (helloMessage.length > MAX_HELLO_MESSAGE_LENGTH || /[\u0000-\u001f\u007f]/.test(helloMessage)) {
         problems.add("helloMessage", shown(helloMessage), `one line of at most ${MAX_HELLO_MESSAGE_LENGTH} printable characters`);
     }
@@ -653,13 +704,14 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
         amiId,
         takeNewestAmi,
         helloMessage,
-        originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
+        originMode: originMode ?? "public",
         monitoring: parseMonitoring(reader, problems),
         flowLogsEnabled: reader.boolean("flowLogsEnabled") ?? false,
         encryptLogs: reader.boolean("encryptLogs") ?? false,
         logRetentionDays: parseLogRetention(reader),
         clientCertificateGeneration:
             reader.integer("clientCertificateGeneration", 1, MAX_CLIENT_CERTIFICATE_GENERATION, "certificate generations") ?? 1,
+        fleet: parseFleet(reader, problems, originMode),
     };
 }
 

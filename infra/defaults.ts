@@ -52,6 +52,9 @@ export const DEFAULTS = {
     flowLogsEnabled: false,
     encryptLogs: false,
     clientCertificateGeneration: 1,
+    minInstances: 1,
+    maxInstances: 1,
+    scaleOutCpuPercent: 60,
 } as const;
 
 /**

@@ -349,14 +349,99 @@ export class GatewayMonitoring extends pulumi.ComponentResource {
 }
 
 export interface OriginMonitoringArgs {
-    /** The EC2 instance to watch and act on. */
-    readonly instanceId: pulumi.Input<string>;
+    /** Single mode: the EC2 instance to watch and act on. Set this or `fleet`. */
+    readonly instanceId?: pulumi.Input<string>;
+    /** Group mode: the Auto Scaling group and the NLB target group it registers in. Set this or `instanceId`. */
+    readonly fleet?: FleetMonitoringArgs;
     /** The instance's region; the EC2 alarm actions name it. */
     readonly region: string;
     /** Where notifications go. Default: none; recovery and reboot still happen. */
     readonly alarmEmail?: string;
     /** Tags for every alarm, the topic and its key. Default: none. */
     readonly tags?: Record<string, string>;
+}
+
+/** What the fleet's alarms and dashboard watch. */
+export interface FleetMonitoringArgs {
+    readonly autoScalingGroupName: pulumi.Input<string>;
+    /** CloudWatch dimensions (`targetgroup/...`, `net/...`) of the NLB's target group and the NLB. */
+    readonly targetGroupArnSuffix: pulumi.Input<string>;
+    readonly loadBalancerArnSuffix: pulumi.Input<string>;
+    readonly minInstances: number;
+    readonly maxInstances: number;
+    /** The scaling policy's CPU target, drawn on the CPU graph. Default: none drawn. */
+    readonly scaleOutCpuPercent?: number;
+    /** The dashboard's exact name: letters, digits, `-` and `_`. */
+    readonly dashboardName: string;
+}
+
+/** Everything the fleet's dashboard shows, resolved. */
+export interface FleetDashboardSpec {
+    readonly region: string;
+    readonly autoScalingGroupName: string;
+    readonly targetGroupArnSuffix: string;
+    readonly loadBalancerArnSuffix: string;
+    readonly minInstances: number;
+    readonly maxInstances: number;
+    readonly scaleOutCpuPercent?: number;
+}
+
+/** How long the group may sit at its maximum before the alarm says it needs a larger one. */
+export const GROUP_AT_MAX_MINUTES = 15;
+
+/**
+ * The origin dashboard of group mode: the group's size against its bounds, the NLB's healthy and
+ * unhealthy targets against minInstances, the fleet's CPU (what the scaling policy acts on), and
+ * the NLB's traffic.
+ */
+export function fleetDashboard(spec: FleetDashboardSpec): DashboardBody {
+    const group = ["AutoScalingGroupName", spec.autoScalingGroupName];
+    const targets = ["TargetGroup", spec.targetGroupArnSuffix, "LoadBalancer", spec.loadBalancerArnSuffix];
+    const graph = (title: string, metrics: MetricLine[], horizontal: { label: string; value: number }[] = []): Omit<MetricWidget, "x" | "y" | "width" | "height"> => ({
+        type: "metric",
+        properties: {
+            title,
+            region: spec.region,
+            view: "timeSeries",
+            stacked: false,
+            period: 60,
+            metrics,
+            ...(horizontal.length > 0 ? { annotations: { horizontal } } : {}),
+        },
+    });
+    const panels = [
+        graph(
+            "Auto Scaling group: instances",
+            [
+                ["AWS/AutoScaling", "GroupDesiredCapacity", ...group, { stat: "Maximum", label: "Desired" }],
+                ["AWS/AutoScaling", "GroupInServiceInstances", ...group, { stat: "Minimum", label: "In service" }],
+                ["AWS/AutoScaling", "GroupPendingInstances", ...group, { stat: "Maximum", label: "Pending" }],
+                ["AWS/AutoScaling", "GroupTerminatingInstances", ...group, { stat: "Maximum", label: "Terminating" }],
+            ],
+            [
+                { label: "minInstances", value: spec.minInstances },
+                { label: "maxInstances", value: spec.maxInstances },
+            ],
+        ),
+        graph(
+            "NLB targets: healthy and unhealthy",
+            [
+                ["AWS/NetworkELB", "HealthyHostCount", ...targets, { stat: "Minimum", label: "Healthy" }],
+                ["AWS/NetworkELB", "UnHealthyHostCount", ...targets, { stat: "Maximum", label: "Unhealthy" }],
+            ],
+            [{ label: "minInstances", value: spec.minInstances }],
+        ),
+        graph(
+            "Fleet CPU (average; the scaling policy's metric)",
+            [["AWS/EC2", "CPUUtilization", ...group, { stat: "Average", label: "CPU %" }]],
+            spec.scaleOutCpuPercent === undefined ? [] : [{ label: "scaleOutCpuPercent", value: spec.scaleOutCpuPercent }],
+        ),
+        graph("NLB traffic", [
+            ["AWS/NetworkELB", "NewFlowCount", "LoadBalancer", spec.loadBalancerArnSuffix, { stat: "Sum", label: "New flows" }],
+            ["AWS/NetworkELB", "TCP_Target_Reset_Count", "LoadBalancer", spec.loadBalancerArnSuffix, { stat: "Sum", label: "Target resets" }],
+        ]),
+    ];
+    return { widgets: panels.map((panel, index) => ({ ...panel, x: (index % 2) * 12, y: Math.floor(index / 2) * 6, width: 12, height: 6 }) as DashboardWidget) };
 }
 
 export function ec2RebootAction(region: string): string {
@@ -376,8 +461,13 @@ export class OriginMonitoring extends pulumi.ComponentResource {
     readonly alarmArns: pulumi.Output<string[]>;
     /** Absent without an alarm email. */
     readonly alarmTopicArn: pulumi.Output<string> | undefined;
+    /** Group mode only: the fleet's dashboard. */
+    readonly dashboardName: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: OriginMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        if ((args.instanceId === undefined) === (args.fleet === undefined)) {
+            throw new Error(`OriginMonitoring ${name}: set exactly one of instanceId (single mode) and fleet (group mode)`);
+        }
         super("hello-gateway:infra:OriginMonitoring", name, {}, opts);
         const tags = args.tags ?? {};
         const notifications =
@@ -386,14 +476,14 @@ export class OriginMonitoring extends pulumi.ComponentResource {
                 : new AlarmNotifications(`${name}-alarms`, { email: args.alarmEmail, tags }, { parent: this });
         const notify = notifications?.alarmActions ?? [];
 
-        const statusAlarm = (suffix: string, metricName: string, action: string, description: string) =>
+        const statusAlarm = (instanceId: pulumi.Input<string>, suffix: string, metricName: string, action: string, description: string) =>
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${suffix}`,
                 {
                     alarmDescription: description,
                     namespace: "AWS/EC2",
                     metricName,
-                    dimensions: { InstanceId: args.instanceId },
+                    dimensions: { InstanceId: instanceId },
                     statistic: "Maximum",
                     period: 60,
                     evaluationPeriods: 2,
@@ -409,18 +499,100 @@ export class OriginMonitoring extends pulumi.ComponentResource {
                 { parent: this },
             );
 
-        const alarms = [
-            statusAlarm(
-                "instance-check",
-                "StatusCheckFailed_Instance",
-                ec2RebootAction(args.region),
-                "Instance status check failed for 2 minutes (the OS is unreachable): rebooting the instance.",
-            ),
-        ];
+        // Group mode has no per-instance alarm: the group replaces an instance that fails its
+        // EC2 or NLB health checks.
+        const alarms =
+            args.instanceId !== undefined
+                ? [
+                      statusAlarm(
+                          args.instanceId,
+                          "instance-check",
+                          "StatusCheckFailed_Instance",
+                          ec2RebootAction(args.region),
+                          "Instance status check failed for 2 minutes (the OS is unreachable): rebooting the instance.",
+                      ),
+                  ]
+                : this.fleetAlarms(name, args.fleet!, notify, tags);
+
+        const fleet = args.fleet;
+        const dashboard =
+            fleet === undefined
+                ? undefined
+                : new aws.cloudwatch.Dashboard(
+                      `${name}-dashboard`,
+                      {
+                          dashboardName: fleet.dashboardName,
+                          dashboardBody: pulumi
+                              .all([fleet.autoScalingGroupName, fleet.targetGroupArnSuffix, fleet.loadBalancerArnSuffix])
+                              .apply(([autoScalingGroupName, targetGroupArnSuffix, loadBalancerArnSuffix]) =>
+                                  JSON.stringify(
+                                      fleetDashboard({
+                                          region: args.region,
+                                          autoScalingGroupName,
+                                          targetGroupArnSuffix,
+                                          loadBalancerArnSuffix,
+                                          minInstances: fleet.minInstances,
+                                          maxInstances: fleet.maxInstances,
+                                          scaleOutCpuPercent: fleet.scaleOutCpuPercent,
+                                      }),
+                                  ),
+                              ),
+                      },
+                      { parent: this },
+                  );
 
         this.alarmNames = pulumi.all(alarms.map((a) => a.name));
         this.alarmArns = pulumi.all(alarms.map((a) => a.arn));
         this.alarmTopicArn = notifications?.topicArn;
-        this.registerOutputs({ alarmNames: this.alarmNames, alarmArns: this.alarmArns, alarmTopicArn: this.alarmTopicArn });
+        this.dashboardName = dashboard?.dashboardName;
+        this.registerOutputs({ alarmNames: this.alarmNames, alarmArns: this.alarmArns, alarmTopicArn: this.alarmTopicArn, dashboardName: this.dashboardName });
+    }
+
+    /**
+     * Fewer healthy targets than minInstances for 3 minutes (the fleet cannot carry what it was
+     * sized for; no data counts as none healthy), and the group at maxInstances for 15 minutes
+     * (the CPU target wants more instances than it may have).
+     */
+    private fleetAlarms(name: string, fleet: FleetMonitoringArgs, notify: pulumi.Output<string>[], tags: Record<string, string>): aws.cloudwatch.MetricAlarm[] {
+        return [
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-healthy-hosts`,
+                {
+                    alarmDescription: `Fewer than ${fleet.minInstances} healthy targets behind the origin's NLB for 3 minutes (minInstances). Check the group's activity history and the targets' health.`,
+                    namespace: "AWS/NetworkELB",
+                    metricName: "HealthyHostCount",
+                    dimensions: { TargetGroup: fleet.targetGroupArnSuffix, LoadBalancer: fleet.loadBalancerArnSuffix },
+                    statistic: "Minimum",
+                    period: 60,
+                    evaluationPeriods: 3,
+                    comparisonOperator: "LessThanThreshold",
+                    threshold: fleet.minInstances,
+                    treatMissingData: "breaching",
+                    alarmActions: notify,
+                    okActions: notify,
+                    tags,
+                },
+                { parent: this },
+            ),
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-group-at-max`,
+                {
+                    alarmDescription: `The origin's Auto Scaling group has wanted ${fleet.maxInstances} instances (maxInstances) for ${GROUP_AT_MAX_MINUTES} minutes: its CPU target needs more. Raise maxInstances or use a larger instanceType.`,
+                    namespace: "AWS/AutoScaling",
+                    metricName: "GroupDesiredCapacity",
+                    dimensions: { AutoScalingGroupName: fleet.autoScalingGroupName },
+                    statistic: "Minimum",
+                    period: 60,
+                    evaluationPeriods: GROUP_AT_MAX_MINUTES,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    threshold: fleet.maxInstances,
+                    treatMissingData: "notBreaching",
+                    alarmActions: notify,
+                    okActions: notify,
+                    tags,
+                },
+                { parent: this },
+            ),
+        ];
     }
 }

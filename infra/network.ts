@@ -27,6 +27,12 @@ export interface NetworkArgs {
      * Wavelength Zone when the account opted into one (pulumi-awsx#1365).
      */
     readonly availabilityZoneNames?: readonly string[];
+    /**
+     * Group mode: an isolated subnet per zone (no route to the internet, no NAT) for the fleet,
+     * and the fleet's security group, which admits only HTTPS from inside the VPC, where the NLB
+     * is. Default: false (public subnets only, as the single instance has).
+     */
+    readonly isolatedSubnets?: boolean;
     readonly tags?: Record<string, string>;
 }
 
@@ -67,14 +73,19 @@ export async function standardAvailabilityZones(region: string, count = DEFAULT_
 export const ORIGIN_EGRESS_PORTS = [80, 443] as const;
 
 /**
- * The origin's network: a VPC with public subnets only (no NAT gateways: a NAT gateway costs
- * more than the rest of the stack together, and the origin has a public address anyway) and
- * the origin's security group.
+ * The origin's network: a VPC with public subnets (no NAT gateways: a NAT gateway costs more
+ * than the rest of the stack together, and the origin has a public address anyway) and the
+ * origin's security group; in group mode also an isolated subnet per zone and the fleet's
+ * security group.
  */
 export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly publicSubnetIds: pulumi.Output<string[]>;
     readonly securityGroupId: pulumi.Output<string>;
+    /** With `isolatedSubnets`: one subnet per zone without any route out of the VPC. */
+    readonly isolatedSubnetIds: pulumi.Output<string[]> | undefined;
+    /** With `isolatedSubnets`: the fleet's group, HTTPS in from the VPC only, nothing out. */
+    readonly fleetSecurityGroupId: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hello-gateway:infra:Network", name, {}, opts);
@@ -91,8 +102,15 @@ export class Network extends pulumi.ComponentResource {
                 enableDnsSupport: true,
                 natGateways: { strategy: awsx.ec2.NatGatewayStrategy.None },
                 // awsx refuses private subnets without NAT, and its default specs include them.
+                // Isolated subnets (no NAT, no internet route) are allowed. awsx's Auto strategy
+                // gives each zone a fixed block (set by the zone count) and fills it in spec order
+                // (pulumi-awsx awsx/ec2/subnetDistributorNew.ts, getSubnetSpecs), so an Isolated
+                // spec after the Public one leaves the public ranges as they were.
                 subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
-                subnetSpecs: [{ type: awsx.ec2.SubnetType.Public, cidrMask: Math.min(vpcPrefix + 4, 28) }],
+                subnetSpecs: [
+                    { type: awsx.ec2.SubnetType.Public, cidrMask: Math.min(vpcPrefix + 4, 28) },
+                    ...(args.isolatedSubnets ? [{ type: awsx.ec2.SubnetType.Isolated, cidrMask: Math.min(vpcPrefix + 4, 28) }] : []),
+                ],
                 tags: { ...args.tags, Name: `${name}-vpc` },
             },
             { parent: this },
@@ -140,13 +158,42 @@ export class Network extends pulumi.ComponentResource {
             this.createFlowLogs(name, vpc.vpcId, args.flowLogs, args.tags ?? {});
         }
 
+        const fleetSecurityGroup = args.isolatedSubnets
+            ? new aws.ec2.SecurityGroup(
+                  `${name}-fleet-sg`,
+                  {
+                      vpcId: vpc.vpcId,
+                      description: "hello-gateway fleet: HTTPS from the load balancer inside the VPC only; no SSH, nothing out",
+                      ingress: [
+                          {
+                              description: "HTTPS from the load balancer inside the VPC",
+                              protocol: "tcp",
+                              fromPort: ORIGIN_HTTPS_PORT,
+                              toPort: ORIGIN_HTTPS_PORT,
+                              cidrBlocks: [args.cidrBlock],
+                          },
+                      ],
+                      // The fleet serves what its image holds and fetches nothing: no egress rule
+                      // at all (the provider removes the allow-all rule AWS adds to a new group).
+                      // Replies to the NLB are allowed by the group's connection tracking.
+                      egress: [],
+                      tags: { ...args.tags, Name: `${name}-fleet-sg` },
+                  },
+                  { parent: this },
+              )
+            : undefined;
+
         this.vpcId = vpc.vpcId;
         this.publicSubnetIds = vpc.publicSubnetIds;
         this.securityGroupId = securityGroup.id;
+        this.isolatedSubnetIds = args.isolatedSubnets ? vpc.isolatedSubnetIds : undefined;
+        this.fleetSecurityGroupId = fleetSecurityGroup?.id;
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
             securityGroupId: this.securityGroupId,
+            isolatedSubnetIds: this.isolatedSubnetIds,
+            fleetSecurityGroupId: this.fleetSecurityGroupId,
         });
     }
 
@@ -226,14 +273,28 @@ export class Network extends pulumi.ComponentResource {
 export interface OriginLoadBalancerArgs {
     readonly vpcId: pulumi.Input<string>;
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** The instance that serves HTTPS on port 443. */
-    readonly instanceId: pulumi.Input<string>;
+    /**
+     * The single instance that serves HTTPS on port 443, attached to the target group. Absent:
+     * an Auto Scaling group registers its instances itself (`targetGroupArn`), and the target
+     * group uses `FLEET_TARGET_HEALTH`.
+     */
+    readonly instanceId?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
 /**
- * An internal Network Load Balancer in front of the origin: the target of the API's VPC link
- * in the private origin mode, so the instance is never reachable from the internet. It passes
+ * The fleet's target group settings. Checks every 10 s, healthy after 3 passes and unhealthy
+ * after 3 failures, so a new instance serves about 30 s after httpd listens. Deregistration
+ * waits 60 s for in-flight requests: longer than API Gateway's longest integration timeout
+ * (29 s), much shorter than the 300 s default that would slow every instance refresh. EC2 Auto
+ * Scaling waits for this delay before terminating an instance it deregisters.
+ */
+export const FLEET_TARGET_HEALTH = { intervalSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3, deregistrationDelaySeconds: 60 } as const;
+
+/**
+ * An internal Network Load Balancer in front of the origin (the single instance, or the Auto
+ * Scaling group's instances, which the group registers itself): the target of the API's VPC
+ * link in the private origin mode, so no server is reachable from the internet. It passes
  * TCP through: TLS ends at httpd, which checks API Gateway's client certificate itself.
  *
  * Health checks are plain TCP connects to 443. An HTTP or HTTPS check would need a client
@@ -244,6 +305,11 @@ export interface OriginLoadBalancerArgs {
 export class OriginLoadBalancer extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
     readonly dnsName: pulumi.Output<string>;
+    /** The `LoadBalancer` dimension of its CloudWatch metrics (`net/<name>/<id>`). */
+    readonly arnSuffix: pulumi.Output<string>;
+    readonly targetGroupArn: pulumi.Output<string>;
+    /** The `TargetGroup` dimension of its CloudWatch metrics (`targetgroup/<name>/<id>`). */
+    readonly targetGroupArnSuffix: pulumi.Output<string>;
 
     constructor(name: string, args: OriginLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hello-gateway:infra:OriginLoadBalancer", name, {}, opts);
@@ -265,16 +331,29 @@ export class OriginLoadBalancer extends pulumi.ComponentResource {
                 port: ORIGIN_HTTPS_PORT,
                 protocol: "TCP",
                 targetType: "instance",
-                healthCheck: { protocol: "TCP", port: "traffic-port", interval: 30 },
+                ...(args.instanceId !== undefined
+                    ? { healthCheck: { protocol: "TCP", port: "traffic-port", interval: 30 } }
+                    : {
+                          healthCheck: {
+                              protocol: "TCP",
+                              port: "traffic-port",
+                              interval: FLEET_TARGET_HEALTH.intervalSeconds,
+                              healthyThreshold: FLEET_TARGET_HEALTH.healthyThreshold,
+                              unhealthyThreshold: FLEET_TARGET_HEALTH.unhealthyThreshold,
+                          },
+                          deregistrationDelay: FLEET_TARGET_HEALTH.deregistrationDelaySeconds,
+                      }),
                 tags: args.tags,
             },
             { parent: this },
         );
-        new aws.lb.TargetGroupAttachment(
-            `${name}-instance`,
-            { targetGroupArn: targetGroup.arn, targetId: args.instanceId, port: ORIGIN_HTTPS_PORT },
-            { parent: this },
-        );
+        if (args.instanceId !== undefined) {
+            new aws.lb.TargetGroupAttachment(
+                `${name}-instance`,
+                { targetGroupArn: targetGroup.arn, targetId: args.instanceId, port: ORIGIN_HTTPS_PORT },
+                { parent: this },
+            );
+        }
         new aws.lb.Listener(
             `${name}-https`,
             {
@@ -288,6 +367,9 @@ export class OriginLoadBalancer extends pulumi.ComponentResource {
         );
         this.arn = loadBalancer.arn;
         this.dnsName = loadBalancer.dnsName;
-        this.registerOutputs({ arn: this.arn, dnsName: this.dnsName });
+        this.arnSuffix = loadBalancer.arnSuffix;
+        this.targetGroupArn = targetGroup.arn;
+        this.targetGroupArnSuffix = targetGroup.arnSuffix;
+        this.registerOutputs({ arn: this.arn, dnsName: this.dnsName, arnSuffix: this.arnSuffix, targetGroupArn: this.targetGroupArn, targetGroupArnSuffix: this.targetGroupArnSuffix });
     }
 }

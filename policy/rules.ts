@@ -67,6 +67,13 @@ export const CONTROLS = {
     noDataTrace: baselineControl("DataTrace", "API Gateway never logs full request and response bodies"),
     restrictedEgress: baselineControl("Egress", "no security group lets all traffic out to the whole internet"),
     noPlaintextSecrets: baselineControl("Secrets", "credentials and private keys reach resources only as Pulumi secrets"),
+    launchTemplateImdsv2: baselineControl(
+        "LaunchTemplateImdsv2",
+        "every launch template requires IMDSv2 tokens with a hop limit of 1 (AWS Config ec2-launch-template-imdsv2-check; Control Tower CT.EC2.PR.1 and CT.EC2.PR.2)",
+    ),
+    launchTemplateNoPublicIp: securityHubControl("EC2.25", "Amazon EC2 launch templates should not assign public IPs to network interfaces"),
+    groupMultipleZones: securityHubControl("AutoScaling.2", "Amazon EC2 Auto Scaling group should cover multiple Availability Zones"),
+    groupElbHealthChecks: securityHubControl("AutoScaling.1", "Auto Scaling groups associated with a load balancer should use ELB health checks"),
 } as const;
 
 /** What a violation is about: the resource under validation, or one resource of the stack. */
@@ -607,6 +614,93 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
     },
 };
 
+// ---------------------------------------------------------------------------------------------
+// The fleet (group mode): launch templates and Auto Scaling groups
+
+export const ec2LaunchTemplateImdsv2: ResourceValidationPolicy = {
+    name: "ec2-launch-template-imdsv2",
+    description: describePolicy([CONTROLS.launchTemplateImdsv2], 'every LaunchTemplate sets metadataOptions.httpTokens to "required" and httpPutResponseHopLimit to 1.'),
+    url: CONTROLS.launchTemplateImdsv2.url,
+    validateResource: validateResourceOfType(aws.ec2.LaunchTemplate, (template, args, reportViolation) => {
+        const options = template.metadataOptions;
+        if (options?.httpTokens !== "required") {
+            reportViolation(violationMessage([CONTROLS.launchTemplateImdsv2], args, `metadataOptions.httpTokens is ${shown(options?.httpTokens)}; instances it launches must require IMDSv2 ("required").`));
+        }
+        if (options?.httpPutResponseHopLimit !== 1) {
+            reportViolation(violationMessage([CONTROLS.launchTemplateImdsv2], args, `metadataOptions.httpPutResponseHopLimit is ${shown(options?.httpPutResponseHopLimit)}; it must be 1, so no container or forwarded hop reaches the metadata service.`));
+        }
+    }),
+};
+
+/** A launch template's boolean-like fields are strings ("true"/"false") in the provider's schema. */
+function isFalse(value: unknown): boolean {
+    return value === false || value === "false";
+}
+
+export const ec2LaunchTemplateNoPublicIp: ResourceValidationPolicy = {
+    name: "ec2-launch-template-no-public-ip",
+    description: describePolicy(
+        [CONTROLS.launchTemplateNoPublicIp],
+        'every LaunchTemplate states its network interfaces, each with associatePublicIpAddress "false" (unstated, the subnet would decide).',
+    ),
+    url: CONTROLS.launchTemplateNoPublicIp.url,
+    validateResource: validateResourceOfType(aws.ec2.LaunchTemplate, (template, args, reportViolation) => {
+        const interfaces = template.networkInterfaces ?? [];
+        if (interfaces.length === 0) {
+            reportViolation(violationMessage([CONTROLS.launchTemplateNoPublicIp], args, 'networkInterfaces is unset, so the subnet decides whether instances get a public address; state one interface with associatePublicIpAddress "false".'));
+        }
+        interfaces.forEach((networkInterface, index) => {
+            if (!isFalse(networkInterface.associatePublicIpAddress)) {
+                reportViolation(violationMessage([CONTROLS.launchTemplateNoPublicIp], args, `networkInterfaces[${index}].associatePublicIpAddress is ${shown(networkInterface.associatePublicIpAddress)}; it must be "false".`));
+            }
+        });
+    }),
+};
+
+/** How many places a group may launch in: its subnets, or (without any) its zone names. */
+function placesOf(group: { vpcZoneIdentifiers?: unknown; availabilityZones?: unknown }): unknown[] | undefined {
+    const subnets = group.vpcZoneIdentifiers;
+    const zones = group.availabilityZones;
+    if (Array.isArray(subnets) && subnets.length > 0) return subnets;
+    if (Array.isArray(zones) && zones.length > 0) return zones;
+    return undefined;
+}
+
+export const autoScalingMultipleZones: ResourceValidationPolicy = {
+    name: "autoscaling-multiple-zones",
+    description: describePolicy(
+        [CONTROLS.groupMultipleZones],
+        "every Auto Scaling Group launches in two or more distinct subnets (vpcZoneIdentifiers) or zones (availabilityZones). The pack cannot see a subnet's zone; the program takes one subnet per zone.",
+    ),
+    url: CONTROLS.groupMultipleZones.url,
+    validateResource: validateResourceOfType(aws.autoscaling.Group, (group, args, reportViolation) => {
+        const places = placesOf(group);
+        const known = places?.filter(isKnownString);
+        if (places !== undefined && known !== undefined && known.length < places.length) {
+            return; // Subnets created in the same update are unknown during a preview.
+        }
+        const distinct = new Set(known ?? []).size;
+        if (distinct < 2) {
+            reportViolation(violationMessage([CONTROLS.groupMultipleZones], args, `the group launches in ${distinct} distinct subnet(s) or zone(s); a zone outage would take every instance. Give it subnets in at least two zones.`));
+        }
+    }),
+};
+
+export const autoScalingElbHealthChecks: ResourceValidationPolicy = {
+    name: "autoscaling-elb-health-checks",
+    description: describePolicy(
+        [CONTROLS.groupElbHealthChecks],
+        'every Auto Scaling Group attached to a load balancer (targetGroupArns, loadBalancers or trafficSources) sets healthCheckType "ELB".',
+    ),
+    url: CONTROLS.groupElbHealthChecks.url,
+    validateResource: validateResourceOfType(aws.autoscaling.Group, (group, args, reportViolation) => {
+        const attached = [group.targetGroupArns, group.loadBalancers, group.trafficSources].some((list) => Array.isArray(list) && list.length > 0);
+        if (attached && group.healthCheckType !== "ELB") {
+            reportViolation(violationMessage([CONTROLS.groupElbHealthChecks], args, `healthCheckType is ${shown(group.healthCheckType)}; behind a load balancer it must be "ELB", or an instance whose server stopped answering stays in service.`));
+        }
+    }),
+};
+
 /** Every rule of the pack, in the order the CLI lists them. */
 export const POLICIES: ReadonlyArray<ResourceValidationPolicy | StackValidationPolicy> = [
     apiGatewayExecutionLogging,
@@ -627,5 +721,9 @@ export const POLICIES: ReadonlyArray<ResourceValidationPolicy | StackValidationP
     ec2NoRdpFromAnywhere,
     ec2NoHighRiskPortsFromAnywhere,
     ec2EgressRestricted,
+    ec2LaunchTemplateImdsv2,
+    ec2LaunchTemplateNoPublicIp,
+    autoScalingMultipleZones,
+    autoScalingElbHealthChecks,
     noPlaintextSecrets,
 ];

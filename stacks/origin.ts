@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WebServer } from "../infra/compute";
-import type { OriginConfig } from "../infra/config";
+import { type OriginConfig, isGroupMode } from "../infra/config";
+import { OriginFleet } from "../infra/fleet";
 import { LogEncryptionKey } from "../infra/log-encryption";
 import { OriginMonitoring } from "../infra/monitoring";
 import { Network, OriginLoadBalancer, standardAvailabilityZones } from "../infra/network";
@@ -28,10 +29,16 @@ export interface OriginOutputs {
     readonly clientCertificateId: pulumi.Output<string>;
     /** When that certificate expires (RFC 3339); rotate before then. */
     readonly clientCertificateExpiration: pulumi.Output<string>;
+    /** Group mode only: the Auto Scaling group that runs the fleet. */
+    readonly autoScalingGroupName?: pulumi.Output<string>;
+    /** Group mode only: the image the fleet boots, taken from the SSH-provisioned builder. */
+    readonly imageId?: pulumi.Output<string>;
 }
 
 export async function originProgram(config: OriginConfig): Promise<OriginOutputs> {
     const name = `hello-${config.environment}`;
+    // Group mode: the instance below is the builder the fleet's image is taken of.
+    const groupMode = isGroupMode(config.fleet);
     const logKey = config.encryptLogs ? new LogEncryptionKey(name, { region: config.region, tags: { ...config.tags } }) : undefined;
     const network = new Network(name, {
         availabilityZoneNames: await standardAvailabilityZones(config.region),
@@ -39,6 +46,7 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
         sshAllowedCidrs: config.sshAllowedCidrs,
         httpsIngressCidrs: config.originMode === "private" ? [config.vpcCidr] : undefined,
         flowLogs: config.flowLogsEnabled ? { retentionDays: config.logRetentionDays, kmsKeyArn: logKey?.keyArn } : undefined,
+        isolatedSubnets: groupMode,
         tags: { ...config.tags },
     });
     const certificates = new OriginCertificates(name, {
@@ -59,26 +67,58 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
             trustedClientCertificatePems: certificates.trustedClientCertificatePems,
         },
         sshKey: config.sshKey,
+        replaceOnProvisioningChange: groupMode,
         tags: { ...config.tags },
     });
+    // The NLB stays in the public subnets in both modes (internal: private addresses only).
+    // Moving it would replace it, and a VPC link holds its NLB; the isolated subnets are in
+    // the same zones, and cross-zone load balancing is on.
     const loadBalancer =
         config.originMode === "private"
             ? new OriginLoadBalancer(name, {
                   vpcId: network.vpcId,
                   subnetIds: network.publicSubnetIds,
-                  instanceId: server.instanceId,
+                  instanceId: groupMode ? undefined : server.instanceId,
+                  tags: { ...config.tags },
+              })
+            : undefined;
+    const fleet =
+        groupMode && loadBalancer && network.isolatedSubnetIds && network.fleetSecurityGroupId
+            ? new OriginFleet(name, {
+                  builderInstanceId: server.provisionedInstanceId,
+                  instanceType: config.instanceType,
+                  subnetIds: network.isolatedSubnetIds,
+                  securityGroupId: network.fleetSecurityGroupId,
+                  targetGroupArn: loadBalancer.targetGroupArn,
+                  targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix,
+                  loadBalancerArnSuffix: loadBalancer.arnSuffix,
+                  fleet: config.fleet,
                   tags: { ...config.tags },
               })
             : undefined;
     const monitoring = new OriginMonitoring(name, {
-        instanceId: server.instanceId,
+        ...(fleet && loadBalancer
+            ? {
+                  fleet: {
+                      autoScalingGroupName: fleet.autoScalingGroupName,
+                      targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix,
+                      loadBalancerArnSuffix: loadBalancer.arnSuffix,
+                      minInstances: config.fleet.minInstances,
+                      maxInstances: config.fleet.maxInstances,
+                      scaleOutCpuPercent: config.fleet.scaleOutCpuPercent,
+                      dashboardName: `${name}-origin`,
+                  },
+              }
+            : { instanceId: server.instanceId }),
         region: config.region,
         alarmEmail: config.monitoring.alarmEmail,
         tags: { ...config.tags },
     });
-    // In private mode the gateway reaches httpd through the NLB, so that is the origin's URL.
+    // In private mode the gateway reaches httpd through the NLB, so that is the origin's URL. In
+    // group mode it waits for the group, whose first creation waits for minInstances healthy
+    // targets (minElbCapacity).
     const originUrl = loadBalancer
-        ? pulumi.all([loadBalancer.dnsName, server.provisioned]).apply(([dns]) => `https://${dns}/`)
+        ? pulumi.all([loadBalancer.dnsName, fleet?.autoScalingGroupName ?? server.provisioned]).apply(([dns]) => `https://${dns}/`)
         : server.originUrl;
     return {
         originUrl,
@@ -94,5 +134,6 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
         securityGroupId: network.securityGroupId,
         clientCertificateId: certificates.clientCertificateId,
         clientCertificateExpiration: certificates.clientCertificateExpiration,
+        ...(fleet ? { autoScalingGroupName: fleet.autoScalingGroupName, imageId: fleet.imageId } : {}),
     };
 }

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ACTIONS_BY_INVOKE, ACTIONS_BY_TYPE, EC2_ALARM_ACTIONS_SERVICE, PROVIDER_ACTIONS } from "../tools/deploy-permissions";
+import { ACTIONS_BY_INVOKE, ACTIONS_BY_TYPE, AUTO_SCALING_SERVICE, EC2_ALARM_ACTIONS_SERVICE, PROVIDER_ACTIONS } from "../tools/deploy-permissions";
 import { ProgramRun } from "../tools/mock-runtime";
 import { committedStacks, loadStackConfig, REPO_ROOT } from "../tools/stack-files";
-import { originOutputsFor, PROJECT, publicOriginOutputs, resourcesOfType, runStack } from "./support";
+import { originOutputsFor, PROJECT, publicOriginOutputs, resourcesOfType, runStack, SINGLE_INSTANCE } from "./support";
 
 // docs/deploy-role-policy.json against what the program makes the provider call. The resource
 // types come from runs of the four committed stacks covering every switch combination: a switch
@@ -68,10 +68,12 @@ function switchCombinations(stack: string): Array<Record<string, string | undefi
     const { config } = loadStackConfig(stack);
     const region = config["aws:region"] ?? "us-east-1";
     if (config[`${PROJECT}:layer`] === "origin") {
+        // The single instance and the group exclude each other too (a public origin is single).
         return [
-            { originMode: "public", amiId: "ami-0123456789abcdef0", alarmEmail: "ops@example.com" },
-            { originMode: "private", amiId: undefined, alarmEmail: "ops@example.com" },
-            { originMode: "public", amiId: undefined, alarmEmail: undefined },
+            { originMode: "public", amiId: "ami-0123456789abcdef0", alarmEmail: "ops@example.com", ...SINGLE_INSTANCE },
+            { originMode: "private", amiId: undefined, alarmEmail: "ops@example.com", ...SINGLE_INSTANCE },
+            { originMode: "private", amiId: undefined, alarmEmail: "ops@example.com", minInstances: "2", maxInstances: "3" },
+            { originMode: "public", amiId: undefined, alarmEmail: undefined, ...SINGLE_INSTANCE },
         ];
     }
     // A gateway in front of an external backend (originUrl) has no origin stack to go private with.
@@ -135,6 +137,14 @@ function requestsOf(run: ProgramRun): Request[] {
             action: "iam:CreateServiceLinkedRole",
             resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/${EC2_ALARM_ACTIONS_SERVICE}/AWSServiceRoleForCloudWatchEvents`,
             context: { "iam:AWSServiceName": EC2_ALARM_ACTIONS_SERVICE },
+        });
+    }
+    // The first Auto Scaling group of an account creates EC2 Auto Scaling's service-linked role.
+    if (resourcesOfType(run, "aws:autoscaling/group:Group").length > 0) {
+        requests.push({
+            action: "iam:CreateServiceLinkedRole",
+            resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/${AUTO_SCALING_SERVICE}/AWSServiceRoleForAutoScaling`,
+            context: { "iam:AWSServiceName": AUTO_SCALING_SERVICE },
         });
     }
     return requests;

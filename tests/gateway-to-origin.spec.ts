@@ -3,7 +3,7 @@ import { ACCESS_LOG_FIELDS, EXECUTE_API_TLS, deploymentTrigger } from "../infra/
 import { OriginConfig } from "../infra/config";
 import { clientCertificateGenerations } from "../infra/origin-tls";
 import { MOCK_ACCOUNT_ID, MOCK_ORGANIZATION, ProgramRun } from "../tools/mock-runtime";
-import { PROJECT, StackRunOptions, byName, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
+import { PROJECT, SINGLE_INSTANCE, StackRunOptions, byName, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
 
 type Inputs = Record<string, unknown>;
 const ORIGIN_MODES = ["public", "private"] as const;
@@ -88,7 +88,7 @@ describe("origin: nothing listens for the gateway on plain HTTP, both environmen
     for (const stack of ["dev-origin", "prod-origin"]) {
         for (const mode of ORIGIN_MODES) {
             it(`${stack}, ${mode}: no security group admits port 80; 443 is open to ${mode === "public" ? "the internet" : "the VPC only"}`, async () => {
-                const run = await runStack(stack, { overrides: { originMode: mode } });
+                const run = await runStack(stack, { overrides: { originMode: mode, ...(mode === "public" ? SINGLE_INSTANCE : {}) } });
                 const vpcCidr = (parsedConfigOf(stack) as OriginConfig).vpcCidr;
                 for (const group of resourcesOfType(run, "aws:ec2/securityGroup:SecurityGroup")) {
                     const ingress = group.inputs.ingress as Array<{ protocol: string; fromPort: number; toPort: number; cidrBlocks?: string[] }>;

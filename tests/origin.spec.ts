@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { SSH_DIAL, SSH_USER, al2023AmiParameter } from "../infra/compute";
-import { ORIGIN_STACK_SUFFIX } from "../infra/config";
+import { ORIGIN_STACK_SUFFIX, isGroupMode } from "../infra/config";
 import { SERVER_CERTIFICATE, provisioningScript } from "../infra/httpd";
 import { committedStacks } from "../tools/stack-files";
 import { sha256 } from "../infra/hash";
 import { MOCK_AMI, ProgramRun } from "../tools/mock-runtime";
-import { COMMITTED_ROOT, byName, dependencyNames, isSecretEnvelope, originConfigOf, parentName, resourcesOfType, runStack, theOne, unwrapSecrets } from "./support";
+import { COMMITTED_ROOT, SINGLE_INSTANCE, byName, dependencyNames, isSecretEnvelope, originConfigOf, parentName, resourcesOfType, runStack, theOne, unwrapSecrets } from "./support";
 
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
 const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
@@ -32,25 +32,26 @@ function describeOriginStack(stack: string, root: string, label: string): void {
             instanceType: config.instanceType,
             sshCidrs: config.sshAllowedCidrs,
             originMode: config.originMode,
+            groupMode: isGroupMode(config.fleet),
         };
         let run: ProgramRun;
         before(async () => {
             run = await runStack(stack, { root });
         });
 
-        it("builds a VPC with public subnets in two AZs and no NAT gateway", () => {
+        it(`builds a VPC with public subnets${expected.groupMode ? " and isolated ones for the fleet" : ""} in two AZs and no NAT gateway`, () => {
             const vpc = theOne(run, "awsx:ec2:Vpc");
             expect(vpc.inputs.cidrBlock).to.equal(expected.cidr);
             expect(vpc.inputs.availabilityZoneNames).to.have.length(2);
             expect(vpc.inputs.natGateways).to.deep.equal({ strategy: "None" });
             const specs = vpc.inputs.subnetSpecs as Array<{ type: string }>;
-            expect(specs.map((spec) => spec.type)).to.deep.equal(["Public"]);
+            expect(specs.map((spec) => spec.type)).to.deep.equal(expected.groupMode ? ["Public", "Isolated"] : ["Public"]);
             expect(vpc.inputs.enableDnsHostnames).to.equal(true);
             expect(resourcesOfType(run, "aws:ec2/natGateway:NatGateway")).to.have.length(0);
         });
 
         it(`opens 443 to ${expected.originMode === "public" ? "the internet (httpd requires API Gateway's certificate)" : "the VPC only"}, 80 to nobody, 22 only to sshAllowedCidrs, and egress only to 80/443, every rule described`, () => {
-            const group = theOne(run, "aws:ec2/securityGroup:SecurityGroup");
+            const group = byName(run, `hello-${expected.env}-origin-sg`);
             type Rule = { fromPort: number; toPort: number; protocol: string; cidrBlocks: string[]; description: string };
             const ingress = group.inputs.ingress as Rule[];
             const egress = group.inputs.egress as Rule[];
@@ -185,7 +186,8 @@ function describeOriginStack(stack: string, root: string, label: string): void {
 
         it("exports the origin contract and nothing secret", () => {
             const nlbOutputs = expected.originMode === "private" ? ["originNlbArn", "originNlbDnsName"] : [];
-            expect(Object.keys(run.outputs).sort()).to.deep.equal([...ORIGIN_OUTPUTS, ...nlbOutputs].sort());
+            const groupOutputs = expected.groupMode ? ["autoScalingGroupName", "imageId"] : [];
+            expect(Object.keys(run.outputs).sort()).to.deep.equal([...ORIGIN_OUTPUTS, ...nlbOutputs, ...groupOutputs].sort());
             expect(run.outputs.originMode).to.equal(expected.originMode);
             expect(run.outputs.region).to.equal(config.region);
             expect(run.outputs.helloMessage).to.equal(config.helloMessage);
@@ -203,10 +205,10 @@ function describeOriginStack(stack: string, root: string, label: string): void {
 
 describeOriginStacks(COMMITTED_ROOT, "as its stack file says");
 
-describe("private origin mode (prod-origin with originMode: private)", () => {
+describe("private origin mode, single instance (prod-origin with originMode: private, minInstances and maxInstances 1)", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runStack("prod-origin", { overrides: { originMode: "private" } });
+        run = await runStack("prod-origin", { overrides: { originMode: "private", ...SINGLE_INSTANCE } });
     });
 
     it("puts an internal Network Load Balancer in front of the instance that passes TCP 443 through, so TLS ends at httpd", () => {
@@ -233,7 +235,7 @@ describe("private origin mode (prod-origin with originMode: private)", () => {
     });
 
     it("creates no load balancer in public mode", async () => {
-        const publicRun = await runStack("prod-origin", { overrides: { originMode: "public" } });
+        const publicRun = await runStack("prod-origin", { overrides: { originMode: "public", ...SINGLE_INSTANCE } });
         expect(resourcesOfType(publicRun, "aws:lb/loadBalancer:LoadBalancer")).to.have.length(0);
         expect(publicRun.outputs).not.to.have.property("originNlbArn");
     });

@@ -93,8 +93,17 @@ function replaced(resources: readonly RecordedResource[], original: RecordedReso
 const runs = new Map<Stack, ProgramRun>();
 const findingsOf = new Map<Stack, Finding[]>();
 
+/**
+ * In group mode prod-origin has two security groups: the builder's (SSH and HTTPS, which these
+ * fixtures break) and the fleet's (HTTPS from the VPC only); `only` means the builder's.
+ */
+const SAME_TYPE_CHOICE: Readonly<Record<string, (resource: RecordedResource) => boolean>> = {
+    "aws:ec2/securityGroup:SecurityGroup": (resource) => resource.name.endsWith("-origin-sg"),
+};
+
 function only(stack: Stack, type: string): RecordedResource {
-    const found = runs.get(stack)!.resources.filter((resource) => resource.type === type);
+    const choose = SAME_TYPE_CHOICE[type] ?? (() => true);
+    const found = runs.get(stack)!.resources.filter((resource) => resource.type === type && choose(resource));
     if (found.length !== 1) {
         throw new Error(`expected one ${type} in ${stack}, found ${found.length}`);
     }
@@ -118,6 +127,33 @@ function breakingChange(policy: string, control: string, type: string, where: Pa
         resources: () => [changed(only(stack, type), where, value)],
     };
 }
+
+/**
+ * prod-origin as a group (min 2, max 3) whatever its stack file sizes it at: the launch template
+ * and the Auto Scaling group the fleet rules look at.
+ */
+const GROUP_OVERRIDES = { originMode: "private", minInstances: "2", maxInstances: "3" };
+let groupRun: ProgramRun | undefined;
+
+function groupResource(type: string): RecordedResource {
+    const found = groupRun!.resources.filter((resource) => resource.type === type);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type} in the group run, found ${found.length}`);
+    }
+    return found[0];
+}
+
+/** One property changed on the group run's resource of `type`; that resource alone is evaluated. */
+function groupChange(policy: string, control: string, type: string, where: Path, value: unknown): BreakingCase {
+    return {
+        policy,
+        control,
+        breaks: `${type} ${where.join(".")} = ${JSON.stringify(value) ?? "unset"} (prod-origin as a group)`,
+        resources: () => [changed(groupResource(type), where, value)],
+    };
+}
+
+const FLEET_RULES = ["ec2-launch-template-imdsv2", "ec2-launch-template-no-public-ip", "autoscaling-multiple-zones", "autoscaling-elb-health-checks"];
 
 const SSH_INGRESS = 1;
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -237,6 +273,20 @@ const BREAKING_CASES: BreakingCase[] = [
             return [changed(command, ["connection"], unwrapSecrets(command.inputs.connection))];
         },
     },
+    groupChange("ec2-launch-template-imdsv2", "Baseline.LaunchTemplateImdsv2", "aws:ec2/launchTemplate:LaunchTemplate", ["metadataOptions", "httpTokens"], "optional"),
+    groupChange("ec2-launch-template-imdsv2", "Baseline.LaunchTemplateImdsv2", "aws:ec2/launchTemplate:LaunchTemplate", ["metadataOptions", "httpPutResponseHopLimit"], 2),
+    groupChange("ec2-launch-template-no-public-ip", "EC2.25", "aws:ec2/launchTemplate:LaunchTemplate", ["networkInterfaces", 0, "associatePublicIpAddress"], "true"),
+    groupChange("ec2-launch-template-no-public-ip", "EC2.25", "aws:ec2/launchTemplate:LaunchTemplate", ["networkInterfaces"], undefined),
+    {
+        policy: "autoscaling-multiple-zones",
+        control: "AutoScaling.2",
+        breaks: "the group's vpcZoneIdentifiers cut to its first subnet (prod-origin as a group)",
+        resources: () => {
+            const group = groupResource("aws:autoscaling/group:Group");
+            return [changed(group, ["vpcZoneIdentifiers"], (group.inputs.vpcZoneIdentifiers as string[]).slice(0, 1))];
+        },
+    },
+    groupChange("autoscaling-elb-health-checks", "AutoScaling.1", "aws:autoscaling/group:Group", ["healthCheckType"], "EC2"),
     // Private key material has no place in a public key input, secret or not.
     breakingChange("no-plaintext-secrets", "Baseline.Secrets", "aws:ec2/keyPair:KeyPair", ["publicKey"], { [SECRET_SIG]: SECRET_SIG_VALUE, value: PRIVATE_KEY }, "prod-origin", "an OpenSSH private key, even as a secret"),
 ];
@@ -248,6 +298,13 @@ describe("policy pack (policy/): the rules over the committed stacks", () => {
             runs.set(stack, run);
             findingsOf.set(stack, await evaluatePolicies(run.resources, { stack }));
         }
+        groupRun = await runStack("prod-origin", { overrides: GROUP_OVERRIDES });
+    });
+
+    it("prod-origin as a group passes every fleet rule: its launch template and group are compliant as built", async () => {
+        expect(groupRun!.resources.some((resource) => resource.type === "aws:autoscaling/group:Group")).to.equal(true);
+        const findings = await evaluatePolicies(groupRun!.resources, { stack: "prod-origin" });
+        expect(summary(findings.filter((finding) => FLEET_RULES.includes(finding.policyName)))).to.deep.equal([]);
     });
 
     for (const stack of STACKS) {

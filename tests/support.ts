@@ -7,6 +7,12 @@ export { promiseOf, unwrapSecrets, isSecretEnvelope } from "../tools/mock-runtim
 
 export const PROJECT = "hello-gateway";
 
+/**
+ * Overrides for one origin instance, whatever the stack file sizes the fleet at: a public origin
+ * cannot be a group (prod-origin ships one), so a spec that turns an origin public sets these.
+ */
+export const SINGLE_INSTANCE: Readonly<Record<string, string>> = { minInstances: "1", maxInstances: "1" };
+
 /** The committed stack files, or a copy of them (the user-edit spec runs the suites on one). */
 export const COMMITTED_ROOT = REPO_ROOT;
 

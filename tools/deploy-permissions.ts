@@ -12,6 +12,8 @@ const APIGATEWAY = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apig
 
 /** The condition under which the deployer may create service-linked roles, and the one it needs. */
 export const EC2_ALARM_ACTIONS_SERVICE = "events.amazonaws.com";
+/** EC2 Auto Scaling creates its service-linked role (AWSServiceRoleForAutoScaling) with the first group. */
+export const AUTO_SCALING_SERVICE = "autoscaling.amazonaws.com";
 
 export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     // No AWS calls: components, the SSH commands, the generated key and the origin stack's outputs.
@@ -29,6 +31,7 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "hello-gateway:infra:OriginMonitoring": [],
     "hello-gateway:infra:StageFirewall": [],
     "hello-gateway:infra:WebServer": [],
+    "hello-gateway:infra:OriginFleet": [],
     "hello-gateway:infra:OriginCertificates": [],
     "hello-gateway:infra:BackendClientCertificate": [],
     "hello-gateway:infra:LogEncryptionKey": [],
@@ -60,6 +63,29 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     ],
     "aws:ec2/eip:Eip": ["ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", ...TAGS_EC2],
     "aws:ec2/eipAssociation:EipAssociation": ["ec2:AssociateAddress", "ec2:DisassociateAddress", "ec2:DescribeAddresses"],
+
+    // Group mode. Deleting an image from an instance also deletes the snapshots it owns.
+    "aws:ec2/amiFromInstance:AmiFromInstance": [
+        "ec2:CreateImage", "ec2:DeregisterImage", "ec2:DescribeImages", "ec2:DescribeImageAttribute", "ec2:ModifyImageAttribute",
+        "ec2:DeleteSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeInstances", "ec2:StopInstances", "ec2:StartInstances", ...TAGS_EC2,
+    ],
+    "aws:ec2transitgateway/instanceState:InstanceState": ["ec2:StopInstances", "ec2:StartInstances", "ec2:DescribeInstances", "ec2:DescribeInstanceStatus"],
+    "aws:ec2/launchTemplate:LaunchTemplate": [
+        "ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplate",
+        "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", ...TAGS_EC2,
+    ],
+    // A group launching from a template needs its creator to be allowed what the template does.
+    "aws:autoscaling/group:Group": [
+        "autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup",
+        "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeWarmPool",
+        "autoscaling:DescribeLifecycleHooks", "autoscaling:DescribeTrafficSources", "autoscaling:DescribeLoadBalancerTargetGroups",
+        "autoscaling:AttachLoadBalancerTargetGroups", "autoscaling:DetachLoadBalancerTargetGroups",
+        "autoscaling:StartInstanceRefresh", "autoscaling:CancelInstanceRefresh", "autoscaling:DescribeInstanceRefreshes",
+        "autoscaling:EnableMetricsCollection", "autoscaling:DisableMetricsCollection",
+        "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags", "autoscaling:DescribeTags",
+        "ec2:RunInstances", "ec2:CreateTags", "ec2:DescribeLaunchTemplateVersions", "elasticloadbalancing:DescribeTargetHealth",
+    ],
+    "aws:autoscaling/policy:Policy": ["autoscaling:PutScalingPolicy", "autoscaling:DeletePolicy", "autoscaling:DescribePolicies"],
 
     "aws:lb/loadBalancer:LoadBalancer": [
         "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DescribeLoadBalancers",

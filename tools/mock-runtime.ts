@@ -125,16 +125,28 @@ function fakeIp(name: string): string {
 function computedState(type: string, name: string, inputs: Record<string, unknown>, region: string): { id: string; state: Record<string, unknown> } {
     const arnOf = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
     switch (type) {
-        case "awsx:ec2:Vpc":
+        case "awsx:ec2:Vpc": {
+            // One subnet per zone of each spec type the program asks for.
+            const specTypes = ((inputs.subnetSpecs as Array<{ type: string }> | undefined) ?? []).map((spec) => spec.type);
+            const subnets = (type: string) => (specTypes.includes(type) ? ["a", "b"].map((zone) => `subnet-${shortHash(`${name}${type}${zone}`, 17)}`) : []);
             return {
                 id: "",
                 state: {
                     vpcId: `vpc-${shortHash(name, 17)}`,
                     publicSubnetIds: [`subnet-${shortHash(name + "a", 17)}`, `subnet-${shortHash(name + "b", 17)}`],
                     privateSubnetIds: [],
-                    isolatedSubnetIds: [],
+                    isolatedSubnetIds: subnets("Isolated"),
                 },
             };
+        }
+        case "aws:ec2/amiFromInstance:AmiFromInstance":
+            return { id: `ami-${shortHash(name, 17)}`, state: { arn: arnOf("ec2", `image/ami-${shortHash(name, 17)}`), rootDeviceName: "/dev/xvda", manageEbsSnapshots: true } };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { id: `lt-${shortHash(name, 17)}`, state: { arn: arnOf("ec2", `launch-template/lt-${shortHash(name, 17)}`), latestVersion: 1, defaultVersion: 1 } };
+        case "aws:lb/targetGroup:TargetGroup": {
+            const suffix = `targetgroup/${name}/${shortHash(name, 16)}`;
+            return { id: arnOf("elasticloadbalancing", suffix), state: { arn: arnOf("elasticloadbalancing", suffix), arnSuffix: suffix } };
+        }
         case "aws:ec2/securityGroup:SecurityGroup":
             return { id: `sg-${shortHash(name, 17)}`, state: { arn: arnOf("ec2", `security-group/${name}`) } };
         case "aws:ec2/instance:Instance":
@@ -171,7 +183,10 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
         }
         case "aws:lb/loadBalancer:LoadBalancer": {
             const dnsName = `${name}-${shortHash(name, 10)}.elb.${region}.amazonaws.com`;
-            return { id: arnOf("elasticloadbalancing", `loadbalancer/net/${name}/${shortHash(name, 16)}`), state: { dnsName, arn: arnOf("elasticloadbalancing", `loadbalancer/net/${name}/${shortHash(name, 16)}`) } };
+            return {
+                id: arnOf("elasticloadbalancing", `loadbalancer/net/${name}/${shortHash(name, 16)}`),
+                state: { dnsName, arn: arnOf("elasticloadbalancing", `loadbalancer/net/${name}/${shortHash(name, 16)}`), arnSuffix: `net/${name}/${shortHash(name, 16)}` },
+            };
         }
         case "aws:apigateway/apiKey:ApiKey":
             // API Gateway generates a 40-character key when none is given.

@@ -1,0 +1,141 @@
+/**
+ * A local Debian apache2 serving this project's rendered site (infra/httpd.ts) on a loopback
+ * port, with certificates made the way the stacks make them. Shared by the real-Apache spec and
+ * the capacity measurement (tests/apache/capacity.ts).
+ */
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { OriginSite, SERVER_CERTIFICATE, debianLayout, siteFiles } from "../../infra/httpd";
+
+export const APACHE = ["/usr/sbin/apache2", "/usr/local/sbin/apache2"].find((candidate) => fs.existsSync(candidate));
+
+export function hasOpenssl(): boolean {
+    try {
+        execFileSync("openssl", ["version"], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+export interface KeyPair {
+    readonly certificate: string;
+    readonly privateKey: string;
+}
+
+/** A self-signed certificate made with openssl's own key generation. */
+export function selfSigned(dir: string, name: string, keyAlgorithm: string[], subject: string, days: number, extensions: readonly string[] = []): KeyPair {
+    const keyFile = path.join(dir, `${name}.key`);
+    const certificateFile = path.join(dir, `${name}.crt`);
+    execFileSync("openssl", ["req", "-x509", "-nodes", ...keyAlgorithm, "-keyout", keyFile, "-out", certificateFile, "-days", String(days), "-subj", subject, ...extensions.flatMap((extension) => ["-addext", extension])], { stdio: "ignore" });
+    return { certificate: fs.readFileSync(certificateFile, "utf8"), privateKey: fs.readFileSync(keyFile, "utf8") };
+}
+
+/** The server certificate as the origin stack's tls.SelfSignedCert makes it. */
+export function serverCertificate(dir: string): KeyPair {
+    return selfSigned(
+        dir,
+        "server",
+        ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${SERVER_CERTIFICATE.opensslCurve}`],
+        `/O=${SERVER_CERTIFICATE.organization}/CN=${SERVER_CERTIFICATE.commonName}`,
+        Math.ceil(SERVER_CERTIFICATE.validityHours / 24),
+        SERVER_CERTIFICATE.opensslExtensions,
+    );
+}
+
+/** A client certificate like API Gateway's: self-signed RSA, valid for 365 days. */
+export function clientCertificate(dir: string, name: string): KeyPair {
+    return selfSigned(dir, name, ["-newkey", "rsa:2048"], `/CN=${name}`, 365);
+}
+
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    return new Promise((resolve, reject) => {
+        const attempt = () => {
+            if (child.exitCode !== null) {
+                reject(new Error(`apache2 exited with ${child.exitCode}: ${[log, path.join(path.dirname(log), "stderr.log")].filter((file) => fs.existsSync(file)).map((file) => fs.readFileSync(file, "utf8")).join("\n")}`));
+                return;
+            }
+            const socket = net.connect(port, "127.0.0.1");
+            socket.once("connect", () => {
+                socket.destroy();
+                resolve();
+            });
+            socket.once("error", () => {
+                socket.destroy();
+                if (Date.now() > deadline) {
+                    reject(new Error(`apache2 did not listen on ${port} within 10 s`));
+                } else {
+                    setTimeout(attempt, 50);
+                }
+            });
+        };
+        attempt();
+    });
+}
+
+/** One apache2 in the foreground, serving the site from `root` on a loopback port. */
+export class LocalApache {
+    private child: ChildProcess | undefined;
+    readonly errorLog: string;
+
+    constructor(
+        readonly root: string,
+        readonly port: number,
+    ) {
+        this.errorLog = path.join(root, "error.log");
+    }
+
+    async start(site: OriginSite, transformSiteConfig: (config: string) => string = (config) => config): Promise<void> {
+        const layout = debianLayout(this.root);
+        const listen = `127.0.0.1:${this.port}`;
+        for (const file of siteFiles(layout, site, listen)) {
+            fs.mkdirSync(path.dirname(file.path), { recursive: true, mode: 0o755 });
+            const content = file.path === layout.siteConfigPath ? transformSiteConfig(file.content) : file.content;
+            fs.writeFileSync(file.path, content, { mode: parseInt(file.mode, 8) });
+            fs.chmodSync(file.path, parseInt(file.mode, 8));
+        }
+        // The main config is Debian's part, not the site's: an MPM, a user, and where to keep
+        // its runtime files. Everything the site needs, it loads itself.
+        const runsAsRoot = process.getuid?.() === 0;
+        const main = [
+            `ServerRoot "${this.root}"`,
+            "ServerName localhost",
+            `PidFile "${this.root}/apache2.pid"`,
+            `DefaultRuntimeDir "${this.root}"`,
+            `ErrorLog "${this.errorLog}"`,
+            "LogLevel warn",
+            `LoadModule mpm_event_module ${layout.modulesDir}/mod_mpm_event.so`,
+            ...(runsAsRoot ? ["User www-data", "Group www-data"] : []),
+            `Include "${layout.siteConfigPath}"`,
+            "",
+        ].join("\n");
+        const mainConfig = path.join(this.root, "apache2.conf");
+        fs.writeFileSync(mainConfig, main);
+        this.child = spawn(APACHE!, ["-f", mainConfig, "-DFOREGROUND"], { stdio: ["ignore", "ignore", fs.openSync(path.join(this.root, "stderr.log"), "w")] });
+        await waitForPort(this.port, this.child, this.errorLog);
+    }
+
+    async stop(): Promise<void> {
+        const child = this.child;
+        this.child = undefined;
+        if (child && child.exitCode === null) {
+            const exited = new Promise((resolve) => child.once("exit", resolve));
+            child.kill("SIGTERM");
+            await exited;
+        }
+    }
+}
