@@ -9,7 +9,7 @@ import { TAKE_NEWEST_AMI_ENV } from "../infra/defaults";
 import { pickZones, STANDARD_ZONES_QUERY } from "../infra/network";
 import { MOCK_AMI, ProgramRun } from "../tools/mock-runtime";
 import { loadStackConfig, REPO_ROOT } from "../tools/stack-files";
-import { byName, dependencyNames, PROJECT, resourcesOfType, runStack, theOne } from "./support";
+import { byName, dependencyNames, parsedConfigOf, PROJECT, resourcesOfType, runStack, theOne } from "./support";
 
 // What later updates, refreshes and replacements do. The engine's replacement and ignoreChanges
 // semantics never reach the mocks, so these specs check the inputs and options that decide them.
@@ -96,8 +96,9 @@ describe("origin VPC: standard availability zones only", () => {
 
     it("passes the first two of them to awsx as availabilityZoneNames instead of letting it pick", () => {
         const vpc = theOne(run, "awsx:ec2:Vpc");
-        // The mock runtime answers with <region>a, b and c.
-        expect(vpc.inputs.availabilityZoneNames).to.deep.equal(["us-east-1a", "us-east-1b"]);
+        // The mock runtime answers with <region>a, b and c, in the stack's own region.
+        const region = parsedConfigOf("dev-origin").region;
+        expect(vpc.inputs.availabilityZoneNames).to.deep.equal([`${region}a`, `${region}b`]);
         expect(vpc.inputs).to.not.have.property("numberOfAvailabilityZones");
     });
 
