@@ -106,8 +106,11 @@ export class WebServer extends pulumi.ComponentResource {
                 subnetId: args.subnetId,
                 vpcSecurityGroupIds: args.securityGroupIds,
                 keyName: keyPair.keyName,
-                // The Elastic IP is the address; an auto-assigned one would be thrown away.
-                associatePublicIpAddress: false,
+                // associatePublicIpAddress stays unset on purpose. The provider reads it back
+                // from the network interface, which reports `true` once the Elastic IP is
+                // attached, and the attribute forces a new instance: an explicit `false` would
+                // replace the server on the first `up` after any refresh
+                // (terraform-provider-aws#37318). Unset, the provider keeps what it read.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                 rootBlockDevice: {
                     volumeType: "gp3",

@@ -253,6 +253,7 @@ describe("npm run plan (offline plan of an environment)", () => {
             state: inputs,
             parentUrn: "",
             dependencyUrns: [],
+            propertyDependencies: {},
             retainOnDelete: false,
             protect: false,
             ignoreChanges: [],

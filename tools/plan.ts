@@ -65,6 +65,8 @@ export interface PlannedOutput {
 export interface StackPlan {
     readonly stack: string;
     readonly layer: Layer;
+    /** The configuration the stack ran with (fully qualified keys, engine strings). */
+    readonly config: Readonly<Record<string, string>>;
     /** Everything the mock run recorded, for callers that need more than the tree. */
     readonly run: ProgramRun;
     /** Rooted at the stack resource (`pulumi:pulumi:Stack`), like `pulumi preview`. */
@@ -76,6 +78,7 @@ export interface StackPlan {
 
 export interface EnvironmentPlan {
     readonly env: Environment;
+    readonly project: string;
     readonly origin: StackPlan;
     readonly gateway: StackPlan;
     /** The fully qualified stack name the gateway's StackReference reads. */
@@ -183,17 +186,18 @@ export async function planEnvironment(env: Environment, options: PlanOptions = {
         stackOutputs: { [referenced]: originRun.outputs },
     });
 
-    const origin = stackPlan(project, "origin", originRun);
-    const gateway = stackPlan(project, "gateway", gatewayRun);
+    const origin = stackPlan(project, "origin", originRun, originInput.config);
+    const gateway = stackPlan(project, "gateway", gatewayRun, gatewayInput.config);
     const diagram = architectureDiagramOf(env, originRun, gatewayRun);
-    return { env, origin, gateway, originReference: referenced, diagram, mermaid: mermaidOf(diagram), notes };
+    return { env, project, origin, gateway, originReference: referenced, diagram, mermaid: mermaidOf(diagram), notes };
 }
 
-export function stackPlan(project: string, layer: Layer, run: ProgramRun): StackPlan {
+export function stackPlan(project: string, layer: Layer, run: ProgramRun, config: Readonly<Record<string, string>> = {}): StackPlan {
     const read = run.resources.filter((resource) => resource.read).length;
     return {
         stack: run.stack,
         layer,
+        config,
         run,
         tree: planTree(project, run),
         outputs: plannedOutputs(run),
