@@ -110,10 +110,29 @@ export class StackFileError extends Error {
     }
 }
 
+/** The configuration problems of both stacks of an environment, reported together. */
+export class EnvironmentConfigurationError extends Error {
+    constructor(readonly problems: readonly Error[]) {
+        super(problems.map((problem) => problem.message.trimEnd()).join("\n\n"));
+        this.name = "EnvironmentConfigurationError";
+    }
+}
+
 /** A configuration problem the user fixes in the stack files: printed verbatim, exit 1. */
 export function isConfigurationError(error: unknown): error is Error {
     // The program is loaded afresh for every run, so its ConfigError class differs per run: match by name.
-    return error instanceof Error && (error.name === "ConfigError" || error instanceof StackFileError);
+    return (
+        error instanceof Error &&
+        (error.name === "ConfigError" || error instanceof StackFileError || error instanceof EnvironmentConfigurationError)
+    );
+}
+
+function attempt<T>(action: () => T, onError: (error: unknown) => undefined): T | undefined {
+    try {
+        return action();
+    } catch (error) {
+        return onError(error);
+    }
 }
 
 interface StackInput {
@@ -159,32 +178,49 @@ export async function planEnvironment(env: Environment, options: PlanOptions = {
     const stacks = stacksOf(env);
     const notes: string[] = [];
 
-    const originInput = stackInput(project, stacks.origin, options);
-    notes.push(...encryptedNote(stacks.origin, originInput.encryptedKeys));
-    const originRun = await runtime.runProgram({
-        project,
-        stack: stacks.origin,
-        config: originInput.config,
-        organization: runtime.MOCK_ORGANIZATION,
-    });
+    // Both stacks are checked before either problem is reported, so one run shows every
+    // mistake of the environment: a broken origin does not hide the gateway's.
+    const problems: Error[] = [];
+    const configurationProblem = (error: unknown): undefined => {
+        if (!isConfigurationError(error)) throw error;
+        problems.push(error);
+        return undefined;
+    };
+
+    const originInput = attempt(() => stackInput(project, stacks.origin, options), configurationProblem);
+    notes.push(...encryptedNote(stacks.origin, originInput?.encryptedKeys ?? []));
+    const originRun = originInput
+        ? await runtime
+              .runProgram({ project, stack: stacks.origin, config: originInput.config, organization: runtime.MOCK_ORGANIZATION })
+              .catch(configurationProblem)
+        : undefined;
 
     // The gateway reads <org>/<project>/<env>-origin unless originStack names another stack;
     // either way it gets this environment's origin, so the plan shows one connected picture.
-    const gatewayInput = stackInput(project, stacks.gateway, options);
-    notes.push(...encryptedNote(stacks.gateway, gatewayInput.encryptedKeys));
+    const gatewayInput = attempt(() => stackInput(project, stacks.gateway, options), configurationProblem);
+    notes.push(...encryptedNote(stacks.gateway, gatewayInput?.encryptedKeys ?? []));
     const originReference = `${runtime.MOCK_ORGANIZATION}/${project}/${stacks.origin}`;
-    const configuredOrigin = gatewayInput.config[`${project}:originStack`]?.trim();
+    const configuredOrigin = gatewayInput?.config[`${project}:originStack`]?.trim();
     const referenced = configuredOrigin ? configuredOrigin : originReference;
     if (referenced !== originReference) {
         notes.push(`The gateway's originStack is ${referenced}; the plan feeds it the outputs of ${stacks.origin}.`);
     }
-    const gatewayRun = await runtime.runProgram({
-        project,
-        stack: stacks.gateway,
-        config: gatewayInput.config,
-        organization: runtime.MOCK_ORGANIZATION,
-        stackOutputs: { [referenced]: originRun.outputs },
-    });
+    let gatewayRun: ProgramRun | undefined;
+    if (gatewayInput) {
+        const run = runtime.runProgram({
+            project,
+            stack: stacks.gateway,
+            config: gatewayInput.config,
+            organization: runtime.MOCK_ORGANIZATION,
+            // Without an origin run there are no outputs to read: the run still checks the
+            // gateway's own config, which the program does before it reads the reference.
+            stackOutputs: originRun ? { [referenced]: originRun.outputs } : {},
+        });
+        gatewayRun = originRun ? await run.catch(configurationProblem) : await run.catch((error: unknown) => (isConfigurationError(error) ? configurationProblem(error) : undefined));
+    }
+    if (problems.length > 0 || !originRun || !gatewayRun || !originInput || !gatewayInput) {
+        throw problems.length === 1 ? problems[0] : new EnvironmentConfigurationError(problems);
+    }
 
     const origin = stackPlan(project, "origin", originRun, originInput.config);
     const gateway = stackPlan(project, "gateway", gatewayRun, gatewayInput.config);
@@ -1215,17 +1251,28 @@ export async function svgOf(diagram: Diagram): Promise<string> {
 
 export const USAGE = `usage: npm run plan -- <${ENVIRONMENTS.join("|")}> [--out <dir>]`;
 
+const HELP = `Plans both stacks of the environment offline (no Pulumi CLI, no cloud): the resources each
+would create, their key properties and outputs, from the committed stack files. Writes
+plan.txt, architecture.mmd and architecture.svg to plan/<env>/ (or --out); a failed plan
+removes that directory's earlier plan files. Exit 0 planned, 1 bad configuration, 2 bad
+command line.`;
+
 /** Exit codes: 0 planned, 1 bad configuration or failure, 2 bad command line. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export interface PlanRequest {
+    /** `--help`: print the usage, plan nothing. */
+    readonly help?: boolean;
     readonly env: Environment;
     /** Where the files go; default plan/<env> in the repository. */
     readonly outDir: string;
 }
 
 export function parsePlanArgs(argv: readonly string[], cwd: string): PlanRequest {
-    const parsed = parseCommandLine(argv, { options: ["--out"] });
+    const parsed = parseCommandLine(argv, { flags: ["--help"], options: ["--out"] });
+    if (parsed.flags.has("--help")) {
+        return { help: true, env: ENVIRONMENTS[0], outDir: "" };
+    }
     const [env, ...extra] = parsed.positionals;
     if (extra.length > 0) {
         throw new UserFacingError(`unexpected argument "${extra[0]}"`);
@@ -1256,13 +1303,24 @@ export interface PlanFiles {
     readonly svg: string;
 }
 
-export function writePlanFiles(outDir: string, plan: EnvironmentPlan, planText: string, svg: string): PlanFiles {
-    fs.mkdirSync(outDir, { recursive: true });
-    const files = {
+function planFilesIn(outDir: string): PlanFiles {
+    return {
         planText: path.join(outDir, "plan.txt"),
         mermaid: path.join(outDir, "architecture.mmd"),
         svg: path.join(outDir, "architecture.svg"),
     };
+}
+
+/** After a failed plan, an earlier plan's files would show a picture of something else. */
+export function removePlanFiles(outDir: string): void {
+    for (const file of Object.values(planFilesIn(outDir))) {
+        fs.rmSync(file, { force: true });
+    }
+}
+
+export function writePlanFiles(outDir: string, plan: EnvironmentPlan, planText: string, svg: string): PlanFiles {
+    fs.mkdirSync(outDir, { recursive: true });
+    const files = planFilesIn(outDir);
     fs.writeFileSync(files.planText, planText);
     fs.writeFileSync(files.mermaid, plan.mermaid);
     fs.writeFileSync(files.svg, svg);
@@ -1294,6 +1352,10 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
         io.stderr(`error: ${firstLineOf(error)} (${USAGE})\n`);
         return EXIT.usage;
     }
+    if (request.help) {
+        io.stdout(`${USAGE}\n\n${HELP}\n`);
+        return EXIT.ok;
+    }
     try {
         const plan = await planner(request.env, planOptions);
         const svg = await svgOf(plan.diagram);
@@ -1309,6 +1371,7 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
         );
         return EXIT.ok;
     } catch (error) {
+        removePlanFiles(request.outDir);
         if (isConfigurationError(error)) {
             io.stderr(`${error.message}\n`);
         } else {
