@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { RecordedResource } from "../tools/mock-runtime";
+import { RecordedResource, ResourceGraph } from "../tools/resource-graph";
 import {
     architectureDiagramOf,
     EnvironmentPlan,
@@ -260,15 +260,13 @@ describe("npm run plan (offline plan of an environment)", () => {
             customTimeouts: undefined,
             replacementTrigger: undefined,
         });
-        const gateway = {
-            ...plan.gateway.run,
-            resources: [
-                ...plan.gateway.run.resources,
-                extra("aws:apigateway/domainName:DomainName", "domain", { domainName: "api.example.com" }),
-                extra("aws:wafv2/webAcl:WebAcl", "acl", { rules: [{}, {}] }),
-                extra("aws:sqs/queue:Queue", "queue", {}),
-            ],
-        };
+        const resources = [
+            ...plan.gateway.run.resources,
+            extra("aws:apigateway/domainName:DomainName", "domain", { domainName: "api.example.com" }),
+            extra("aws:wafv2/webAcl:WebAcl", "acl", { rules: [{}, {}] }),
+            extra("aws:sqs/queue:Queue", "queue", {}),
+        ];
+        const gateway = { ...plan.gateway.run, resources, graph: new ResourceGraph(resources) };
         const mermaid = mermaidOf(architectureDiagramOf("dev", plan.origin.run, gateway));
         expect(mermaid).to.contain("client -->|\"HTTPS\"| custom_domain");
         expect(mermaid).to.contain("custom_domain --> waf");

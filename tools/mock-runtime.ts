@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { RecordedInvoke, RecordedResource, ResourceGraph, recordRegistrations } from "./resource-graph";
+
+export { isSecretEnvelope, SECRET_SIG, SECRET_SIG_VALUE, unwrapSecrets } from "./resource-graph";
 import { REPO_ROOT } from "./stack-files";
 
 export type { RecordedInvoke, RecordedResource } from "./resource-graph";
@@ -11,10 +13,6 @@ export type { RecordedInvoke, RecordedResource } from "./resource-graph";
  * the program registers, with the inputs and the resource options the engine would receive,
  * so tests and `npm run plan` can look at what `pulumi up` would create.
  */
-
-/** Pulumi's marker for a secret value on the wire; mocks receive secret inputs wrapped in it. */
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 export const MOCK_ORGANIZATION = "organization";
@@ -60,24 +58,6 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
         resolve(value);
         return value;
     }));
-}
-
-export function isSecretEnvelope(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
-}
-
-/** The value inside secret envelopes, recursively: what the provider would finally see. */
-export function unwrapSecrets(value: unknown): unknown {
-    if (isSecretEnvelope(value)) {
-        return unwrapSecrets(value.value);
-    }
-    if (Array.isArray(value)) {
-        return value.map(unwrapSecrets);
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-    }
-    return value;
 }
 
 function shortHash(text: string, length: number): string {

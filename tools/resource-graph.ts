@@ -42,6 +42,28 @@ export interface RecordedInvoke {
     readonly result?: Record<string, unknown>;
 }
 
+/** Pulumi's marker for a secret value on the wire; mocks receive secret inputs wrapped in it. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretEnvelope(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
+}
+
+/** The value inside secret envelopes, recursively: what the provider would finally see. */
+export function unwrapSecrets(value: unknown): unknown {
+    if (isSecretEnvelope(value)) {
+        return unwrapSecrets(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
 /** The stack resource every other resource of a program hangs under. */
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import type { RecordedInvoke, RecordedResource, ResourceGraph } from "../resource-graph";
 import { renderAwsxVpc, AWSX_VPC_TYPE, AWSX_VPC_APPROXIMATION } from "./awsx-vpc";
-import { ArgMapping, INVOKES, isStructural, NOT_EMULATED, RESOURCE_TYPES, ResourceMapping, snakeCase } from "./terraform-types";
+import { ArgMapping, EMULATOR_GAPS, INVOKES, isStructural, NOT_EMULATED, RESOURCE_TYPES, ResourceMapping, snakeCase } from "./terraform-types";
 
 const TYPES_FILE = "tools/emulator/terraform-types.ts";
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
@@ -282,11 +282,14 @@ class StackRenderer {
         if (mapping === undefined) return; // reported when rendered
         const address = `${mapping.terraform}.${labelOf(resource.name)}`;
         this.addresses.set(resource.urn, [address]);
+        // Computed: a value the provider makes up, as opposed to one of the inputs echoed back.
+        const inputValues = new Set(leavesOf(unwrapSecrets(resource.inputs)).map(([, value]) => value));
         for (const [path, attribute] of Object.entries(mapping.attributes ?? {})) {
             const expression = attribute.includes("@") ? attribute.replace(/@/g, address) : `${address}.${attribute}`;
-            this.addSource(resource, valueAt(resource.state, path), expression, !(path in resource.inputs));
+            const value = valueAt(resource.state, path);
+            this.addSource(resource, value, expression, typeof value === "string" && !inputValues.has(value));
         }
-        this.addSource(resource, resource.id, `${address}.id`, true);
+        this.addSource(resource, resource.id, `${address}.id`, resource.id !== undefined && !inputValues.has(resource.id));
         for (const [key, value] of Object.entries(resource.inputs)) {
             const argument = mapping.args[key];
             if (argument !== undefined && key !== "tags") {
@@ -436,7 +439,14 @@ class StackRenderer {
         const dependsOn = this.dependsOn(this.run.graph.dependenciesOf(resource), referenced);
         if (dependsOn.length > 0) body.depends_on = dependsOn;
         const lifecycle: Record<string, unknown> = {};
-        if (resource.ignoreChanges.length > 0) lifecycle.ignore_changes = resource.ignoreChanges.map((key) => this.argumentName(mapping, key));
+        const ignored = resource.ignoreChanges.map((key) => this.argumentName(mapping, key));
+        const gap = EMULATOR_GAPS[resource.type];
+        for (const argument of gap?.arguments ?? []) {
+            if (body[argument] === undefined) continue;
+            ignored.push(argument);
+            this.notEmulated.push({ what: `${what}.${argument}`, reason: gap.reason });
+        }
+        if (ignored.length > 0) lifecycle.ignore_changes = ignored;
         if (Object.keys(lifecycle).length > 0) body.lifecycle = lifecycle;
         if (mapping.timeouts && resource.customTimeouts) body.timeouts = { ...resource.customTimeouts };
         const address = this.addResource(mapping.terraform, label, body);
