@@ -3,11 +3,11 @@ import { EXIT, findToolchain, main, parseEmulateArgs, USAGE } from "../tools/emu
 import { subnetCidrs } from "../tools/emulator/awsx-vpc";
 import { labelOf, RecordedStack, RenderError, renderStack } from "../tools/emulator/render";
 import { RESOURCE_TYPES } from "../tools/emulator/terraform-types";
-import type { ProgramRun } from "../tools/mock-runtime";
+import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-runtime";
 import { RecordedResource, ResourceGraph } from "../tools/resource-graph";
 import { runStack } from "./support";
 
-const OPTIONS = { region: "us-east-1", endpoint: "http://127.0.0.1:1" };
+const OPTIONS = { region: "us-east-1", endpoint: "http://127.0.0.1:1", mockAccountId: MOCK_ACCOUNT_ID };
 
 type Blocks = Record<string, Record<string, Record<string, unknown>>>;
 

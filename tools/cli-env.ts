@@ -21,7 +21,7 @@ export interface EnvironmentStacks {
     gateway: string;
 }
 
-export function stacksOf(env: Environment): EnvironmentStacks {
+export function stacksOf(env: string): EnvironmentStacks {
     return { origin: `${env}-origin`, gateway: env };
 }
 

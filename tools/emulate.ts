@@ -136,8 +136,7 @@ interface Moto {
     stop(): Promise<void>;
 }
 
-async function startMoto(command: string, log: string): Promise<Moto> {
-    const port = await freePort();
+async function startMoto(command: string, port: number, log: string): Promise<Moto> {
     const out = fs.openSync(log, "a");
     const child: ChildProcess = spawn(command, ["-H", "127.0.0.1", "-p", String(port)], {
         // Attaching AWS-managed policies needs them loaded; ACM issues DNS-validated certificates at once.
@@ -174,11 +173,11 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
     });
 }
 
-/** The lines of Terraform's output that say what went wrong (its error blocks). */
+/** What Terraform said went wrong: its error blocks (stderr), else the end of what it printed. */
 function errorLines(result: CommandResult): string {
-    const text = `${result.stderr}\n${result.stdout}`;
-    const lines = text.split("\n").filter((line) => /Error|error:|│ {2}|on .* line|with /.test(line) || line.startsWith("│ "));
-    return (lines.length > 0 ? lines : text.split("\n")).slice(0, 40).join("\n");
+    const text = result.stderr.trim() !== "" ? result.stderr : result.stdout;
+    const lines = text.split("\n").filter((line, index, all) => line.trim() !== "" || (index > 0 && all[index - 1].trim() !== ""));
+    return lines.slice(0, 60).join("\n");
 }
 
 export interface StepLine {
@@ -190,7 +189,11 @@ export interface StepLine {
 }
 
 class StackWorkspace {
+    /** Set once an apply has started: from then on there may be something to destroy. */
+    applied = false;
+
     constructor(
+        readonly layer: "origin" | "gateway",
         readonly stack: string,
         readonly dir: string,
         private readonly terraform: string,
@@ -263,14 +266,18 @@ export interface MainDependencies {
 }
 
 function formatLine(env: string, line: StepLine): string {
-    return `emulate ${env}: ${line.stack.padEnd(16)} ${line.step.padEnd(14)} ${line.ok ? "ok    " : "FAILED"} ${line.seconds.toFixed(1).padStart(6)} s`;
+    const text = `emulate ${env}: ${line.stack.padEnd(16)} ${line.step.padEnd(14)} ${line.ok ? "ok    " : "FAILED"} ${line.seconds.toFixed(1).padStart(6)} s`;
+    // A passing step's detail is a summary for the same line; a failure's goes to stderr.
+    return line.ok && line.detail ? `${text}  ${line.detail}` : text;
 }
+
+const TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
 
 async function planFor(env: EmulatedEnvironment): Promise<EnvironmentPlan> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { planEnvironment } = require("./plan") as typeof import("./plan");
     const root = env === "switches" ? FIXTURE_ROOT : REPO_ROOT;
-    return planEnvironment(env as never, { root });
+    return planEnvironment(env, { root });
 }
 
 export async function main(argv: readonly string[], dependencies: Partial<MainDependencies> = {}): Promise<number> {
@@ -294,88 +301,59 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
     const envName = request.env;
     const started = Date.now();
     const say = (text: string) => io.stdout(`emulate ${envName}: ${text}\n`);
+    const report = (line: StepLine) => {
+        io.stdout(formatLine(envName, line) + "\n");
+        if (!line.ok && line.detail) io.stderr(`${line.detail}\n`);
+    };
+    const finish = (failed: boolean) => {
+        say(`${failed ? "FAILED" : "passed"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return failed ? EXIT.failed : EXIT.ok;
+    };
 
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { renderStack, RenderError } = require("./emulator/render") as typeof import("./emulator/render");
-    let plan: EnvironmentPlan;
-    const rendered: Record<"origin" | "gateway", RenderedStack | undefined> = { origin: undefined, gateway: undefined };
+    // Render both stacks before anything starts: a type or value the renderer cannot map fails here.
+    const port = await freePort();
+    const plan = await planFor(envName);
+    const rendered = renderEnvironment(plan, `http://127.0.0.1:${port}`, report);
+    if (rendered === undefined) {
+        return finish(true);
+    }
+    const notEmulated = (["origin", "gateway"] as const).flatMap((layer) => rendered[layer].notEmulated.map((entry) => ({ ...entry, stack: plan[layer].stack })));
+    say(`not emulated (${notEmulated.length}):`);
+    for (const entry of notEmulated) {
+        io.stdout(`  - ${entry.stack}: ${entry.what}: ${entry.reason}\n`);
+    }
+
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `emulate-${envName}-`));
-    const moto = await startMoto(tools.moto, path.join(work, "moto.log"));
+    const moto = await startMoto(tools.moto, port, path.join(work, "moto.log"));
+    const tfEnv: NodeJS.ProcessEnv = {
+        ...processEnv,
+        TF_CLI_CONFIG_FILE: writeCliConfig(work, tools.mirror),
+        TF_IN_AUTOMATION: "1",
+        TF_INPUT: "0",
+        CHECKPOINT_DISABLE: "1",
+    };
     const workspaces: StackWorkspace[] = [];
     let failed = false;
     try {
-        const renderStarted = Date.now();
-        plan = await planFor(envName);
-        const project = plan.project;
-        for (const layer of ["origin", "gateway"] as const) {
-            const stackPlan = plan[layer];
-            const config = stackPlan.config;
-            const keys = Object.fromEntries(stackPlan.run.graph.ofType("tls:index/privateKey:PrivateKey").map((key) => [key.name, generateOpenSshPublicKey()]));
-            try {
-                rendered[layer] = renderStack(stackPlan.run, {
-                    region: config["aws:region"] ?? "us-east-1",
-                    endpoint: moto.endpoint,
-                    prerequisites: prerequisitesOf(config, project),
-                    generatedPublicKeys: keys,
-                });
-            } catch (error) {
-                if (error instanceof RenderError) {
-                    io.stdout(formatLine(envName, { stack: stackPlan.stack, step: "render", ok: false, seconds: (Date.now() - renderStarted) / 1000 }) + "\n");
-                    io.stderr(`${error.message}\n`);
-                    return EXIT.failed;
-                }
-                throw error;
-            }
-            io.stdout(
-                formatLine(envName, { stack: stackPlan.stack, step: "render", ok: true, seconds: (Date.now() - renderStarted) / 1000 }) +
-                    `  ${rendered[layer]?.resourceCount} Terraform resources\n`,
-            );
-        }
-        const notEmulated = [...(rendered.origin?.notEmulated ?? []).map((entry) => ({ ...entry, stack: plan.origin.stack })), ...(rendered.gateway?.notEmulated ?? []).map((entry) => ({ ...entry, stack: plan.gateway.stack }))];
-        say(`not emulated (${notEmulated.length}):`);
-        for (const entry of notEmulated) {
-            io.stdout(`  - ${entry.stack}: ${entry.what}: ${entry.reason}\n`);
-        }
-
-        const cliConfig = writeCliConfig(work, tools.mirror);
-        const tfEnv: NodeJS.ProcessEnv = {
-            ...processEnv,
-            TF_CLI_CONFIG_FILE: cliConfig,
-            TF_IN_AUTOMATION: "1",
-            TF_INPUT: "0",
-            CHECKPOINT_DISABLE: "1",
-            AWS_ACCESS_KEY_ID: "test",
-            AWS_SECRET_ACCESS_KEY: "test",
-        };
-        const report = (line: StepLine) => {
-            io.stdout(formatLine(envName, line) + "\n");
-            if (!line.ok && line.detail) io.stderr(`${line.detail}\n`);
-        };
         let originOutputs: Record<string, unknown> = {};
         for (const layer of ["origin", "gateway"] as const) {
             const stack = plan[layer].stack;
             const dir = path.join(work, stack);
             fs.mkdirSync(dir);
-            fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(rendered[layer]?.config, null, 2));
-            const varArgs: string[] = [];
+            fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(rendered[layer].config, null, 2));
             if (layer === "gateway") {
-                const variables = rendered.gateway?.referenceVariables ?? {};
+                // The gateway's StackReference: the origin's emulated outputs, as Terraform variables.
+                const variables = rendered.gateway.referenceVariables;
                 const values = Object.fromEntries(Object.entries(variables).map(([output, variable]) => [variable, originOutputs[output] ?? null]));
                 fs.writeFileSync(path.join(dir, "origin.auto.tfvars.json"), JSON.stringify(values, null, 2));
             }
-            const workspace = new StackWorkspace(stack, dir, tools.terraform, tfEnv, report);
+            const workspace = new StackWorkspace(layer, stack, dir, tools.terraform, tfEnv, report);
             workspaces.push(workspace);
             await workspace.step("init", ["init", "-input=false", "-no-color", "-backend=false"]);
             await workspace.step("validate", ["validate", "-no-color"]);
-            await workspace.step("apply", ["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20", ...varArgs]);
-            await workspace.step("plan (again)", ["plan", "-detailed-exitcode", "-input=false", "-no-color", ...varArgs], (result) => {
-                if (result.code === 0) return undefined;
-                if (result.code === 2) {
-                    const changes = result.stdout.split("\n").filter((line) => /^\s+#|^\s+[~+-] /.test(line)).slice(0, 60);
-                    return `the second plan is not empty:\n${changes.join("\n")}`;
-                }
-                return errorLines(result);
-            });
+            workspace.applied = true;
+            await workspace.step("apply", ["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20"]);
+            await workspace.step("plan (again)", ["plan", "-detailed-exitcode", "-input=false", "-no-color"], secondPlanProblem);
             if (layer === "origin") {
                 const outputs = await workspace.step("outputs", ["output", "-json", "-no-color"]);
                 originOutputs = Object.fromEntries(Object.entries(JSON.parse(outputs.stdout) as Record<string, { value: unknown }>).map(([key, entry]) => [key, entry.value]));
@@ -388,13 +366,12 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
         }
     } finally {
         // Destroy in reverse order: the gateway first, then the origin it read.
-        for (const workspace of [...workspaces].reverse()) {
-            const layer = workspace === workspaces[0] ? "origin" : "gateway";
-            const retained = rendered[layer]?.retained ?? [];
+        for (const workspace of [...workspaces].reverse().filter((candidate) => candidate.applied)) {
+            const retained = rendered[workspace.layer].retained;
             try {
                 if (retained.length > 0) {
                     await workspace.step(`forget (${retained.length})`, ["state", "rm", "-no-color", ...retained], (result) =>
-                        result.code === 0 || /No matching objects|Invalid target address/.test(result.stderr) ? undefined : errorLines(result),
+                        result.code === 0 || /No matching objects|Invalid target address|No state file/.test(result.stderr) ? undefined : errorLines(result),
                     );
                 }
                 await workspace.step("destroy", ["destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=20"]);
@@ -409,8 +386,51 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
             fs.rmSync(work, { recursive: true, force: true });
         }
     }
-    say(`${failed ? "FAILED" : "passed"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return failed ? EXIT.failed : EXIT.ok;
+    return finish(failed);
+}
+
+/** The second plan refreshes from the emulator: anything but "no changes" fails the gate. */
+function secondPlanProblem(result: CommandResult): string | undefined {
+    if (result.code === 0) return undefined;
+    if (result.code === 2) {
+        const changes = result.stdout.split("\n").filter((line) => /^\s+#|^\s+[~+-] /.test(line)).slice(0, 60);
+        return `the second plan is not empty:\n${changes.join("\n")}`;
+    }
+    return errorLines(result);
+}
+
+/** Both stacks as Terraform, or undefined after printing why one cannot be rendered. */
+function renderEnvironment(
+    plan: EnvironmentPlan,
+    endpoint: string,
+    report: (line: StepLine) => void,
+): Record<"origin" | "gateway", RenderedStack> | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { renderStack, RenderError } = require("./emulator/render") as typeof import("./emulator/render");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MOCK_ACCOUNT_ID } = require("./mock-runtime") as typeof import("./mock-runtime");
+    const rendered: Partial<Record<"origin" | "gateway", RenderedStack>> = {};
+    for (const layer of ["origin", "gateway"] as const) {
+        const started = Date.now();
+        const stackPlan = plan[layer];
+        const config = stackPlan.config;
+        try {
+            rendered[layer] = renderStack(stackPlan.run, {
+                region: config["aws:region"] ?? "us-east-1",
+                mockAccountId: MOCK_ACCOUNT_ID,
+                endpoint,
+                prerequisites: prerequisitesOf(config, plan.project),
+                generatedPublicKeys: Object.fromEntries(stackPlan.run.graph.ofType(TLS_PRIVATE_KEY).map((key) => [key.name, generateOpenSshPublicKey()])),
+            });
+        } catch (error) {
+            if (!(error instanceof RenderError)) throw error;
+            report({ stack: stackPlan.stack, step: "render", ok: false, seconds: (Date.now() - started) / 1000, detail: error.message });
+            return undefined;
+        }
+        report({ stack: stackPlan.stack, step: "render", ok: true, seconds: (Date.now() - started) / 1000, detail: `${rendered[layer]?.resourceCount} Terraform resources` });
+    }
+    return rendered as Record<"origin" | "gateway", RenderedStack>;
+
 }
 
 if (require.main === module) {

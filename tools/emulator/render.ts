@@ -12,12 +12,14 @@
  * `terraform_data` stand-in and listed with its reason.
  */
 import { createHash } from "node:crypto";
-import type { RecordedInvoke, RecordedResource, ResourceGraph } from "../resource-graph";
+import { RecordedInvoke, RecordedResource, ResourceGraph, unwrapSecrets } from "../resource-graph";
 import { renderAwsxVpc, AWSX_VPC_TYPE, AWSX_VPC_APPROXIMATION } from "./awsx-vpc";
 import { ArgMapping, EMULATOR_GAPS, INVOKES, isStructural, NOT_EMULATED, RESOURCE_TYPES, ResourceMapping, snakeCase } from "./terraform-types";
 
 const TYPES_FILE = "tools/emulator/terraform-types.ts";
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+/** The owner of values that belong to no resource of the stack: the account, invokes, prerequisites. */
+const GLOBAL = "(global)";
 /** Values shorter than this are not looked for inside longer strings (too likely by chance). */
 const MIN_SUBSTRING = 6;
 
@@ -43,6 +45,8 @@ export interface Prerequisite {
 
 export interface RenderOptions {
     readonly region: string;
+    /** The account id the mock run put in ARNs and policies (the mock runtime's MOCK_ACCOUNT_ID). */
+    readonly mockAccountId: string;
     /** The emulator endpoint every AWS service is pointed at. */
     readonly endpoint: string;
     readonly prerequisites?: readonly Prerequisite[];
@@ -78,8 +82,8 @@ interface Source {
     readonly value: string;
     /** A Terraform expression, without `${}`. */
     readonly expression: string;
-    /** The resource (URN) it belongs to; undefined for the account and invokes. */
-    readonly owner: string | undefined;
+    /** The resource (URN) it belongs to, or GLOBAL (the account, invokes, prerequisites). */
+    readonly owner: string;
     /** Computed by the provider (an id, an ARN), as opposed to an input echoed back. */
     readonly computed: boolean;
 }
@@ -97,15 +101,6 @@ export function literal(text: string): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function unwrapSecrets(value: unknown): unknown {
-    if (isRecord(value) && value["4dabf18193072939515e22adb298388d"] !== undefined) {
-        return unwrapSecrets(value.value);
-    }
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
-    if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-    return value;
 }
 
 function leafValues(value: unknown, path: string, into: Array<[string, string]>): void {
@@ -150,12 +145,12 @@ class StackRenderer {
 
     render(): RenderedStack {
         const graph = this.run.graph;
-        this.globalSources.push({ value: "123456789012", expression: "data.aws_caller_identity.current.account_id", owner: undefined, computed: true });
+        this.globalSources.push({ value: this.options.mockAccountId, expression: "data.aws_caller_identity.current.account_id", owner: GLOBAL, computed: true });
         this.dataBlocks.aws_caller_identity = { current: {} };
         this.renderInvokes();
         for (const prerequisite of this.options.prerequisites ?? []) {
             this.addResource(prerequisite.resource.type, prerequisite.resource.label, prerequisite.resource.body);
-            this.globalSources.push({ value: prerequisite.value, expression: prerequisite.expression, owner: undefined, computed: true });
+            this.globalSources.push({ value: prerequisite.value, expression: prerequisite.expression, owner: GLOBAL, computed: true });
             this.notEmulated.push({ what: `${prerequisite.resource.type}.${prerequisite.resource.label}`, reason: prerequisite.reason });
         }
         // Sources first (every resource's address and attributes), so references may point anywhere.
@@ -232,7 +227,7 @@ class StackRenderer {
             for (const [key, attribute] of Object.entries(mapping.results)) {
                 const value = invoke.result?.[key];
                 if (typeof value === "string") {
-                    this.globalSources.push({ value, expression: `data.${mapping.terraform}.${label}.${attribute}`, owner: undefined, computed: true });
+                    this.globalSources.push({ value, expression: `data.${mapping.terraform}.${label}.${attribute}`, owner: GLOBAL, computed: true });
                 }
             }
         });
@@ -283,7 +278,9 @@ class StackRenderer {
         const address = `${mapping.terraform}.${labelOf(resource.name)}`;
         this.addresses.set(resource.urn, [address]);
         // Computed: a value the provider makes up, as opposed to one of the inputs echoed back.
-        const inputValues = new Set(leavesOf(unwrapSecrets(resource.inputs)).map(([, value]) => value));
+        const inputLeaves: Array<[string, string]> = [];
+        leafValues(unwrapSecrets(resource.inputs), "", inputLeaves);
+        const inputValues = new Set(inputLeaves.map(([, value]) => value));
         for (const [path, attribute] of Object.entries(mapping.attributes ?? {})) {
             const expression = attribute.includes("@") ? attribute.replace(/@/g, address) : `${address}.${attribute}`;
             const value = valueAt(resource.state, path);
@@ -326,7 +323,7 @@ class StackRenderer {
     private traceString(value: string, candidates: readonly Source[], referenced: Set<string>, where: string): string {
         const exact = candidates.find((source) => source.value === value);
         if (exact) {
-            if (exact.owner) referenced.add(exact.owner);
+            referenced.add(exact.owner);
             return `\${${exact.expression}}`;
         }
         // Longest first, so an ARN wins over the id inside it.
@@ -345,7 +342,7 @@ class StackRenderer {
                 this.checkNoComputedValue(piece, where);
                 rendered += literal(piece);
             } else {
-                if (piece.owner) referenced.add(piece.owner);
+                referenced.add(piece.owner);
                 rendered += `\${${piece.expression}}`;
             }
         }
@@ -356,7 +353,7 @@ class StackRenderer {
     private checkNoComputedValue(text: string, where: string): void {
         for (const source of this.computedValues()) {
             if (text.includes(source.value)) {
-                const owner = source.owner ? this.run.graph.byUrn(source.owner) : undefined;
+                const owner = this.run.graph.byUrn(source.owner);
                 this.problems.push(
                     `${where}: contains ${JSON.stringify(source.value)} (${source.expression}${owner ? ` of ${owner.type} ${owner.name}` : ""}) ` +
                         "but does not depend on it: a value the renderer cannot trace to its source",
@@ -418,13 +415,12 @@ class StackRenderer {
             const custom = dependencies.flatMap((dependency) => this.run.graph.customResourcesUnder(dependency).concat(dependency.type === AWSX_VPC_TYPE ? [dependency] : []));
             const derived = mapping.derived?.[key];
             const referencedHere = new Set<string>();
-            const usedGlobal = { value: false };
-            const traced = derived !== undefined ? this.keepDerived(value) : this.traceTracking(value, this.candidatesFor(dependencies), referencedHere, `${what}.${key}`, usedGlobal);
+            const traced = derived !== undefined ? this.keepDerived(value) : this.trace(value, this.candidatesFor(dependencies), referencedHere, `${what}.${key}`);
             referencedHere.forEach((urn) => referenced.add(urn));
             if (derived !== undefined && custom.length > 0) {
                 this.notEmulated.push({ what: `${what}.${key}`, reason: `kept as computed under mocks: ${derived}` });
             }
-            if (derived === undefined && custom.length > 0 && referencedHere.size === 0 && !usedGlobal.value) {
+            if (derived === undefined && custom.length > 0 && referencedHere.size === 0) {
                 this.problems.push(
                     `${what}.${key}: computed from ${custom.map((d) => `${d.type} ${d.name}`).join(", ")}, but no part of its value is an output of them: a value the renderer cannot trace to its source`,
                 );
@@ -451,18 +447,6 @@ class StackRenderer {
         if (mapping.timeouts && resource.customTimeouts) body.timeouts = { ...resource.customTimeouts };
         const address = this.addResource(mapping.terraform, label, body);
         if (resource.retainOnDelete) this.retained.push(address);
-    }
-
-    private traceTracking(value: unknown, candidates: Source[], referenced: Set<string>, where: string, usedGlobal: { value: boolean }): unknown {
-        const marker = "\u0000global";
-        const globals = new Set(this.globalSources.map((source) => source.expression));
-        const tracked = new Set<string>();
-        const result = this.trace(value, candidates.map((source) => (globals.has(source.expression) && source.owner === undefined ? { ...source, owner: marker } : source)), tracked, where);
-        for (const owner of tracked) {
-            if (owner === marker) usedGlobal.value = true;
-            else referenced.add(owner);
-        }
-        return result;
     }
 
     private keepDerived(value: unknown): unknown {
@@ -526,11 +510,4 @@ class StackRenderer {
 
 export function renderStack(run: RecordedStack, options: RenderOptions): RenderedStack {
     return new StackRenderer(run, options).render();
-}
-
-/** Every leaf string of a value with its path; exported for the specs. */
-export function leavesOf(value: unknown): Array<[string, string]> {
-    const leaves: Array<[string, string]> = [];
-    leafValues(value, "", leaves);
-    return leaves;
 }

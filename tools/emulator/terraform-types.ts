@@ -314,9 +314,8 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     },
     "aws:route53/record:Record": {
         terraform: "aws_route53_record",
-        args: same("aliases", "allowOverwrite", "name", "records", "ttl", "type", "zoneId"),
+        args: { ...same("allowOverwrite", "name", "records", "ttl", "type", "zoneId"), aliases: "alias" },
         attributes: { fqdn: "fqdn" },
-        blocks: { aliases: "alias" },
     },
 };
 

@@ -2,7 +2,7 @@
  * Runs both stacks of an environment on the mock runtime, origin first, with the committed
  * configuration, and assembles the plan: trees, outputs and the diagram.
  */
-import { Environment, stacksOf } from "../cli-env";
+import { stacksOf } from "../cli-env";
 import type { Layer } from "../../infra/config";
 import type { ProgramRun } from "../mock-runtime";
 import { loadProject, loadStackConfig, REPO_ROOT } from "../stack-files";
@@ -105,7 +105,11 @@ function encryptedNote(stack: string, keys: readonly string[]): string[] {
  * Runs both stacks of an environment on the mock runtime, origin first, and returns what they
  * would create. Rejects with the program's ConfigError (or a StackFileError) on bad config.
  */
-export async function planEnvironment(env: Environment, options: PlanOptions = {}): Promise<EnvironmentPlan> {
+/**
+ * `env` is dev or prod, or a fixture environment whose `<env>-origin` and `<env>` stack files
+ * live in `options.root` (the emulator's).
+ */
+export async function planEnvironment(env: string, options: PlanOptions = {}): Promise<EnvironmentPlan> {
     const runtime = mockRuntime();
     const project = loadProject(options.root ?? REPO_ROOT).name;
     const stacks = stacksOf(env);

@@ -3,7 +3,6 @@
  * create and its outputs, and the architecture diagram of both stacks.
  */
 import type { Layer } from "../../infra/config";
-import type { Environment } from "../cli-env";
 import type { ProgramRun } from "../mock-runtime";
 import type { Diagram } from "./diagram";
 
@@ -46,7 +45,8 @@ export interface StackPlan {
 }
 
 export interface EnvironmentPlan {
-    readonly env: Environment;
+    /** dev or prod, or a fixture environment. */
+    readonly env: string;
     readonly project: string;
     readonly origin: StackPlan;
     readonly gateway: StackPlan;
