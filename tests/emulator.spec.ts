@@ -1,10 +1,13 @@
 import { expect } from "chai";
-import { EXIT, findToolchain, main, parseEmulateArgs, USAGE } from "../tools/emulate";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EMULATED_ENVIRONMENTS, EXIT, findToolchain, main, parseEmulateArgs, USAGE } from "../tools/emulate";
 import { subnetCidrs } from "../tools/emulator/awsx-vpc";
 import { labelOf, RecordedStack, RenderError, renderStack } from "../tools/emulator/render";
 import { RESOURCE_TYPES } from "../tools/emulator/terraform-types";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-runtime";
 import { RecordedResource, ResourceGraph } from "../tools/resource-graph";
+import { REPO_ROOT } from "../tools/stack-files";
 import { runStack } from "./support";
 
 const OPTIONS = { region: "us-east-1", endpoint: "http://127.0.0.1:1", mockAccountId: MOCK_ACCOUNT_ID };
@@ -154,6 +157,14 @@ describe("npm run emulate (command line)", () => {
         const code = await main(["dev"], { env: { PATH: "/nonexistent", TF_PLUGIN_MIRROR: "/nonexistent" }, io: { stdout: (text) => (out += text), stderr: () => undefined } });
         expect(code).to.equal(EXIT.ok);
         expect(out.trimEnd().split("\n")).to.deep.equal([`emulate dev: skipped, missing ${(missing as { missing: string }).missing}`]);
+    });
+
+    it("runs in CI for every environment it covers, after npm test", () => {
+        const ci = fs.readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8");
+        const loop = /^for env in (.+); do\n\s+echo .*\n\s+npm run --silent emulate -- "\$env"/m.exec(ci);
+        expect(loop, ".ci/run loops over the environments").not.to.equal(null);
+        expect(loop![1].split(" ")).to.deep.equal([...EMULATED_ENVIRONMENTS]);
+        expect(ci.indexOf("npm test 2>&1")).to.be.lessThan(ci.indexOf("npm run --silent emulate"));
     });
 
     it("refuses an unknown environment with exit code 2", () => {

@@ -312,7 +312,18 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
 
     // Render both stacks before anything starts: a type or value the renderer cannot map fails here.
     const port = await freePort();
-    const plan = await planFor(envName);
+    const planStarted = Date.now();
+    let plan: EnvironmentPlan;
+    try {
+        plan = await planFor(envName);
+    } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { isConfigurationError } = require("./plan") as typeof import("./plan");
+        if (!isConfigurationError(error)) throw error;
+        io.stderr(`${error.message}\n`);
+        return finish(true);
+    }
+    say(`ran ${plan.origin.stack} and ${plan.gateway.stack} on the mock runtime in ${((Date.now() - planStarted) / 1000).toFixed(1)} s`);
     const rendered = renderEnvironment(plan, `http://127.0.0.1:${port}`, report);
     if (rendered === undefined) {
         return finish(true);
