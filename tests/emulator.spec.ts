@@ -119,6 +119,15 @@ describe("emulator: the recorded graph rendered as Terraform JSON", () => {
         expect(error.message).to.contain(`${stage.type} ${stage.name}: input canarySettings has no Terraform mapping`);
     });
 
+    it("leaves out an input only provider v6 has, and lists it with the reason", () => {
+        const api = gateway.graph.ofType("aws:apigateway/restApi:RestApi")[0];
+        const withPolicy = { ...api, inputs: { ...api.inputs, securityPolicy: "TLS_1_2" } };
+        const rendered = renderStack(withResources(gateway, gateway.graph.resources.map((r) => (r === api ? withPolicy : r))), OPTIONS);
+        expect(resourcesOf(rendered.config).aws_api_gateway_rest_api[labelOf(api.name)]).not.to.have.property("security_policy");
+        const entry = rendered.notEmulated.find((item) => item.what === `${api.type} ${api.name}.securityPolicy`);
+        expect(entry?.reason).to.contain("not in provider v5.100");
+    });
+
     it("refuses a value it cannot trace: another resource's id that the property does not depend on", () => {
         const [method] = gateway.graph.ofType("aws:apigateway/method:Method");
         const broken = { ...method, propertyDependencies: { ...method.propertyDependencies, restApi: [] } };

@@ -255,7 +255,13 @@ class StackRenderer {
             return;
         }
         if (resource.type === AWSX_VPC_TYPE) {
-            const rendered = renderAwsxVpc(resource, labelOf(resource.name));
+            let rendered: ReturnType<typeof renderAwsxVpc>;
+            try {
+                rendered = renderAwsxVpc(resource, labelOf(resource.name));
+            } catch (error) {
+                this.problems.push(...String(error instanceof Error ? error.message : error).split("\n"));
+                return;
+            }
             for (const block of rendered.resources) this.addResource(block.type, block.label, block.body);
             for (const block of rendered.data) (this.dataBlocks[block.type] ??= {})[block.label] = block.body;
             for (const source of rendered.sources) this.addSource(resource, source.value, source.expression, true);
@@ -405,6 +411,11 @@ class StackRenderer {
         const body: Record<string, unknown> = {};
         const inputs = unwrapSecrets(resource.inputs) as Record<string, unknown>;
         for (const [key, value] of Object.entries(inputs)) {
+            const v6Only = mapping.v6Only?.[key];
+            if (v6Only !== undefined) {
+                this.notEmulated.push({ what: `${what}.${key}`, reason: `not in provider v5.100 (pulumi-aws 7 is built on v6), left out: ${v6Only}` });
+                continue;
+            }
             const argument = mapping.args[key];
             if (argument === undefined) {
                 this.problems.push(`${what}: input ${key} has no Terraform mapping: add it to the args of ${resource.type} in ${TYPES_FILE}`);

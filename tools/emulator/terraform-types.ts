@@ -8,7 +8,8 @@
  * under `attributes` the computed outputs other resources read (Pulumi state key -> Terraform
  * attribute). Nested objects are converted key by key to snake_case; `blocks` renames a nested
  * Pulumi key whose Terraform block is spelled differently (plural list -> singular block).
- * A type that cannot be emulated goes in NOT_EMULATED below, with its reason.
+ * A type that cannot be emulated goes in NOT_EMULATED below, with its reason; an input the v5.100
+ * provider does not have goes under the entry's `v6Only`, with what leaving it out means.
  */
 
 export interface ArgMapping {
@@ -41,6 +42,11 @@ export interface ResourceMapping {
      * resources they came from still order this one (depends_on).
      */
     readonly derived?: Readonly<Record<string, string>>;
+    /**
+     * Inputs the v6 provider (pulumi-aws 7) has and the v5.100 mirror does not: left out of the
+     * rendered resource and printed on the not-emulated list with the reason given here.
+     */
+    readonly v6Only?: Readonly<Record<string, string>>;
     /** Custom timeouts map to a Terraform `timeouts` block. */
     readonly timeouts?: boolean;
 }
@@ -192,6 +198,11 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
         terraform: "aws_api_gateway_rest_api",
         args: { ...same("description", "disableExecuteApiEndpoint", "name", "policy"), endpointConfiguration, ...tags },
         attributes: { rootResourceId: "root_resource_id", arn: "arn", executionArn: "execution_arn" },
+        // `terraform providers schema` of the 5.100 mirror: aws_api_gateway_rest_api has neither.
+        v6Only: {
+            securityPolicy: "the execute-api endpoint's minimum TLS version is not applied (moto enforces no TLS policy either)",
+            endpointAccessMode: "the endpoint access mode is not applied",
+        },
     },
     "aws:apigateway/resource:Resource": {
         terraform: "aws_api_gateway_resource",
