@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EMULATED_ENVIRONMENTS, EXIT, findToolchain, main, parseEmulateArgs, USAGE } from "../tools/emulate";
+import { EMULATED_ENVIRONMENTS, EXIT, findToolchain, generateOpenSshPublicKey, main, parseEmulateArgs, USAGE } from "../tools/emulate";
 import { subnetCidrs } from "../tools/emulator/awsx-vpc";
 import { labelOf, RecordedStack, RenderError, renderStack } from "../tools/emulator/render";
 import { RESOURCE_TYPES } from "../tools/emulator/terraform-types";
@@ -103,6 +103,24 @@ describe("emulator: the recorded graph rendered as Terraform JSON", () => {
             origin.graph.ofType("tls:index/privateKey:PrivateKey").map((key) => `${key.type} ${key.name}`),
         );
         expect(rendered.notEmulated.map((item) => item.what)).to.include.members(origin.graph.ofType("awsx:ec2:Vpc").map((vpc) => `${vpc.type} ${vpc.name}`));
+    });
+
+    it("keeps what Pulumi would keep: resources with retainOnDelete are listed and removed from the state before destroy", () => {
+        const rendered = renderStack(gateway, OPTIONS);
+        const retained = gateway.graph.resources.filter((resource) => resource.retainOnDelete);
+        expect(retained).to.have.length.greaterThan(0);
+        expect(rendered.retained).to.have.members(retained.map((resource) => `${RESOURCE_TYPES[resource.type].terraform}.${labelOf(resource.name)}`));
+        expect(rendered.notEmulated.map((item) => item.what)).to.include.members(retained.map((resource) => `${resource.type} ${resource.name} (retainOnDelete)`));
+    });
+
+    it("generates SSH public keys EC2 can import: ssh-ed25519 with a 32-byte key", () => {
+        const [type, blob] = generateOpenSshPublicKey().split(" ");
+        expect(type).to.equal("ssh-ed25519");
+        const bytes = Buffer.from(blob, "base64");
+        expect(bytes.readUInt32BE(0)).to.equal(11);
+        expect(bytes.subarray(4, 15).toString()).to.equal("ssh-ed25519");
+        expect(bytes.readUInt32BE(15)).to.equal(32);
+        expect(bytes.length).to.equal(4 + 11 + 4 + 32);
     });
 
     it("refuses a resource type it has no mapping for, naming the type and where to add it", () => {

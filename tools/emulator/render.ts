@@ -457,7 +457,10 @@ class StackRenderer {
         if (Object.keys(lifecycle).length > 0) body.lifecycle = lifecycle;
         if (mapping.timeouts && resource.customTimeouts) body.timeouts = { ...resource.customTimeouts };
         const address = this.addResource(mapping.terraform, label, body);
-        if (resource.retainOnDelete) this.retained.push(address);
+        if (resource.retainOnDelete) {
+            this.retained.push(address);
+            this.notEmulated.push({ what: `${what} (retainOnDelete)`, reason: "Terraform has no such option: removed from the state before destroy, as Pulumi keeps it" });
+        }
     }
 
     private keepDerived(value: unknown): unknown {
