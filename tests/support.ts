@@ -112,5 +112,5 @@ export function dependencyNames(run: ProgramRun, resource: RecordedResource): st
 }
 
 export function parentName(run: ProgramRun, resource: RecordedResource): string | undefined {
-    return run.resources.find((r) => r.urn === resource.parentUrn)?.name;
+    return run.graph.parentOf(resource)?.name;
 }

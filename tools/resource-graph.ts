@@ -4,7 +4,8 @@
  * would receive, plus the references between resources (parent, dependencies, and per input
  * property the resources its value was computed from).
  *
- * This module owns the recording (it hooks the SDK's monitor) and the walking. Its readers
+ * This module owns the recording (it hooks the SDK's monitor) and the lookups between
+ * resources (children, dependencies, property dependencies, a component's resources). Its readers
  * (the plan's tree and diagram, the policy specs, the emulator's Terraform renderer) each
  * take what they need through the accessors below; the policy pack itself declares the small
  * shape it reads (policy/evaluate.ts), so nothing in policy/ depends on tools/.
@@ -121,18 +122,6 @@ export class ResourceGraph {
             return [resource];
         }
         return this.childrenOf(resource.urn).flatMap((child) => this.customResourcesUnder(child));
-    }
-
-    /** Depth first from the roots (resources whose parent was not recorded), parents before children. */
-    walk(visit: (resource: RecordedResource, depth: number) => void): void {
-        const roots = this.resources.filter((resource) => !this.byUrnMap.has(resource.parentUrn));
-        const visitFrom = (resource: RecordedResource, depth: number): void => {
-            visit(resource, depth);
-            for (const child of this.childrenOf(resource.urn)) {
-                visitFrom(child, depth + 1);
-            }
-        };
-        roots.forEach((root) => visitFrom(root, 0));
     }
 
     private resolve(urns: readonly string[]): RecordedResource[] {
