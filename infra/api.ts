@@ -1,10 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ApiDeployment } from "./api-deployment";
+import { ApiResourceTree, resourceLabel } from "./api-resource-tree";
+import { ApiRoute } from "./api-route";
 import { sha256 } from "./hash";
 import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig, UsagePlanConfig } from "./config";
+import type { HttpMethod, RouteDefinition, RouteThrottle } from "./routes";
 
 export interface HelloApiArgs {
-    /** The origin's base URL, e.g. `http://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
+    /** The origin's base URL, e.g. `https://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
     readonly originUrl: pulumi.Input<string>;
     readonly region: string;
     /** Stage the API is served from (the project's config defaults it to `prod`). */
@@ -34,6 +38,24 @@ export interface HelloApiArgs {
     readonly vpcLinkTargetArn?: pulumi.Input<string>;
     /** Turn off the default execute-api endpoint (when a custom domain serves the API). Default: false. */
     readonly disableExecuteApiEndpoint?: boolean;
+    /** What the description says the API proxies to. Default: `the EC2 origin`. */
+    readonly originDescription?: string;
+    /** The route table. Default: `GET /` and `GET /hello`, both to the origin's root (`DEFAULT_ROUTES`). */
+    readonly routes?: readonly RouteDefinition[];
+    /** Method-level throttles below the stage's; each names a route of `routes`. Default: none. */
+    readonly routeThrottles?: readonly RouteThrottle[];
+    /**
+     * The API Gateway client certificate the stage presents to the origin (the origin stack's
+     * `clientCertificateId`); the origin's httpd refuses any caller without it. Default: none.
+     */
+    readonly clientCertificateId?: pulumi.Input<string>;
+    /**
+     * The origin serves a self-signed certificate (this project's httpd): integrations skip
+     * verifying it (docs/origin-tls.md). Default: false, the origin's certificate is verified.
+     */
+    readonly originServesSelfSignedCertificate?: boolean;
+    /** A customer-managed KMS key for the access and execution log groups. Default: CloudWatch Logs' own encryption. */
+    readonly logsKmsKeyArn?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
@@ -51,83 +73,161 @@ export function methodAuthorization(mode: ApiAuth["mode"]): "NONE" | "AWS_IAM" |
 
 /**
  * The values a route refers to that only exist once other resources do: the origin URL, the
- * VPC link, the authorizer and the request validator. Generic so the same spec both creates
+ * VPC link, the authorizer and the request validators. Generic so the same spec both creates
  * the resources (with Outputs) and is hashed into the deployment trigger (with strings).
  */
 export interface RouteRefs<Ref> {
+    /** The origin's base URL, ending in `/`; a route's origin path is appended to it. */
     readonly uri: Ref;
     readonly connectionId?: Ref;
     readonly authorizerId?: Ref;
+    /** The validator of required parameters (absent when none are required). */
     readonly requestValidatorId?: Ref;
+    /** The validator of request bodies, for routes with `body=`. */
+    readonly bodyValidatorId?: Ref;
 }
 
 /** What every route shares that is known when the program starts. */
 export interface RouteOptions {
+    /** The route table. Default: `GET / -> /` and `GET /hello -> /`. */
+    readonly routes?: readonly RouteDefinition[];
     readonly integrationTimeoutMs: number;
     readonly authorization: "NONE" | "AWS_IAM" | "COGNITO_USER_POOLS";
     readonly apiKeyRequired: boolean;
     readonly requestValidation: RequestValidationConfig;
-    /** Whether the stage caches: required query parameters then become cache keys. */
+    /** Whether the stage caches: GET routes then key their cache on required query and path parameters. */
     readonly cacheEnabled: boolean;
+    /** The origin serves this project's self-signed certificate: integrations skip verifying it. Default: false. */
+    readonly skipOriginCertificateCheck?: boolean;
 }
+
+/** Appends a route's origin path to the origin's base URL, for either kind of reference. */
+export type UriJoin<Ref> = (baseUrl: Ref, originPath: string) => Ref;
 
 /** One route of the API: a path, its method, and the HTTP_PROXY integration behind it. */
 export interface RouteSpec<Ref = string> {
-    /** `""` for the root resource, otherwise one path segment. */
-    readonly pathPart: string;
+    /** The resource path, `/` for the root. */
+    readonly path: string;
     readonly method: {
-        readonly httpMethod: "GET";
+        readonly httpMethod: HttpMethod;
         readonly authorization: RouteOptions["authorization"];
         readonly authorizerId?: Ref;
         readonly apiKeyRequired: boolean;
         readonly requestParameters: Record<string, boolean>;
         readonly requestValidatorId?: Ref;
+        /** Content type to model name, for a route with `body=`. */
+        readonly requestModels?: Record<string, string>;
     };
     readonly integration: {
         readonly type: "HTTP_PROXY";
-        readonly integrationHttpMethod: "GET";
+        readonly integrationHttpMethod: HttpMethod;
         readonly uri: Ref;
         readonly timeoutMilliseconds: number;
         readonly passthroughBehavior: "WHEN_NO_MATCH";
         readonly connectionType: "INTERNET" | "VPC_LINK";
         readonly connectionId?: Ref;
+        /** Path parameters forwarded to the origin URI's placeholders; absent when there are none. */
+        readonly requestParameters?: Record<string, string>;
         readonly cacheKeyParameters: string[];
+        /**
+         * Set for this project's origin, which serves a self-signed certificate API Gateway
+         * cannot verify against a public CA: the connection is encrypted and the origin checks
+         * API Gateway's client certificate, but the gateway does not check the origin's identity
+         * (docs/origin-tls.md). Absent for an `originUrl` backend, whose certificate is verified.
+         */
+        readonly tlsConfig?: { readonly insecureSkipVerification: true };
     };
+    /** The model a `body=` route validates request bodies against. */
+    readonly bodyModel?: { readonly name: string; readonly contentType: "application/json"; readonly schema: string };
 }
 
-/** The API's routes: `GET /` and `GET /hello`, both proxied to the origin's root. */
-export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions): RouteSpec<Ref>[] {
+/** The seed's routes, what `hello-gateway:routes` defaults to: both proxied to the origin's root. */
+export const DEFAULT_ROUTES: readonly RouteDefinition[] = [
+    { source: "GET / -> /", method: "GET", path: "/", segments: [], originPath: "", pathParameters: [] },
+    { source: "GET /hello -> /", method: "GET", path: "/hello", segments: [{ kind: "literal", text: "hello" }], originPath: "", pathParameters: [] },
+];
+
+/** An API Gateway model name (alphanumeric) for a route's body: `PostOrdersIdBody`. */
+export function bodyModelName(route: Pick<RouteDefinition, "method" | "path">): string {
+    const words = `${route.method.toLowerCase()} ${route.path}`.split(/[^A-Za-z0-9]+/).filter((word) => word !== "");
+    return `${words.map((word) => word[0].toUpperCase() + word.slice(1)).join("")}Body`;
+}
+
+/**
+ * The API's routes, one spec each: what creates the methods and integrations and what the
+ * deployment trigger hashes, so the two cannot drift apart.
+ */
+export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions, join: UriJoin<Ref>): RouteSpec<Ref>[] {
     const queryParameters = options.requestValidation.queryParameters.map((name) => `method.request.querystring.${name}`);
     const headers = options.requestValidation.headers.map((name) => `method.request.header.${name}`);
-    const requestParameters = Object.fromEntries([...queryParameters, ...headers].map((parameter) => [parameter, true]));
-    return ["", "hello"].map((pathPart) => ({
-        pathPart,
-        method: {
-            httpMethod: "GET",
-            authorization: options.authorization,
-            authorizerId: refs.authorizerId,
-            apiKeyRequired: options.apiKeyRequired,
-            requestParameters,
-            requestValidatorId: refs.requestValidatorId,
-        },
-        integration: {
-            type: "HTTP_PROXY",
-            integrationHttpMethod: "GET",
-            uri: refs.uri,
-            timeoutMilliseconds: options.integrationTimeoutMs,
-            passthroughBehavior: "WHEN_NO_MATCH",
-            connectionType: refs.connectionId === undefined ? "INTERNET" : "VPC_LINK",
-            connectionId: refs.connectionId,
-            // Responses differ by required query parameters, so the cache must tell them apart.
-            cacheKeyParameters: options.cacheEnabled ? queryParameters : [],
-        },
-    }));
+    const validatesParameters = queryParameters.length + headers.length > 0;
+    const modelNames = new Set<string>();
+    return (options.routes ?? DEFAULT_ROUTES).map((route) => {
+        const pathParameters = route.pathParameters.map((name) => `method.request.path.${name}`);
+        const requestParameters = Object.fromEntries([...queryParameters, ...headers, ...pathParameters].map((parameter) => [parameter, true]));
+        let bodyModel: RouteSpec["bodyModel"];
+        if (route.bodySchema) {
+            let name = bodyModelName(route);
+            for (let n = 2; modelNames.has(name); n++) {
+                name = `${bodyModelName(route)}${n}`;
+            }
+            modelNames.add(name);
+            bodyModel = { name, contentType: "application/json", schema: route.bodySchema.text };
+        }
+        const requestValidatorId = bodyModel ? refs.bodyValidatorId : validatesParameters ? refs.requestValidatorId : undefined;
+        return {
+            path: route.path,
+            method: {
+                httpMethod: route.method,
+                authorization: options.authorization,
+                authorizerId: refs.authorizerId,
+                apiKeyRequired: options.apiKeyRequired,
+                requestParameters,
+                requestValidatorId,
+                ...(bodyModel ? { requestModels: { [bodyModel.contentType]: bodyModel.name } } : {}),
+            },
+            integration: {
+                type: "HTTP_PROXY",
+                integrationHttpMethod: route.method,
+                uri: join(refs.uri, route.originPath),
+                timeoutMilliseconds: options.integrationTimeoutMs,
+                passthroughBehavior: "WHEN_NO_MATCH",
+                connectionType: refs.connectionId === undefined ? "INTERNET" : "VPC_LINK",
+                connectionId: refs.connectionId,
+                ...(route.pathParameters.length > 0
+                    ? { requestParameters: Object.fromEntries(route.pathParameters.map((name) => [`integration.request.path.${name}`, `method.request.path.${name}`])) }
+                    : {}),
+                // Only GET is cached; its responses differ by required query and path parameters,
+                // so the cache must tell them apart.
+                cacheKeyParameters: options.cacheEnabled && route.method === "GET" ? [...queryParameters, ...pathParameters] : [],
+                ...(options.skipOriginCertificateCheck ? { tlsConfig: { insecureSkipVerification: true } } : {}),
+            },
+            ...(bodyModel ? { bodyModel } : {}),
+        };
+    });
+}
+
+/** `routeSpecs` with every reference resolved: what the trigger hashes and the specs compare. */
+export function resolvedRouteSpecs(refs: RouteRefs<string>, options: RouteOptions): RouteSpec<string>[] {
+    return routeSpecs(refs, options, (baseUrl, originPath) => `${baseUrl}${originPath}`);
 }
 
 /** RestApi settings that AWS applies to a stage only when it is deployed again. */
 export interface RedeployingApiSettings {
     readonly disableExecuteApiEndpoint: boolean;
+    readonly securityPolicy: string;
+    readonly endpointAccessMode: string;
 }
+
+/**
+ * The execute-api endpoint's TLS policy. Of the enhanced `SecurityPolicy_*` policies API
+ * Gateway offers REGIONAL (and private) APIs, this one accepts TLS 1.3 and TLS 1.2 with
+ * forward secrecy and post-quantum key exchange, so clients limited to TLS 1.2 keep working;
+ * the `*_EDGE` policies are for edge-optimized endpoints only. Enhanced policies require an
+ * endpoint access mode: BASIC is AWS's mode for moving an existing API over; STRICT also
+ * requires SNI to match and is the step after (docs/security.md).
+ */
+export const EXECUTE_API_TLS = { securityPolicy: "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", endpointAccessMode: "BASIC" } as const;
 
 /**
  * The deployment's identity: a hash of every method and integration input, and of the API
@@ -158,6 +258,13 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
     extendedRequestId: "$context.extendedRequestId",
     ip: "$context.identity.sourceIp",
     userAgent: "$context.identity.userAgent",
+    // Who called: the API key's id (never the key), the Cognito user's sub or an authorizer's
+    // principal, the IAM caller's ARN. Fields that do not apply log "-".
+    apiKeyId: "$context.identity.apiKeyId",
+    cognitoSub: "$context.authorizer.claims.sub",
+    principalId: "$context.authorizer.principalId",
+    userArn: "$context.identity.userArn",
+    wafResponseCode: "$context.wafResponseCode",
     requestTime: "$context.requestTime",
     requestTimeEpoch: "$context.requestTimeEpoch",
     httpMethod: "$context.httpMethod",
@@ -185,14 +292,18 @@ export function executeApiBaseUrl(restApiId: string, region: string, stageName: 
 }
 
 /**
- * A REGIONAL REST API that proxies GET requests to the origin, served from one throttled,
- * logged stage. Like CDK's `RestApi`, the deployment is derived from a hash of what it deploys
- * and the stage is a resource of its own.
+ * A REGIONAL REST API that proxies its route table to the origin, served from one throttled,
+ * logged stage. It composes the pieces the way CDK's `RestApi` does: `ApiResourceTree` (shared
+ * resources per path prefix), one `ApiRoute` per route (method, integration, body model),
+ * `ApiDeployment` (identity from a hash of every route) and `ApiStage` (logs, stage, method
+ * settings). Auth, validators and the VPC link are shared by every route and live here.
  */
 export class HelloApi extends pulumi.ComponentResource {
     readonly restApiId: pulumi.Output<string>;
     readonly stageName: pulumi.Output<string>;
     readonly invokeUrl: pulumi.Output<string>;
+    /** The stage's base URL without a trailing slash; every route's path appends to it. */
+    readonly stageUrl: pulumi.Output<string>;
     readonly accessLogGroupName: pulumi.Output<string>;
     readonly executionLogGroupName: pulumi.Output<string>;
     /** The RestApi's name: the `ApiName` dimension of its CloudWatch metrics. */
@@ -207,17 +318,20 @@ export class HelloApi extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         const auth: ApiAuth = args.auth ?? { mode: "none" };
-        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false };
+        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false, ...EXECUTE_API_TLS };
         const requestValidation = args.requestValidation ?? { queryParameters: [], headers: [] };
         const cache: CacheConfig = args.cache ?? { enabled: false };
 
+        const routes = args.routes ?? DEFAULT_ROUTES;
         const restApi = new aws.apigateway.RestApi(
             `${name}-api`,
             {
                 name,
-                description: "hello-gateway: GET / and GET /hello proxied to the EC2 origin",
+                description: restApiDescription(routes, args.originDescription ?? "the EC2 origin"),
                 endpointConfiguration: { types: "REGIONAL" },
                 disableExecuteApiEndpoint: apiSettings.disableExecuteApiEndpoint,
+                securityPolicy: apiSettings.securityPolicy,
+                endpointAccessMode: apiSettings.endpointAccessMode,
                 tags,
             },
             { parent: this },
@@ -244,6 +358,14 @@ export class HelloApi extends pulumi.ComponentResource {
                   { parent: this },
               )
             : undefined;
+        // Routes with `body=` check their body, and their required parameters as well.
+        const bodyValidator = routes.some((route) => route.bodySchema !== undefined)
+            ? new aws.apigateway.RequestValidator(
+                  `${name}-body-validator`,
+                  { restApi: restApi.id, name: `${name}-body`, validateRequestParameters: validatesParameters, validateRequestBody: true },
+                  { parent: this },
+              )
+            : undefined;
 
         const vpcLink =
             args.vpcLinkTargetArn === undefined
@@ -255,118 +377,58 @@ export class HelloApi extends pulumi.ComponentResource {
                   );
 
         const routeOptions: RouteOptions = {
+            routes,
             integrationTimeoutMs: args.integrationTimeoutMs,
             authorization: methodAuthorization(auth.mode),
             apiKeyRequired: auth.mode === "apiKey",
             requestValidation,
             cacheEnabled: cache.enabled,
+            skipOriginCertificateCheck: args.originServesSelfSignedCertificate ?? false,
         };
         const routeRefs: RouteRefs<pulumi.Input<string>> = {
             uri: args.originUrl,
             connectionId: vpcLink?.id,
             authorizerId: authorizer?.id,
             requestValidatorId: requestValidator?.id,
+            bodyValidatorId: bodyValidator?.id,
         };
 
-        const routeResources: pulumi.Resource[] = [];
-        for (const route of routeSpecs(routeRefs, routeOptions)) {
-            const label = route.pathPart === "" ? "root" : route.pathPart;
-            const resourceId =
-                route.pathPart === ""
-                    ? restApi.rootResourceId
-                    : new aws.apigateway.Resource(
-                          `${name}-${label}`,
-                          { restApi: restApi.id, parentId: restApi.rootResourceId, pathPart: route.pathPart },
-                          { parent: this },
-                      ).id;
-            const method = new aws.apigateway.Method(
-                `${name}-${label}-${route.method.httpMethod.toLowerCase()}`,
-                { restApi: restApi.id, resourceId, ...route.method },
-                { parent: this },
-            );
-            const integration = new aws.apigateway.Integration(
-                `${name}-${label}-${route.method.httpMethod.toLowerCase()}-integration`,
-                { restApi: restApi.id, resourceId, httpMethod: method.httpMethod, ...route.integration },
-                { parent: this },
-            );
-            routeResources.push(method, integration);
-        }
+        const tree = new ApiResourceTree({ restApiId: restApi.id, rootResourceId: restApi.rootResourceId, namePrefix: name, parent: this });
+        const joinUri: UriJoin<pulumi.Input<string>> = (baseUrl, originPath) => pulumi.interpolate`${baseUrl}${originPath}`;
+        const apiRoutes = routeSpecs(routeRefs, routeOptions, joinUri).map(
+            (spec) => new ApiRoute({ restApiId: restApi.id, resourceId: tree.resourceIdOf(spec.path), spec, namePrefix: name, parent: this }),
+        );
         const trigger = pulumi
-            .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId])
-            .apply(([uri, connectionId, authorizerId, requestValidatorId]) =>
-                deploymentTrigger(routeSpecs({ uri, connectionId, authorizerId, requestValidatorId }, routeOptions), apiSettings),
+            .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId, routeRefs.bodyValidatorId])
+            .apply(([uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId]) =>
+                deploymentTrigger(resolvedRouteSpecs({ uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId }, routeOptions), apiSettings),
             );
+        const { deployment } = new ApiDeployment({
+            name: `${name}-deployment`,
+            restApiId: restApi.id,
+            trigger,
+            routeResources: apiRoutes.flatMap((route) => route.resources),
+            parent: this,
+        });
 
-        const deployment = new aws.apigateway.Deployment(
-            `${name}-deployment`,
-            {
-                restApi: restApi.id,
-                description: "hello-gateway routes; replaced whenever a route or the origin changes",
-                triggers: { routes: trigger },
-            },
-            { parent: this, dependsOn: routeResources },
-        );
-
-        // Both log groups outlive the stack (skipDestroy): logs of a destroyed or replaced
-        // API stay readable until their retention ends. Autonaming keeps a re-created stack
-        // from colliding with the group a destroyed one left behind.
-        const accessLogGroup = new aws.cloudwatch.LogGroup(
-            `${name}-access-logs`,
-            {
-                namePrefix: `/aws/apigateway/${name}/access-`,
-                retentionInDays: args.logRetentionDays,
-                skipDestroy: true,
-                tags,
-            },
-            { parent: this },
-        );
-        const executionLogGroup = new aws.cloudwatch.LogGroup(
-            `${name}-execution-logs`,
-            {
-                name: restApi.id.apply((id) => executionLogGroupName(id, args.stageName)),
-                retentionInDays: args.logRetentionDays,
-                skipDestroy: true,
-                tags,
-            },
-            { parent: this },
-        );
-
-        const loggingPrerequisites = args.loggingPrerequisites ?? [];
-        const stage = new aws.apigateway.Stage(
-            `${name}-stage`,
-            {
-                restApi: restApi.id,
-                deployment: deployment.id,
-                stageName: args.stageName,
-                description: `hello-gateway ${args.stageName} stage`,
-                accessLogSettings: { destinationArn: accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
-                xrayTracingEnabled: args.tracingEnabled ?? false,
-                cacheClusterEnabled: cache.enabled,
-                cacheClusterSize: cache.enabled ? cache.sizeGb : undefined,
-                tags,
-            },
-            // The execution log group must exist first, or API Gateway creates one without retention.
-            { parent: this, dependsOn: [executionLogGroup, ...loggingPrerequisites] },
-        );
-
-        new aws.apigateway.MethodSettings(
-            `${name}-method-settings`,
-            {
-                restApi: restApi.id,
-                stageName: stage.stageName,
-                methodPath: "*/*",
-                settings: {
-                    throttlingRateLimit: args.throttle.rateLimit,
-                    throttlingBurstLimit: args.throttle.burstLimit,
-                    loggingLevel: args.loggingLevel,
-                    metricsEnabled: true,
-                    // Full request and response bodies in logs can carry personal data.
-                    dataTraceEnabled: false,
-                    ...methodCacheSettings(cache),
-                },
-            },
-            { parent: this, dependsOn: loggingPrerequisites },
-        );
+        const { stage, accessLogGroup, executionLogGroup } = new ApiStage({
+            name,
+            restApiId: restApi.id,
+            deploymentId: deployment.id,
+            stageName: args.stageName,
+            logRetentionDays: args.logRetentionDays,
+            tracingEnabled: args.tracingEnabled ?? false,
+            cache,
+            throttle: args.throttle,
+            loggingLevel: args.loggingLevel,
+            routes,
+            routeThrottles: args.routeThrottles ?? [],
+            loggingPrerequisites: args.loggingPrerequisites ?? [],
+            clientCertificateId: args.clientCertificateId,
+            logsKmsKeyArn: args.logsKmsKeyArn,
+            tags,
+            parent: this,
+        });
 
         if (auth.mode === "apiKey") {
             const key = new aws.apigateway.ApiKey(`${name}-key`, { name: `${name}-client`, enabled: true, tags }, { parent: this });
@@ -391,13 +453,15 @@ export class HelloApi extends pulumi.ComponentResource {
         this.stageName = stage.stageName;
         this.invokeUrl = pulumi
             .all([restApi.id, stage.stageName])
-            .apply(([id, stageName]) => `${executeApiBaseUrl(id, args.region, stageName)}/hello`);
+            .apply(([id, stageName]) => `${executeApiBaseUrl(id, args.region, stageName)}${invokePath(routes)}`);
+        this.stageUrl = pulumi.all([restApi.id, stage.stageName]).apply(([id, stageName]) => executeApiBaseUrl(id, args.region, stageName));
         this.accessLogGroupName = accessLogGroup.name;
         this.executionLogGroupName = executionLogGroup.name;
         this.registerOutputs({
             restApiId: this.restApiId,
             stageName: this.stageName,
             invokeUrl: this.invokeUrl,
+            stageUrl: this.stageUrl,
             accessLogGroupName: this.accessLogGroupName,
             executionLogGroupName: this.executionLogGroupName,
             restApiName: this.restApiName,
@@ -407,8 +471,213 @@ export class HelloApi extends pulumi.ComponentResource {
     }
 }
 
+/** The RestApi's description: the routes it serves, as long as they fit in a line. */
+export function restApiDescription(routes: readonly RouteDefinition[], origin: string): string {
+    const names = routes.map((route) => `${route.method} ${route.path}`);
+    const listed = names.length <= 3 ? names.join(names.length === 2 ? " and " : ", ") : `${names.length} routes`;
+    return `hello-gateway: ${listed} proxied to ${origin}`;
+}
+
+/**
+ * The path `invokeUrl` points at: `/hello` when the table serves `GET /hello` (the seed's
+ * URL), otherwise the first GET route without parameters, otherwise the stage's root.
+ */
+export function invokePath(routes: readonly RouteDefinition[]): string {
+    const plainGets = routes.filter((route) => route.method === "GET" && route.pathParameters.length === 0);
+    return (plainGets.find((route) => route.path === "/hello") ?? plainGets[0])?.path ?? "/";
+}
+
+/**
+ * A method's path in MethodSettings: its resource path without the leading slash, then the
+ * method (`orders/{id}/POST`); the root's resource path is `/`, escaped as `~1`. ANY becomes `*`:
+ * an override for an ANY route covers every method of its resource.
+ */
+export function methodSettingsPath(route: Pick<RouteDefinition, "method" | "path">): string {
+    const resourcePath = route.path === "/" ? "~1" : route.path.slice(1);
+    return `${resourcePath}/${route.method === "ANY" ? "*" : route.method}`;
+}
+
+export interface ApiStageArgs {
+    readonly name: string;
+    readonly restApiId: pulumi.Input<string>;
+    readonly deploymentId: pulumi.Input<string>;
+    readonly stageName: string;
+    readonly logRetentionDays: number;
+    readonly tracingEnabled: boolean;
+    readonly cache: CacheConfig;
+    /** Stage-wide throttling (`*\/*`). */
+    readonly throttle: ThrottleConfig;
+    readonly loggingLevel: LoggingLevel;
+    /** The routes the stage serves: non-GET routes opt out of the cache, per method. */
+    readonly routes: readonly RouteDefinition[];
+    /** Per-method throttles; each gets its own MethodSettings. */
+    readonly routeThrottles: readonly RouteThrottle[];
+    readonly loggingPrerequisites: pulumi.Resource[];
+    /** The client certificate the stage presents to the origin. Default: none. */
+    readonly clientCertificateId?: pulumi.Input<string>;
+    /** A customer-managed KMS key for both log groups. Default: CloudWatch Logs' own encryption. */
+    readonly logsKmsKeyArn?: pulumi.Input<string>;
+    readonly tags: Record<string, string>;
+    readonly parent: pulumi.Resource;
+}
+
+/**
+ * The stage that serves a deployment, like CDK's `Stage`: its two log groups, the stage itself,
+ * stage-wide MethodSettings and a per-method override for each route throttle and, with the
+ * cache on, for each route that is not a GET (API Gateway caches only what the settings allow).
+ */
+export class ApiStage {
+    readonly stage: aws.apigateway.Stage;
+    readonly accessLogGroup: aws.cloudwatch.LogGroup;
+    readonly executionLogGroup: aws.cloudwatch.LogGroup;
+
+    constructor(args: ApiStageArgs) {
+        const { name, tags, cache } = args;
+        const parent = args.parent;
+        // Both log groups outlive the stack (skipDestroy): logs of a destroyed or replaced
+        // API stay readable until their retention ends. Autonaming keeps a re-created stack
+        // from colliding with the group a destroyed one left behind.
+        const accessLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-access-logs`,
+            {
+                namePrefix: `/aws/apigateway/${name}/access-`,
+                retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.logsKmsKeyArn,
+                skipDestroy: true,
+                tags,
+            },
+            { parent },
+        );
+        const executionLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-execution-logs`,
+            {
+                name: pulumi.output(args.restApiId).apply((id) => executionLogGroupName(id, args.stageName)),
+                retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.logsKmsKeyArn,
+                skipDestroy: true,
+                tags,
+            },
+            { parent },
+        );
+
+        const loggingPrerequisites = args.loggingPrerequisites;
+        const stage = new aws.apigateway.Stage(
+            `${name}-stage`,
+            {
+                restApi: args.restApiId,
+                deployment: args.deploymentId,
+                stageName: args.stageName,
+                description: `hello-gateway ${args.stageName} stage`,
+                accessLogSettings: { destinationArn: accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+                xrayTracingEnabled: args.tracingEnabled,
+                cacheClusterEnabled: cache.enabled,
+                cacheClusterSize: cache.enabled ? cache.sizeGb : undefined,
+                clientCertificateId: args.clientCertificateId,
+                tags,
+            },
+            // The execution log group must exist first, or API Gateway creates one without retention.
+            { parent, dependsOn: [executionLogGroup, ...loggingPrerequisites] },
+        );
+
+        const stageWideSettings = {
+            throttlingRateLimit: args.throttle.rateLimit,
+            throttlingBurstLimit: args.throttle.burstLimit,
+            loggingLevel: args.loggingLevel,
+            metricsEnabled: true,
+            // Full request and response bodies in logs can carry personal data.
+            dataTraceEnabled: false,
+        };
+        new aws.apigateway.MethodSettings(
+            `${name}-method-settings`,
+            {
+                restApi: args.restApiId,
+                stageName: stage.stageName,
+                methodPath: "*/*",
+                settings: {
+                    ...stageWideSettings,
+                    ...methodCacheSettings(cache),
+                },
+            },
+            { parent, dependsOn: loggingPrerequisites },
+        );
+
+        // An override replaces the stage-wide settings for its method, so it states all of them.
+        for (const route of args.routes) {
+            const throttle = args.routeThrottles.find((candidate) => candidate.method === route.method && candidate.path === route.path);
+            const uncached = cache.enabled && route.method !== "GET";
+            if (throttle === undefined && !uncached) {
+                continue;
+            }
+            new aws.apigateway.MethodSettings(
+                `${name}-${resourceLabel(route.path)}-${route.method.toLowerCase()}-settings`,
+                {
+                    restApi: args.restApiId,
+                    stageName: stage.stageName,
+                    methodPath: methodSettingsPath(route),
+                    settings: {
+                        ...stageWideSettings,
+                        ...(throttle ? { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit } : {}),
+                        ...methodCacheSettings(route.method === "GET" ? cache : { enabled: false }),
+                    },
+                },
+                { parent, dependsOn: loggingPrerequisites },
+            );
+        }
+
+        this.stage = stage;
+        this.accessLogGroup = accessLogGroup;
+        this.executionLogGroup = executionLogGroup;
+    }
+}
+
 export interface ApiGatewayAccountLoggingArgs {
+    /** Retention of `/aws/apigateway/welcome`, in days CloudWatch Logs accepts. Default: 30. */
+    readonly welcomeLogRetentionDays?: number;
+    /**
+     * The welcome log group already exists (another stack or API Gateway made it): adopt it by
+     * import instead of failing to create it. Default: false. See `welcomeLogGroupExists`.
+     */
+    readonly welcomeLogGroupExists?: boolean;
+    /** A customer-managed KMS key for the welcome log group (`LogEncryptionKey.keyArn`). Default: none. */
+    readonly welcomeLogKmsKeyArn?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
+}
+
+/** Who may assume the logging role: API Gateway, and only on behalf of this account (no confused deputy). */
+export function apiGatewayLoggingTrustPolicy(accountId: string): Record<string, unknown> {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "apigateway.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+    };
+}
+
+/** API Gateway writes here once the account's CloudWatch role is set, with no retention. */
+export const WELCOME_LOG_GROUP = "/aws/apigateway/welcome";
+
+/**
+ * Whether `/aws/apigateway/welcome` exists in the account and region. The lookup is by prefix,
+ * so the exact name is compared.
+ */
+export async function welcomeLogGroupExists(): Promise<boolean> {
+    const groups = await aws.cloudwatch.getLogGroups({ logGroupNamePrefix: WELCOME_LOG_GROUP });
+    return groups.logGroupNames.includes(WELCOME_LOG_GROUP);
+}
+
+/**
+ * Resource options for the welcome log group. When it exists, `import` adopts it (the engine
+ * imports only when this stack's state does not hold it yet, and then applies the retention as an
+ * update), so a second stack owning the account setting, or a group API Gateway made earlier,
+ * does not fail the create with ResourceAlreadyExistsException.
+ */
+export function welcomeLogGroupOptions(exists: boolean): Pick<pulumi.CustomResourceOptions, "import" | "retainOnDelete"> {
+    return exists ? { import: WELCOME_LOG_GROUP, retainOnDelete: true } : { retainOnDelete: true };
 }
 
 /** The AWS managed policy that lets API Gateway write to CloudWatch Logs. */
@@ -427,20 +696,12 @@ export class ApiGatewayAccountLogging extends pulumi.ComponentResource {
         super("hello-gateway:infra:ApiGatewayAccountLogging", name, {}, opts);
         const kept = { parent: this, retainOnDelete: true };
 
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const role = new aws.iam.Role(
             `${name}-role`,
             {
                 description: "Lets API Gateway write execution and access logs to CloudWatch Logs",
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "apigateway.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                        },
-                    ],
-                }),
+                assumeRolePolicy: accountId.apply((account) => JSON.stringify(apiGatewayLoggingTrustPolicy(account))),
                 tags: args.tags,
             },
             kept,
@@ -450,12 +711,19 @@ export class ApiGatewayAccountLogging extends pulumi.ComponentResource {
             { role: role.name, policyArn: PUSH_TO_CLOUDWATCH_POLICY_ARN },
             kept,
         );
+        // Setting the role makes API Gateway write a test message to this group, creating it
+        // without retention if it is missing; kept on destroy with the setting that writes to it.
+        const welcomeLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-welcome-logs`,
+            { name: WELCOME_LOG_GROUP, retentionInDays: args.welcomeLogRetentionDays ?? 30, kmsKeyId: args.welcomeLogKmsKeyArn, tags: args.tags },
+            { parent: this, ...welcomeLogGroupOptions(args.welcomeLogGroupExists ?? false) },
+        );
         // The role must carry its policy before the account points at it, or API Gateway
         // rejects the setting.
         this.account = new aws.apigateway.Account(
             `${name}-account`,
             { cloudwatchRoleArn: role.arn },
-            { ...kept, dependsOn: [attachment] },
+            { ...kept, dependsOn: [attachment, welcomeLogGroup] },
         );
         this.roleArn = role.arn;
         this.registerOutputs({ roleArn: this.roleArn });

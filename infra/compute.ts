@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { Architecture } from "./config";
 import { sha256 } from "./hash";
+import { OriginSite, provisioningScript } from "./httpd";
 
 export interface WebServerArgs {
     readonly subnetId: pulumi.Input<string>;
@@ -13,8 +14,20 @@ export interface WebServerArgs {
     readonly architecture: Architecture;
     /** Pinned AMI. Absent: follow the AL2023 SSM parameter without replacing on new releases. */
     readonly amiId?: string;
+    /**
+     * Following the parameter: boot its current release now, replacing the instance if that is
+     * a newer image than the one it runs. Default: false (keep the running image). Ignored with
+     * a pinned `amiId`.
+     */
+    readonly takeNewestImage?: boolean;
     /** The text `index.html` serves. */
     readonly helloMessage: string;
+    /** httpd's TLS material: its certificate and key, and the API Gateway client certificates it accepts. */
+    readonly tls: {
+        readonly serverCertificatePem: pulumi.Input<string>;
+        readonly serverPrivateKeyPem: pulumi.Input<string>;
+        readonly trustedClientCertificatePems: pulumi.Input<string[]>;
+    };
     /** Bring-your-own SSH key pair. Absent: an ED25519 pair is generated and kept secret. */
     readonly sshKey?: { readonly publicKey: string; readonly privateKey: pulumi.Input<string> };
     /** Root volume size in GiB. Default: 8. */
@@ -26,10 +39,30 @@ export interface WebServerArgs {
 export const SSH_USER = "ec2-user";
 
 /**
- * Bounds on reaching a new instance over SSH: 60 dials of at most 10 s each, so an instance
- * that never answers fails the update after about ten minutes instead of hanging it.
+ * Bounds on reaching a new instance over SSH: 60 redials of at most 10 s each. An instance that
+ * never answers fails the update after `worstCaseDialSeconds(SSH_DIAL)` (about 14.5 minutes)
+ * instead of hanging it.
  */
 export const SSH_DIAL = { dialErrorLimit: 60, perDialTimeout: 10 } as const;
+
+/**
+ * The longest @pulumi/command 1.2.1 keeps dialling an SSH host that does not answer, in seconds.
+ * Read from its source (provider/pkg/provider/remote/connection.go, `dialWithRetry`): it gives up
+ * once the failed dials exceed `dialErrorLimit`, so it dials `dialErrorLimit + 1` times, each
+ * bounded by `perDialTimeout`; between dials it waits as the Pulumi SDK's `retry.Until` does,
+ * 100 ms growing 1.5 times per retry, capped at 5 s (sdk/go/common/util/retry/until.go).
+ */
+export function worstCaseDialSeconds(dial: { readonly dialErrorLimit: number; readonly perDialTimeout: number }): number {
+    const dials = dial.dialErrorLimit + 1;
+    let waits = 0;
+    let delay = 0.1;
+    for (let retry = 1; retry < dials; retry++) {
+        waits += Math.min(delay, 5);
+        delay *= 1.5;
+    }
+    return dials * dial.perDialTimeout + waits;
+}
+
 export const PROVISIONING_TIMEOUTS: pulumi.CustomTimeouts = { create: "15m", update: "15m", delete: "5m" };
 
 export function al2023AmiParameter(architecture: Architecture): string {
@@ -41,30 +74,36 @@ export function isBurstable(instanceType: string): boolean {
     return /^t\d/.test(instanceType);
 }
 
-const INDEX_DELIMITER = "HELLO_GATEWAY_INDEX_HTML";
+/**
+ * The instance's resource name. An instance of another CPU architecture is another resource:
+ * the engine fills an ignored `ami` from the old state even for a replacement (pulumi/pulumi#2657),
+ * so replacing the x86_64 instance would boot its x86_64 image on a Graviton type. A new name
+ * has no old state, so it boots the parameter's image for its own architecture. x86_64 keeps
+ * the name instances had before, so existing stacks see no change.
+ */
+export function instanceResourceName(name: string, architecture: Architecture): string {
+    return architecture === "x86_64" ? `${name}-instance` : `${name}-instance-${architecture}`;
+}
 
-function escapeHtml(text: string): string {
-    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** How the instance's image is decided, per `WebServerArgs`; see `imageSelection`. */
+export interface ImageSelection {
+    /** Where the image comes from. */
+    readonly source: "pinned" | "parameter";
+    /** What the engine keeps from the state instead of the program's value. */
+    readonly ignoreChanges: string[];
 }
 
 /**
- * The idempotent provisioning script: running it twice leaves the same server. The message is
- * one validated line inside a quoted heredoc, so the shell never interprets it.
+ * A pinned image is an ordinary input: changing it replaces the instance. A followed parameter
+ * moves with every AL2023 release, so its value is ignored once the instance exists (a new
+ * release never replaces the server on an ordinary `up`), except when the newest release is
+ * asked for: then the parameter's current image is compared and, if newer, replaces the instance.
  */
-export function provisioningScript(helloMessage: string): string {
-    if (/[\r\n]/.test(helloMessage)) {
-        throw new Error("helloMessage must be a single line");
+export function imageSelection(args: Pick<WebServerArgs, "amiId" | "takeNewestImage">): ImageSelection {
+    if (args.amiId !== undefined) {
+        return { source: "pinned", ignoreChanges: [] };
     }
-    return [
-        "set -euo pipefail",
-        "sudo dnf install -y httpd",
-        "sudo systemctl enable --now httpd",
-        `sudo tee /var/www/html/index.html > /dev/null <<'${INDEX_DELIMITER}'`,
-        escapeHtml(helloMessage),
-        INDEX_DELIMITER,
-        "sudo systemctl is-active --quiet httpd",
-        "",
-    ].join("\n");
+    return { source: "parameter", ignoreChanges: args.takeNewestImage === true ? [] : ["ami"] };
 }
 
 /**
@@ -91,7 +130,7 @@ export class WebServer extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const followsAmiParameter = args.amiId === undefined;
+        const image = imageSelection(args);
         const ami =
             args.amiId ??
             // The provider marks `value` sensitive; a public AMI id is not, and a secret `ami`
@@ -99,7 +138,7 @@ export class WebServer extends pulumi.ComponentResource {
             aws.ssm.getParameterOutput({ name: al2023AmiParameter(args.architecture) }, { parent: this }).insecureValue;
 
         const instance = new aws.ec2.Instance(
-            `${name}-instance`,
+            instanceResourceName(name, args.architecture),
             {
                 ami,
                 instanceType: args.instanceType,
@@ -112,6 +151,9 @@ export class WebServer extends pulumi.ComponentResource {
                 // replace the server on the first `up` after any refresh
                 // (terraform-provider-aws#37318). Unset, the provider keeps what it read.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                // EC2's simplified automatic recovery moves the instance off failed hardware;
+                // stated here so it cannot be switched off unseen, and it replaces a recover alarm.
+                maintenanceOptions: { autoRecovery: "default" },
                 rootBlockDevice: {
                     volumeType: "gp3",
                     volumeSize: args.rootVolumeSizeGb ?? 8,
@@ -122,13 +164,7 @@ export class WebServer extends pulumi.ComponentResource {
                 creditSpecification: isBurstable(args.instanceType) ? { cpuCredits: "standard" } : undefined,
                 tags: { ...tags, Name: `${name}-instance` },
             },
-            // Following the parameter must not replace the server on every AL2023 release; a
-            // change of CPU architecture (t3 to t4g) needs another image, so it does replace.
-            {
-                parent: this,
-                ignoreChanges: followsAmiParameter ? ["ami"] : [],
-                replacementTrigger: followsAmiParameter ? args.architecture : undefined,
-            },
+            { parent: this, ignoreChanges: image.ignoreChanges },
         );
 
         const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: { ...tags, Name: `${name}-eip` } }, { parent: this });
@@ -156,13 +192,22 @@ export class WebServer extends pulumi.ComponentResource {
             { parent: this, dependsOn: [association], customTimeouts: PROVISIONING_TIMEOUTS },
         );
 
-        const script = provisioningScript(args.helloMessage);
+        // The script carries httpd's private key: secret, so neither state nor logs hold it in
+        // plain text. A new certificate (a rotation) changes the script, hence its hash below.
+        const script = pulumi.secret(
+            pulumi
+                .all([args.tls.serverCertificatePem, args.tls.serverPrivateKeyPem, args.tls.trustedClientCertificatePems])
+                .apply(([serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems]) => {
+                    const site: OriginSite = { helloMessage: args.helloMessage, serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems };
+                    return provisioningScript(site);
+                }),
+        );
         const installHttpd = new command.remote.Command(
             `${name}-install-httpd`,
             {
                 connection,
                 create: script,
-                triggers: [instance.id, sha256(script)],
+                triggers: [instance.id, pulumi.unsecret(script.apply(sha256))],
             },
             { parent: this, dependsOn: [waitForSsh], customTimeouts: PROVISIONING_TIMEOUTS },
         );
@@ -171,7 +216,7 @@ export class WebServer extends pulumi.ComponentResource {
         this.publicIp = eip.publicIp;
         this.publicDns = eip.publicDns;
         this.provisioned = installHttpd.id;
-        this.originUrl = pulumi.all([eip.publicDns, installHttpd.id]).apply(([dns]) => `http://${dns}/`);
+        this.originUrl = pulumi.all([eip.publicDns, installHttpd.id]).apply(([dns]) => `https://${dns}/`);
         this.registerOutputs({
             provisioned: this.provisioned,
             instanceId: this.instanceId,

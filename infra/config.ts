@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
-import { DEFAULTS } from "./defaults";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Region as AWS_REGIONS } from "@pulumi/aws/types/enums";
+import { InstanceType as EC2_INSTANCE_TYPES } from "@pulumi/aws/types/enums/ec2";
+import { PULUMI_ENGINE_KEYS, UNDECRYPTED_SECRET_PLACEHOLDER, closestKey } from "./config-keys";
+import { DEFAULTS, TAKE_NEWEST_AMI_ENV } from "./defaults";
+import { ProjectFileReader, RouteDefinition, RouteThrottle, parseRouteThrottles, parseRoutes } from "./routes";
 import { ORIGIN_STACK_SUFFIX, environmentOf } from "./stack-names";
 
 /**
@@ -56,12 +62,21 @@ export interface StackIdentity {
 
 /** Raw configuration: keys without namespace, values exactly as the engine gives them. */
 export interface RawConfig {
+    /** Every fully qualified key the stack sets, in any namespace: unknown ones are refused. */
+    readonly keys: readonly string[];
     /** `hello-gateway:*` values, keyed by the short name (`layer`, `vpcCidr`, ...). */
     readonly values: Readonly<Record<string, string | undefined>>;
     /** `aws:region`, or the AWS_REGION the provider would fall back to. */
     readonly region: string | undefined;
     /** Short names of the keys the engine marked secret. */
     readonly secretKeys: ReadonlySet<string>;
+    /** The `HELLO_GATEWAY_TAKE_NEWEST_AMI` environment variable, for this one run. Default: unset. */
+    readonly takeNewestAmi?: string;
+    /**
+     * Reads a repository file by relative path (the routes' `body=` schemas). Absent: no file
+     * can be read, so a route with `body=` is refused as naming a missing file.
+     */
+    readonly readProjectFile?: ProjectFileReader;
 }
 
 interface CommonConfig {
@@ -97,7 +112,17 @@ export interface OriginConfig extends CommonConfig {
     readonly sshKey: SshKeyMaterial | undefined;
     /** Absent: follow the AL2023 SSM parameter, ignoring later releases. */
     readonly amiId: string | undefined;
+    /** This run boots the parameter's current release (`HELLO_GATEWAY_TAKE_NEWEST_AMI=true`). */
+    readonly takeNewestAmi: boolean;
     readonly helloMessage: string;
+    /** VPC flow logs to CloudWatch Logs. */
+    readonly flowLogsEnabled: boolean;
+    /** Every log group the stack creates is encrypted with a customer-managed KMS key. */
+    readonly encryptLogs: boolean;
+    /** Retention of the log groups the stack creates (flow logs). */
+    readonly logRetentionDays: number;
+    /** Which API Gateway client certificate is current; one more is a rotation (docs/origin-tls.md). */
+    readonly clientCertificateGeneration: number;
 }
 
 export interface ThrottleConfig {
@@ -164,14 +189,22 @@ export interface GatewayConfig extends CommonConfig {
     /** Must match the origin stack's; `private` reaches it through a VPC link. */
     readonly originMode: OriginMode;
     readonly monitoring: MonitoringConfig & { readonly thresholds: GatewayAlarmThresholds };
-    /** Fully qualified `org/project/stack` of the origin stack. */
-    readonly originStack: string;
+    /** Fully qualified `org/project/stack` of the origin stack; undefined with `originUrl`. */
+    readonly originStack: string | undefined;
+    /** A backend this project does not deploy (`hello-gateway:originUrl`), ending in `/`. */
+    readonly originUrl: string | undefined;
+    /** The route table; the default is `GET /` and `GET /hello`, both to the origin's root. */
+    readonly routes: readonly RouteDefinition[];
+    /** Method-level throttles, each for a route of `routes` and within the stage's limits. */
+    readonly routeThrottles: readonly RouteThrottle[];
     readonly stageName: string;
     readonly throttle: ThrottleConfig;
     readonly loggingLevel: LoggingLevel;
     readonly logRetentionDays: number;
     readonly manageAccountLogRole: boolean;
     readonly integrationTimeoutMs: number;
+    /** Every log group the stack creates is encrypted with a customer-managed KMS key. */
+    readonly encryptLogs: boolean;
 }
 
 export type StackConfig = OriginConfig | GatewayConfig;
@@ -217,6 +250,12 @@ class ProblemList {
         this.problems.push({ key: qualify(shortKey), given, expected });
         return undefined;
     }
+
+    /** A problem with an environment variable the program reads, named as the shell spells it. */
+    addVariable(name: string, given: string, expected: string): undefined {
+        this.problems.push({ key: `environment variable ${name}`, given, expected });
+        return undefined;
+    }
 }
 
 export function qualify(shortKey: string): string {
@@ -233,7 +272,7 @@ type DefaultedKey = keyof typeof DEFAULTS;
 
 class ConfigReader {
     constructor(
-        private readonly raw: RawConfig,
+        readonly raw: RawConfig,
         private readonly problems: ProblemList,
     ) {}
 
@@ -346,13 +385,34 @@ export function architectureOf(instanceType: string): Architecture {
     return family === "a1" || /^[a-z]+\d+g[a-z]*$/.test(family) ? "arm64" : "x86_64";
 }
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** Where the region and instance-type lists come from: the AWS provider package this program pins. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AWS_PACKAGE = `@pulumi/aws ${(require("@pulumi/aws/package.json") as { version: string }).version}`;
+export const KNOWN_REGIONS: readonly string[] = Object.values(AWS_REGIONS);
+export const KNOWN_INSTANCE_TYPES: readonly string[] = Object.values(EC2_INSTANCE_TYPES);
+
+/**
+ * What to say about an instance type the provider's list lacks: a close spelling, else the
+ * sizes of its family. A type newer than the list is refused too; upgrading @pulumi/aws
+ * brings the new list (docs/configuration.md).
+ */
+function instanceTypeExpectation(instanceType: string): string {
+    const suggestion = closestKey(instanceType, KNOWN_INSTANCE_TYPES);
+    const family = instanceType.split(".")[0];
+    const sizes = KNOWN_INSTANCE_TYPES.filter((type) => type.startsWith(`${family}.`));
+    const hint = suggestion ? `; did you mean ${suggestion}?` : sizes.length > 0 ? `; ${family} comes in ${sizes.join(", ")}` : "";
+    return `an EC2 instance type from the list ${AWS_PACKAGE} ships${hint} (a type newer than that list needs a newer @pulumi/aws)`;
+}
 const AMI_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const QUALIFIED_STACK = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
+/** A bare stack name: what self-managed backends created before CLI 3.61 (not project-scoped) accept. */
+const BARE_STACK = /^[A-Za-z0-9_.-]+$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 const SSH_PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA) PRIVATE KEY-----[\s\S]+-----END (OPENSSH|RSA) PRIVATE KEY-----\s*$/;
 const MAX_HELLO_MESSAGE_LENGTH = 256;
+/** A bound that only catches typos: one rotation a year would take millennia to reach it. */
+const MAX_CLIENT_CERTIFICATE_GENERATION = 10_000;
 /** One address: a local part, a domain with a dot, no spaces or lists. */
 export const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
@@ -455,7 +515,7 @@ function parseSshKey(reader: ConfigReader, problems: ProblemList): SshKeyMateria
             "a plain-text value (not shown)",
             "a secret: `pulumi config set --secret sshPrivateKey < key-file`",
         );
-    } else if (!SSH_PRIVATE_KEY.test(privateKey)) {
+    } else if (privateKey !== UNDECRYPTED_SECRET_PLACEHOLDER && !SSH_PRIVATE_KEY.test(privateKey)) {
         valid = !!problems.add("sshPrivateKey", "a secret (not shown)", "a PEM/OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----)");
     }
     if (!valid || publicKey === undefined || privateKey === undefined) {
@@ -552,15 +612,32 @@ function parseCustomDomain(reader: ConfigReader, problems: ProblemList, region: 
     return { domainName, certificateArn, hostedZoneId };
 }
 
+function parseTakeNewestAmi(value: string | undefined, amiId: string | undefined, problems: ProblemList): boolean {
+    const text = value?.trim() ?? "";
+    if (text === "" || text === "false") {
+        return false;
+    }
+    if (text !== "true") {
+        problems.addVariable(TAKE_NEWEST_AMI_ENV, shown(value), "true, false or unset (an environment variable for one `pulumi up`)");
+        return false;
+    }
+    if (amiId !== undefined) {
+        problems.addVariable(TAKE_NEWEST_AMI_ENV, '"true"', "unset while amiId pins the image: set the new id in amiId instead");
+        return false;
+    }
+    return true;
+}
+
 function parseOrigin(reader: ConfigReader, problems: ProblemList, common: CommonConfig): OriginConfig {
     const instanceType = reader.string("instanceType");
-    if (!INSTANCE_TYPE.test(instanceType)) {
-        problems.add("instanceType", shown(instanceType), "an EC2 instance type such as t3.micro or t4g.small");
+    if (!KNOWN_INSTANCE_TYPES.includes(instanceType)) {
+        problems.add("instanceType", shown(instanceType), instanceTypeExpectation(instanceType));
     }
     const amiId = reader.optionalString("amiId");
     if (amiId !== undefined && !AMI_ID.test(amiId)) {
         problems.add("amiId", shown(amiId), "an AMI id such as ami-0123456789abcdef0, or empty to follow the AL2023 parameter");
     }
+    const takeNewestAmi = parseTakeNewestAmi(reader.raw.takeNewestAmi, amiId, problems);
     const helloMessage = reader.string("helloMessage");
     if (helloMessage.length > MAX_HELLO_MESSAGE_LENGTH || /[\u0000-\u001f\u007f]/.test(helloMessage)) {
         problems.add("helloMessage", shown(helloMessage), `one line of at most ${MAX_HELLO_MESSAGE_LENGTH} printable characters`);
@@ -574,58 +651,102 @@ function parseOrigin(reader: ConfigReader, problems: ProblemList, common: Common
         sshAllowedCidrs: parseSshAllowedCidrs(reader, problems),
         sshKey: parseSshKey(reader, problems),
         amiId,
+        takeNewestAmi,
         helloMessage,
         originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
         monitoring: parseMonitoring(reader, problems),
+        flowLogsEnabled: reader.boolean("flowLogsEnabled") ?? false,
+        encryptLogs: reader.boolean("encryptLogs") ?? false,
+        logRetentionDays: parseLogRetention(reader),
+        clientCertificateGeneration:
+            reader.integer("clientCertificateGeneration", 1, MAX_CLIENT_CERTIFICATE_GENERATION, "certificate generations") ?? 1,
     };
 }
 
-/**
- * A public origin answers anyone on port 80, so anything the gateway enforces (authentication,
- * WAF) could be skipped by calling the origin directly: such a gateway needs a private origin.
- */
-function checkGatewayControlsNeedPrivateOrigin(config: GatewayConfig, problems: ProblemList): void {
-    if (config.originMode !== "public") {
-        return;
-    }
-    if (config.auth.mode !== "none") {
-        problems.add(
-            "authMode",
-            shown(config.auth.mode),
-            "none with originMode public: the origin's public port 80 would let callers skip the authentication; set originMode: private in both stacks",
-        );
-    }
-    if (config.waf.enabled) {
-        problems.add(
-            "wafEnabled",
-            "true",
-            "false with originMode public: the origin's public port 80 would let callers skip the WAF; set originMode: private in both stacks",
-        );
-    }
+function parseLogRetention(reader: ConfigReader): number {
+    return (
+        reader.integerIn("logRetentionDays", LOG_RETENTION_DAYS, "a retention CloudWatch Logs accepts, in days") ??
+        DEFAULTS.logRetentionDays
+    );
 }
 
-function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig): GatewayConfig {
-    const originStack = reader.optionalString("originStack") ?? defaultOriginStack(common.identity);
-    if (!QUALIFIED_STACK.test(originStack)) {
-        problems.add("originStack", shown(originStack), "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin");
+/**
+ * `originUrl`: an http(s) base URL without credentials, query or fragment, returned with a
+ * trailing `/` so route paths append to it. Undefined when the key is not set.
+ */
+function parseOriginUrl(reader: ConfigReader, problems: ProblemList): string | undefined {
+    const value = reader.optionalString("originUrl");
+    if (value === undefined) {
+        return undefined;
+    }
+    const expected = "an http(s) URL of the backend such as https://api.example.com/ or https://192.0.2.10/base/, without credentials, query or fragment";
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return problems.add("originUrl", shown(value), expected);
+    }
+    if (!["http:", "https:"].includes(url.protocol) || url.hostname === "" || url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "" || /\s/.test(value)) {
+        // Credentials in a URL would land in plain config, the integration URI and the logs.
+        return problems.add("originUrl", url.username !== "" || url.password !== "" ? "a URL with credentials (not shown)" : shown(value), expected);
+    }
+    return url.pathname.endsWith("/") ? url.href : `${url.href}/`;
+}
+
+/** Reads the route table and the method throttles; every bad entry is one problem. */
+function parseRouteTable(reader: ConfigReader, problems: ProblemList, raw: RawConfig, throttle: ThrottleConfig): Pick<GatewayConfig, "routes" | "routeThrottles"> {
+    const sources = reader.stringList("routes");
+    const parsed = parseRoutes(sources ?? [...DEFAULTS.routes], raw.readProjectFile ?? (() => undefined));
+    for (const problem of parsed.problems) {
+        problems.add("routes", problem.given, problem.expected);
+    }
+    const throttleSources = reader.stringList("routeThrottles") ?? [];
+    // Without valid stage limits, any comparison with them would only repeat their own error.
+    const stage = { rateLimit: throttle.rateLimit || ACCOUNT_RATE_LIMIT, burstLimit: throttle.burstLimit || ACCOUNT_BURST_LIMIT };
+    const throttles = parseRouteThrottles(throttleSources, parsed.routes, stage);
+    for (const problem of throttles.problems) {
+        problems.add("routeThrottles", problem.given, problem.expected);
+    }
+    return { routes: parsed.routes, routeThrottles: throttles.throttles };
+}
+
+function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig, raw: RawConfig): GatewayConfig {
+    const originUrl = parseOriginUrl(reader, problems);
+    const configuredOriginStack = reader.optionalString("originStack");
+    if (reader.optionalString("originUrl") !== undefined && configuredOriginStack !== undefined) {
+        problems.add(
+            "originStack",
+            shown(configuredOriginStack),
+            "empty with originUrl set: originUrl names the backend itself, so the gateway reads no origin stack; set one of the two",
+        );
+    }
+    const originStack = reader.optionalString("originUrl") !== undefined ? undefined : (configuredOriginStack ?? defaultOriginStack(common.identity));
+    if (originStack !== undefined && !QUALIFIED_STACK.test(originStack) && !BARE_STACK.test(originStack)) {
+        problems.add(
+            "originStack",
+            shown(originStack),
+            "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin, or a bare stack name such as dev-origin for a self-managed backend created before Pulumi CLI 3.61",
+        );
     }
     const stageName = reader.string("stageName");
     if (!STAGE_NAME.test(stageName)) {
         problems.add("stageName", shown(stageName), "1 to 128 letters, digits, hyphens or underscores");
     }
+    const throttle: ThrottleConfig = {
+        rateLimit: reader.integer("throttleRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
+        burstLimit: reader.integer("throttleBurstLimit", 1, ACCOUNT_BURST_LIMIT, "requests") ?? 0,
+    };
     const config: GatewayConfig = {
         ...common,
         layer: "gateway",
         originStack,
+        originUrl,
         stageName,
-        throttle: {
-            rateLimit: reader.integer("throttleRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
-            burstLimit: reader.integer("throttleBurstLimit", 1, ACCOUNT_BURST_LIMIT, "requests") ?? 0,
-        },
+        throttle,
+        ...parseRouteTable(reader, problems, raw, throttle),
         loggingLevel: reader.oneOf("loggingLevel", LOGGING_LEVELS, DEFAULTS.loggingLevel) ?? DEFAULTS.loggingLevel,
-        logRetentionDays:
-            reader.integerIn("logRetentionDays", LOG_RETENTION_DAYS, "a retention CloudWatch Logs accepts, in days") ??
-            DEFAULTS.logRetentionDays,
+        logRetentionDays: parseLogRetention(reader),
+        encryptLogs: reader.boolean("encryptLogs") ?? false,
         manageAccountLogRole: reader.boolean("manageAccountLogRole") ?? false,
         integrationTimeoutMs:
             reader.integer("integrationTimeoutMs", INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max, "milliseconds") ?? 0,
@@ -651,14 +772,21 @@ function parseGateway(reader: ConfigReader, problems: ProblemList, common: Commo
             },
         },
     };
-    checkGatewayControlsNeedPrivateOrigin(config, problems);
+    if (config.originUrl !== undefined && config.originMode === "private") {
+        problems.add(
+            "originMode",
+            '"private"',
+            "public with originUrl set: a VPC link needs the internal load balancer of an origin stack this project deploys, and originUrl is reached over the internet",
+        );
+    }
     return config;
 }
 
 /** Validates everything for the stack's layer and throws one ConfigError naming each bad key. */
 export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfig {
     const problems = new ProblemList();
-    const reader = new ConfigReader(raw, problems);
+    checkKeysAreKnown(raw.keys, identity.stack, problems);
+    const reader = new ConfigReader(withoutUndecryptedValues(raw, identity.stack, problems), problems);
     const layer = reader.oneOf("layer", LAYERS);
     if (layer === "gateway" && identity.stack.endsWith(ORIGIN_STACK_SUFFIX)) {
         problems.add("layer", shown(layer), `origin: the stack "${identity.stack}" is named as an origin stack`);
@@ -666,8 +794,9 @@ export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfi
     const region = raw.region?.trim();
     if (!region) {
         problems.add("aws:region", "nothing", "the AWS region to deploy to, e.g. us-east-1 (required)");
-    } else if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-        problems.add("aws:region", shown(region), "an AWS region code such as us-east-1");
+    } else if (!KNOWN_REGIONS.includes(region)) {
+        const suggestion = closestKey(region, KNOWN_REGIONS);
+        problems.add("aws:region", shown(region), `an AWS region from the list ${AWS_PACKAGE} ships${suggestion ? `; did you mean ${suggestion}?` : ", e.g. us-east-1"}`);
     }
     const environment = environmentOf(identity.stack);
     const common: CommonConfig = {
@@ -685,7 +814,7 @@ export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfi
     if (layer === "origin") {
         config = parseOrigin(reader, problems, common);
     } else if (layer === "gateway") {
-        config = parseGateway(reader, problems, common);
+        config = parseGateway(reader, problems, common, raw);
     }
     if (problems.problems.length > 0 || config === undefined) {
         throw new ConfigError(identity.stack, problems.problems);
@@ -696,19 +825,117 @@ export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfi
 /** Every `hello-gateway:` key the program reads; the Pulumi.yaml schema declares the same set. */
 export const CONFIG_KEYS: readonly string[] = ["layer", ...Object.keys(DEFAULTS)];
 
-/** Reads the raw strings from the engine. Everything else happens in `parseConfig`. */
-export function readConfig(): RawConfig {
-    const project = new pulumi.Config(PROJECT_NAMESPACE);
+/** The keys a provider package reads from its namespace: the getters of its `config` module. */
+function providerConfigKeys(configModule: object): string[] {
+    return Object.entries(Object.getOwnPropertyDescriptors(configModule))
+        .filter(([, descriptor]) => descriptor.get !== undefined)
+        .map(([name]) => name);
+}
+
+/**
+ * Every key a stack may set, by namespace: this project's declared keys, the provider settings
+ * of the two provider packages the program configures through stack config (@pulumi/aws and
+ * @pulumi/tls; @pulumi/command and @pulumi/awsx read none), and the engine's own `pulumi:` keys.
+ */
+export function knownConfigKeys(): Readonly<Record<string, readonly string[]>> {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    return {
+        [PROJECT_NAMESPACE]: CONFIG_KEYS,
+        aws: providerConfigKeys(require("@pulumi/aws/config")),
+        tls: providerConfigKeys(require("@pulumi/tls/config")),
+        pulumi: PULUMI_ENGINE_KEYS.map((key) => key.slice("pulumi:".length)),
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/**
+ * A misspelled key is otherwise read by nobody: the program would silently use the default
+ * (an unauthenticated API for `authmode`). Each unknown key is refused with the closest known
+ * one, a near-miss namespace included (`hello_gateway:` for `hello-gateway:`).
+ */
+function checkKeysAreKnown(keys: readonly string[], stack: string, problems: ProblemList): void {
+    const known = knownConfigKeys();
+    for (const key of keys) {
+        const separator = key.indexOf(":");
+        const namespace = separator < 0 ? PROJECT_NAMESPACE : key.slice(0, separator);
+        const name = key.slice(separator + 1);
+        if (known[namespace]?.includes(name)) {
+            continue;
+        }
+        const likelyNamespace = known[namespace] ? namespace : closestKey(namespace, Object.keys(known));
+        const likelyName = likelyNamespace === undefined ? undefined : closestKey(name, known[likelyNamespace]);
+        const hint =
+            likelyName !== undefined
+                ? `did you mean ${likelyNamespace}:${likelyName}?`
+                : known[namespace]
+                  ? `one of the ${namespace}: keys in docs/configuration.md`
+                  : `a key in one of the namespaces this program reads (${Object.keys(known).join(", ")})`;
+        problems.add(key, `an unknown key in Pulumi.${stack}.yaml`, hint);
+    }
+}
+
+/**
+ * Offline, a `secure:` value arrives as a placeholder. The SSH private key is meant to be a
+ * secret and is read as one without its value; any other key cannot be checked or used
+ * without its value, so it is refused with what to do.
+ */
+function withoutUndecryptedValues(raw: RawConfig, stack: string, problems: ProblemList): RawConfig {
+    const values: Record<string, string | undefined> = { ...raw.values };
+    for (const [key, value] of Object.entries(raw.values)) {
+        if (value === UNDECRYPTED_SECRET_PLACEHOLDER && key !== "sshPrivateKey") {
+            problems.add(
+                key,
+                `an encrypted value in Pulumi.${stack}.yaml, which cannot be decrypted offline`,
+                `a plain value for the offline plan and tests (only sshPrivateKey is meant to be a secret); \`pulumi preview --stack ${stack}\` decrypts and checks it`,
+            );
+            values[key] = undefined;
+        }
+    }
+    return { ...raw, values };
+}
+
+/**
+ * Raw configuration from the engine's full key/value map (`pulumi.runtime.allConfig()` under
+ * the CLI, the offline loader's map in plan and tests): nothing is interpreted yet.
+ */
+export function rawConfigFrom(
+    all: Readonly<Record<string, string>>,
+    isSecret: (qualifiedKey: string) => boolean,
+    environmentRegion?: string,
+): RawConfig {
     const values: Record<string, string | undefined> = {};
     const secretKeys = new Set<string>();
     for (const key of CONFIG_KEYS) {
-        values[key] = project.get(key);
-        if (isConfigSecret(`${PROJECT_NAMESPACE}:${key}`)) {
+        values[key] = all[qualify(key)];
+        if (isSecret(qualify(key))) {
             secretKeys.add(key);
         }
     }
-    const region = new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    return { values, region, secretKeys };
+    return { keys: Object.keys(all), values, region: all["aws:region"] ?? environmentRegion, secretKeys, readProjectFile: readRepositoryFile };
+}
+
+/** Reads the raw strings from the engine. Everything else happens in `parseConfig`. */
+export function readConfig(): RawConfig {
+    return {
+        ...rawConfigFrom(pulumi.runtime.allConfig(), isConfigSecret, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION),
+        takeNewestAmi: process.env[TAKE_NEWEST_AMI_ENV],
+    };
+}
+
+/** The repository root: route schemas are named relative to it, whatever the working directory. */
+const REPOSITORY_ROOT = path.resolve(__dirname, "..");
+
+/** A repository file's text, or undefined when there is no such file. */
+export function readRepositoryFile(relativePath: string): string | undefined {
+    const file = path.resolve(REPOSITORY_ROOT, relativePath);
+    if (!file.startsWith(REPOSITORY_ROOT + path.sep)) {
+        return undefined;
+    }
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        return undefined;
+    }
 }
 
 /**

@@ -18,6 +18,9 @@ export const DEFAULTS = {
     amiId: "",
     helloMessage: "Hello from EC2 via API Gateway",
     originStack: "",
+    originUrl: "",
+    routes: ["GET / -> /", "GET /hello -> /"] as string[],
+    routeThrottles: [] as string[],
     stageName: "prod",
     throttleRateLimit: 10,
     throttleBurstLimit: 20,
@@ -46,4 +49,14 @@ export const DEFAULTS = {
     alarm5xxPer5Minutes: 5,
     alarm4xxPer5Minutes: 100,
     alarmP99LatencyMs: 3000,
+    flowLogsEnabled: false,
+    encryptLogs: false,
+    clientCertificateGeneration: 1,
 } as const;
+
+/**
+ * Not a config key: set to `true` for a single `pulumi up` of an origin stack, it boots the AL2023
+ * parameter's current release (replacing the instance when that image is newer). A config key
+ * would stay set and replace the server on every later release.
+ */
+export const TAKE_NEWEST_AMI_ENV = "HELLO_GATEWAY_TAKE_NEWEST_AMI";

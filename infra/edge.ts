@@ -10,6 +10,15 @@ const REST_STAGE_ARN = /^arn:aws[\w-]*:apigateway:[a-z0-9-]+::\/restapis\/[^/]+\
  */
 const WEB_ACL_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 
+/**
+ * How long creating the association may keep retrying. Right after a stage or a web ACL is
+ * created, WAF answers WAFUnavailableEntityException for a while (terraform-provider-aws#29080,
+ * #17527); the provider retries that error until its create timeout, 10 minutes by default
+ * (internal/service/wafv2/web_acl_association.go), and the Pulumi bridge passes customTimeouts
+ * through as that timeout. Twenty minutes covers the slow cases reported there.
+ */
+export const WEB_ACL_ASSOCIATION_TIMEOUTS: pulumi.CustomTimeouts = { create: "20m" };
+
 /** WAF's bounds for a rate-based rule's limit. */
 export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 } as const;
 
@@ -24,13 +33,28 @@ export interface StageFirewallArgs {
     readonly rateLimitPer5Minutes: number;
     /** The web ACL's name, also the prefix of its metric names: 1 to 100 letters, digits, `-` or `_`. */
     readonly name: string;
+    /**
+     * WAF logs: every request WAF evaluated, with the `authorization` header redacted, to a
+     * log group named `aws-waf-logs-<name>` (WAF accepts no other name). Default: no logs.
+     */
+    readonly logs?: {
+        readonly retentionDays: number;
+        /** A customer-managed KMS key for the log group. Default: CloudWatch Logs' own encryption. */
+        readonly kmsKeyArn?: pulumi.Input<string>;
+    };
     /** Tags for the web ACL. Default: none. */
     readonly tags?: Record<string, string>;
 }
 
+/** WAF delivers to CloudWatch Logs only into log groups whose name starts with this. */
+export const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
+
+/** Headers WAF logs must never show: they carry credentials (API keys go in x-api-key). */
+export const WAF_REDACTED_HEADERS = ["authorization", "x-api-key"] as const;
+
 /**
- * The web ACL's rules. The two AWS managed groups are free of subscription fees; the common rule
- * set blocks request bodies over 8 KB, which a GET-only API never sends.
+ * The web ACL's rules. The three AWS managed groups carry no subscription fee; the common rule
+ * set blocks request bodies over 8 KB.
  */
 export function firewallRules(aclName: string, rateLimitPer5Minutes: number): aws.types.input.wafv2.WebAclRule[] {
     const visibility = (suffix: string) => ({
@@ -47,6 +71,8 @@ export function firewallRules(aclName: string, rateLimitPer5Minutes: number): aw
         visibilityConfig: visibility(suffix),
     });
     return [
+        // Addresses Amazon's threat intelligence knows for bots and reconnaissance: blocked first.
+        managed("AWSManagedRulesAmazonIpReputationList", 5, "ip-reputation"),
         managed("AWSManagedRulesCommonRuleSet", 10, "common"),
         managed("AWSManagedRulesKnownBadInputsRuleSet", 20, "known-bad-inputs"),
         {
@@ -80,8 +106,8 @@ export function checkStageFirewallArgs(args: Pick<StageFirewallArgs, "name" | "r
 }
 
 /**
- * A regional WAF web ACL in front of one REST API stage: AWS's common and known-bad-inputs rule
- * groups, then a per-IP rate limit. Everything else is allowed. Satisfies Security Hub
+ * A regional WAF web ACL in front of one REST API stage: AWS's IP reputation, common and
+ * known-bad-inputs rule groups, then a per-IP rate limit, optionally logged. Everything else is allowed. Satisfies Security Hub
  * APIGateway.4 (a stage should be associated with a WAF web ACL).
  */
 export class StageFirewall extends pulumi.ComponentResource {
@@ -106,16 +132,74 @@ export class StageFirewall extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // Ordered after both the stage (through its ARN) and the ACL; the wait for WAF to see
+        // them is the provider's retry, given room by the timeout.
         new aws.wafv2.WebAclAssociation(
             `${name}-association`,
             { resourceArn: args.stageArn, webAclArn: webAcl.arn },
-            { parent: this },
+            { parent: this, dependsOn: [webAcl], customTimeouts: WEB_ACL_ASSOCIATION_TIMEOUTS },
         );
+        if (args.logs) {
+            this.createLogging(name, args.name, webAcl.arn, args.logs, args.tags ?? {});
+        }
 
         this.webAclArn = webAcl.arn;
         this.webAclName = webAcl.name;
         this.registerOutputs({ webAclArn: this.webAclArn, webAclName: this.webAclName });
     }
+
+    private createLogging(name: string, aclName: string, webAclArn: pulumi.Output<string>, logs: NonNullable<StageFirewallArgs["logs"]>, tags: Record<string, string>): void {
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-waf-logs`,
+            {
+                name: `${WAF_LOG_GROUP_PREFIX}${aclName}`,
+                retentionInDays: logs.retentionDays,
+                kmsKeyId: logs.kmsKeyArn,
+                tags,
+            },
+            { parent: this },
+        );
+        // WAF would otherwise add this log group to one account-wide policy (AWSWAF-LOGS),
+        // which stops growing at CloudWatch Logs' policy size limit; a policy of its own does not.
+        const policy = new aws.cloudwatch.LogResourcePolicy(
+            `${name}-waf-logs-delivery`,
+            {
+                policyName: `${WAF_LOG_GROUP_PREFIX}${aclName}-delivery`,
+                policyDocument: logGroup.arn.apply((arn) => JSON.stringify(wafLogDeliveryPolicy(arn))),
+            },
+            { parent: this },
+        );
+        new aws.wafv2.WebAclLoggingConfiguration(
+            `${name}-waf-logging`,
+            {
+                resourceArn: webAclArn,
+                logDestinationConfigs: [logGroup.arn],
+                redactedFields: WAF_REDACTED_HEADERS.map((header) => ({ singleHeader: { name: header } })),
+            },
+            { parent: this, dependsOn: [policy] },
+        );
+    }
+}
+
+/** Lets WAF's log delivery write to one log group, for this account only. */
+export function wafLogDeliveryPolicy(logGroupArn: string): Record<string, unknown> {
+    const [, partition, , region, accountId] = logGroupArn.split(":");
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "WafLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "delivery.logs.amazonaws.com" },
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${logGroupArn.replace(/:\*$/, "")}:*`,
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": accountId },
+                    ArnLike: { "aws:SourceArn": `arn:${partition}:logs:${region}:${accountId}:*` },
+                },
+            },
+        ],
+    };
 }
 
 export interface CustomDomainArgs {

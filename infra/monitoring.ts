@@ -359,19 +359,17 @@ export interface OriginMonitoringArgs {
     readonly tags?: Record<string, string>;
 }
 
-/** The alarm action that moves an instance to healthy hardware. */
-export function ec2RecoverAction(region: string): string {
-    return `arn:aws:automate:${region}:ec2:recover`;
-}
-
 export function ec2RebootAction(region: string): string {
     return `arn:aws:automate:${region}:ec2:reboot`;
 }
 
 /**
- * Self-healing for the single origin instance: a failed system status check (AWS hardware or
- * network) recovers the instance onto other hardware, keeping its ID, IPs and volumes; a failed
- * instance status check (the OS) reboots it. Recovery is only allowed on the system check.
+ * Self-healing for the single origin instance: a failed instance status check (the OS) reboots
+ * it. A failed system status check (AWS hardware or network) needs no alarm: EC2's simplified
+ * automatic recovery, on by default for the instance types this project uses and stated on the
+ * instance (`maintenanceOptions.autoRecovery: default`), moves it to other hardware keeping its
+ * ID, addresses and volumes. A recover alarm as well would be a second mechanism acting on the
+ * same failure, and one more reason for the deployer to need `iam:CreateServiceLinkedRole`.
  */
 export class OriginMonitoring extends pulumi.ComponentResource {
     readonly alarmNames: pulumi.Output<string[]>;
@@ -412,12 +410,6 @@ export class OriginMonitoring extends pulumi.ComponentResource {
             );
 
         const alarms = [
-            statusAlarm(
-                "system-check",
-                "StatusCheckFailed_System",
-                ec2RecoverAction(args.region),
-                "System status check failed for 2 minutes (AWS hardware or network): recovering the instance onto other hardware.",
-            ),
             statusAlarm(
                 "instance-check",
                 "StatusCheckFailed_Instance",

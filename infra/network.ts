@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { ORIGIN_HTTPS_PORT } from "./httpd";
 
 export interface NetworkArgs {
     /** IPv4 range of the VPC, e.g. `10.0.0.0/16`. */
@@ -8,13 +9,58 @@ export interface NetworkArgs {
     /** CIDRs that may reach port 22, split by address family. */
     readonly sshAllowedCidrs: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
     /**
-     * Who may reach port 80. Default: anywhere (API Gateway's HTTP integration calls from AWS
-     * public addresses). With a private origin: the VPC's own range, where the NLB lives.
+     * Who may reach httpd's HTTPS port (443). Default: anywhere, since API Gateway calls from
+     * AWS public addresses that are not a fixed list; httpd refuses any caller without API
+     * Gateway's client certificate. With a private origin: the VPC's own range, where the NLB
+     * lives.
      */
-    readonly httpIngressCidrs?: readonly string[];
-    /** Availability zones to spread the public subnets over. Default: 2. */
-    readonly availabilityZoneCount?: number;
+    readonly httpsIngressCidrs?: readonly string[];
+    /** VPC flow logs (all traffic) to CloudWatch Logs. Default: none. */
+    readonly flowLogs?: {
+        readonly retentionDays: number;
+        /** A customer-managed KMS key for the log group (`LogEncryptionKey.keyArn`). Default: none. */
+        readonly kmsKeyArn?: pulumi.Input<string>;
+    };
+    /**
+     * The zones to spread the public subnets over, e.g. from `standardAvailabilityZones`.
+     * Default: awsx's choice, the first 2 zones the region lists, which may be a Local or
+     * Wavelength Zone when the account opted into one (pulumi-awsx#1365).
+     */
+    readonly availabilityZoneNames?: readonly string[];
     readonly tags?: Record<string, string>;
+}
+
+/** How many zones the origin's VPC spans (the NLB of the private mode wants two). */
+export const DEFAULT_AVAILABILITY_ZONE_COUNT = 2;
+
+/**
+ * The lookup that finds standard zones only: available, in the region's own set (no opt-in,
+ * so no Local Zones) and of type availability-zone (no Wavelength Zones). A Local or Wavelength
+ * Zone lacks instance types and services (an NLB, for one) that a standard zone has.
+ */
+export const STANDARD_ZONES_QUERY: aws.GetAvailabilityZonesArgs = {
+    state: "available",
+    filters: [
+        { name: "opt-in-status", values: ["opt-in-not-required"] },
+        { name: "zone-type", values: ["availability-zone"] },
+    ],
+};
+
+/** The first `count` zones by name; throws a message naming the region when it has fewer. */
+export function pickZones(names: readonly string[], count: number, region: string): string[] {
+    const sorted = [...names].sort();
+    if (sorted.length < count) {
+        throw new pulumi.RunError(
+            `region ${region} offers ${sorted.length} standard availability zone(s) (${sorted.join(", ") || "none"}) that are available; the origin needs ${count}`,
+        );
+    }
+    return sorted.slice(0, count);
+}
+
+/** The standard availability zones the origin's subnets go into (see `STANDARD_ZONES_QUERY`). */
+export async function standardAvailabilityZones(region: string, count = DEFAULT_AVAILABILITY_ZONE_COUNT): Promise<string[]> {
+    const zones = await aws.getAvailabilityZones(STANDARD_ZONES_QUERY);
+    return pickZones(zones.names, count, region);
 }
 
 /** The ports the origin needs to reach: dnf mirrors over HTTP and HTTPS. */
@@ -38,7 +84,9 @@ export class Network extends pulumi.ComponentResource {
             `${name}-vpc`,
             {
                 cidrBlock: args.cidrBlock,
-                numberOfAvailabilityZones: args.availabilityZoneCount ?? 2,
+                ...(args.availabilityZoneNames
+                    ? { availabilityZoneNames: [...args.availabilityZoneNames] }
+                    : { numberOfAvailabilityZones: DEFAULT_AVAILABILITY_ZONE_COUNT }),
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
                 natGateways: { strategy: awsx.ec2.NatGatewayStrategy.None },
@@ -62,17 +110,17 @@ export class Network extends pulumi.ComponentResource {
             `${name}-origin-sg`,
             {
                 vpcId: vpc.vpcId,
-                description: "hello-gateway origin: HTTP from API Gateway, SSH for provisioning",
+                description: "hello-gateway origin: HTTPS from API Gateway, SSH for provisioning",
                 ingress: [
                     {
-                        // API Gateway's HTTP integration calls from AWS public addresses that
-                        // are not a fixed list, so a public origin keeps port 80 open; the
-                        // private origin mode (NLB + VPC link) closes it to the VPC.
-                        description: args.httpIngressCidrs ? "HTTP from the load balancer inside the VPC" : "HTTP from API Gateway",
+                        // No port 80 rule at all: nothing may reach httpd in plain HTTP.
+                        description: args.httpsIngressCidrs
+                            ? "HTTPS from the load balancer inside the VPC"
+                            : "HTTPS from API Gateway (httpd requires its client certificate)",
                         protocol: "tcp",
-                        fromPort: 80,
-                        toPort: 80,
-                        cidrBlocks: [...(args.httpIngressCidrs ?? ["0.0.0.0/0"])],
+                        fromPort: ORIGIN_HTTPS_PORT,
+                        toPort: ORIGIN_HTTPS_PORT,
+                        cidrBlocks: [...(args.httpsIngressCidrs ?? ["0.0.0.0/0"])],
                     },
                     sshIngress,
                 ],
@@ -88,6 +136,10 @@ export class Network extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        if (args.flowLogs) {
+            this.createFlowLogs(name, vpc.vpcId, args.flowLogs, args.tags ?? {});
+        }
+
         this.vpcId = vpc.vpcId;
         this.publicSubnetIds = vpc.publicSubnetIds;
         this.securityGroupId = securityGroup.id;
@@ -97,19 +149,97 @@ export class Network extends pulumi.ComponentResource {
             securityGroupId: this.securityGroupId,
         });
     }
+
+    /** Every accepted and rejected connection of the VPC, for investigations. */
+    private createFlowLogs(name: string, vpcId: pulumi.Input<string>, flowLogs: NonNullable<NetworkArgs["flowLogs"]>, tags: Record<string, string>): void {
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            {
+                namePrefix: `/aws/vpc/${name}/flow-logs-`,
+                retentionInDays: flowLogs.retentionDays,
+                kmsKeyId: flowLogs.kmsKeyArn,
+                // Like the API's logs: readable after a destroy until their retention ends.
+                skipDestroy: true,
+                tags,
+            },
+            { parent: this },
+        );
+        const accountId = logGroup.arn.apply((arn) => arn.split(":")[4]);
+        const role = new aws.iam.Role(
+            `${name}-flow-logs-role`,
+            {
+                description: "Lets VPC Flow Logs deliver to the VPC's flow log group",
+                assumeRolePolicy: accountId.apply((account) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                                Action: "sts:AssumeRole",
+                                // Only on behalf of this account's flow logs: no confused deputy.
+                                Condition: { StringEquals: { "aws:SourceAccount": account } },
+                            },
+                        ],
+                    }),
+                ),
+                tags,
+            },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-flow-logs-delivery`,
+            {
+                role: role.id,
+                policy: logGroup.arn.apply((arn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                Resource: [arn, `${arn}:*`],
+                            },
+                            { Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        new aws.ec2.FlowLog(
+            `${name}-flow-log`,
+            {
+                vpcId,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: logGroup.arn,
+                iamRoleArn: role.arn,
+                maxAggregationInterval: 600,
+                tags: { ...tags, Name: `${name}-flow-log` },
+            },
+            { parent: this, dependsOn: [policy] },
+        );
+    }
 }
 
 export interface OriginLoadBalancerArgs {
     readonly vpcId: pulumi.Input<string>;
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** The instance that serves HTTP on port 80. */
+    /** The instance that serves HTTPS on port 443. */
     readonly instanceId: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
 /**
  * An internal Network Load Balancer in front of the origin: the target of the API's VPC link
- * in the private origin mode, so the instance's port 80 is never reachable from the internet.
+ * in the private origin mode, so the instance is never reachable from the internet. It passes
+ * TCP through: TLS ends at httpd, which checks API Gateway's client certificate itself.
+ *
+ * Health checks are plain TCP connects to 443. An HTTP or HTTPS check would need a client
+ * certificate the NLB cannot present (httpd refuses the handshake without one), and a separate
+ * plain-HTTP health port would be exactly the listener this design removes. A TCP connect
+ * proves httpd is up and accepting on 443; whether it serves the page, the smoke test shows.
  */
 export class OriginLoadBalancer extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
@@ -129,27 +259,27 @@ export class OriginLoadBalancer extends pulumi.ComponentResource {
             { parent: this },
         );
         const targetGroup = new aws.lb.TargetGroup(
-            `${name}-http`,
+            `${name}-https`,
             {
                 vpcId: args.vpcId,
-                port: 80,
+                port: ORIGIN_HTTPS_PORT,
                 protocol: "TCP",
                 targetType: "instance",
-                healthCheck: { protocol: "HTTP", path: "/", matcher: "200", interval: 30 },
+                healthCheck: { protocol: "TCP", port: "traffic-port", interval: 30 },
                 tags: args.tags,
             },
             { parent: this },
         );
         new aws.lb.TargetGroupAttachment(
             `${name}-instance`,
-            { targetGroupArn: targetGroup.arn, targetId: args.instanceId, port: 80 },
+            { targetGroupArn: targetGroup.arn, targetId: args.instanceId, port: ORIGIN_HTTPS_PORT },
             { parent: this },
         );
         new aws.lb.Listener(
-            `${name}-http`,
+            `${name}-https`,
             {
                 loadBalancerArn: loadBalancer.arn,
-                port: 80,
+                port: ORIGIN_HTTPS_PORT,
                 protocol: "TCP",
                 defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
                 tags: args.tags,

@@ -55,8 +55,12 @@ export const CONTROLS = {
     cacheEncryption: securityHubControl("APIGateway.5", "API Gateway REST API cache data should be encrypted at rest"),
     ebsEncryption: securityHubControl("EC2.3", "Attached Amazon EBS volumes should be encrypted at-rest"),
     imdsv2: securityHubControl("EC2.8", "EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)"),
+    stageClientCertificate: securityHubControl("APIGateway.2", "API Gateway REST API stages should be configured to use SSL certificates for backend authentication"),
+    vpcFlowLogs: securityHubControl("EC2.6", "VPC flow logging should be enabled in all VPCs"),
     noSshFromAnywhere: securityHubControl("EC2.13", "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22"),
+    noRdpFromAnywhere: securityHubControl("EC2.14", "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 3389"),
     noHighRiskPortsFromAnywhere: securityHubControl("EC2.19", "Security groups should not allow unrestricted access to ports with high risk"),
+    logEncryption: baselineControl("LogEncryption", "every CloudWatch log group is encrypted with a customer-managed KMS key (checkov CKV_AWS_158)"),
     accessLogs: baselineControl("AccessLogs", "every API stage writes access logs to CloudWatch Logs"),
     logRetention: baselineControl("LogRetention", "every CloudWatch log group expires its events"),
     throttling: baselineControl("Throttling", "every API stage is throttled"),
@@ -187,6 +191,19 @@ export const apiGatewayXrayTracing: ResourceValidationPolicy = {
     }),
 };
 
+export const apiGatewayStageClientCertificate: ResourceValidationPolicy = {
+    name: "apigateway-stage-client-certificate",
+    description: describePolicy([CONTROLS.stageClientCertificate], "every Stage sets clientCertificateId, so the backend can tell API Gateway's calls from anyone else's."),
+    url: CONTROLS.stageClientCertificate.url,
+    validateResource: validateResourceOfType(aws.apigateway.Stage, (_stage, args, reportViolation) => {
+        // The id normally comes from another stack or resource, unknown in a preview: only
+        // whether it is set matters here.
+        if (!isSet(rawValueAt(args.props, ["clientCertificateId"]))) {
+            reportViolation(violationMessage([CONTROLS.stageClientCertificate], args, "clientCertificateId is unset; the backend cannot verify that calls come from API Gateway."));
+        }
+    }),
+};
+
 export const apiGatewayAccessLogging: ResourceValidationPolicy = {
     name: "apigateway-access-logging",
     description: describePolicy([CONTROLS.accessLogs], "every Stage sets accessLogSettings.destinationArn."),
@@ -291,8 +308,54 @@ export const cloudWatchLogRetention: ResourceValidationPolicy = {
     }),
 };
 
+export const cloudWatchLogGroupKms: ResourceValidationPolicy = {
+    name: "cloudwatch-log-group-kms",
+    description: describePolicy([CONTROLS.logEncryption], "every LogGroup sets kmsKeyId."),
+    validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (_logGroup, args, reportViolation) => {
+        // A key created in the same update is unknown in a preview: only whether it is set matters.
+        if (!isSet(rawValueAt(args.props, ["kmsKeyId"]))) {
+            reportViolation(violationMessage([CONTROLS.logEncryption], args, "kmsKeyId is unset; set encryptLogs: true to encrypt the stack's log groups with a customer-managed key."));
+        }
+    }),
+};
+
 // ---------------------------------------------------------------------------------------------
 // EC2
+
+/** The VPC a VPC resource stands for: its id (aws:ec2/vpc:Vpc), or the vpcId output of awsx's component. */
+function vpcIdOf(vpc: PolicyResource): unknown {
+    return vpc.type === "awsx:ec2:Vpc" ? rawValueAt(vpc.props, ["vpcId"]) : rawValueAt(vpc.props, ["id"]);
+}
+
+/** Whether the flow log records the VPC's traffic (vpcId taken from the VPC, or equal to its id). */
+function logsVpc(flowLog: PolicyResource, vpc: PolicyResource): boolean {
+    if (dependsThrough(flowLog, "vpcId", vpc)) {
+        return true;
+    }
+    const vpcId = rawValueAt(flowLog.props, ["vpcId"]);
+    return isKnownString(vpcId) && vpcId === vpcIdOf(vpc);
+}
+
+export const ec2VpcFlowLogs: StackValidationPolicy = {
+    name: "ec2-vpc-flow-logs",
+    description: describePolicy([CONTROLS.vpcFlowLogs], "every VPC (aws:ec2/vpc:Vpc, or awsx's Vpc component) is the vpcId of an aws:ec2/flowLog:FlowLog in the same stack."),
+    url: CONTROLS.vpcFlowLogs.url,
+    validateStack: (args, reportViolation) => {
+        const flowLogs = resourcesOfType(args, aws.ec2.FlowLog);
+        const vpcs = args.resources.filter((resource) => resource.type === "aws:ec2/vpc:Vpc" || resource.type === "awsx:ec2:Vpc");
+        for (const vpc of vpcs) {
+            // awsx's component hands out its child VPC's id: a flow log built from it names the
+            // component, not the child, as the source of its vpcId.
+            const standsFor = vpc.parent?.type === "awsx:ec2:Vpc" ? [vpc, vpc.parent] : [vpc];
+            if (!flowLogs.some((flowLog) => standsFor.some((candidate) => logsVpc(flowLog, candidate)))) {
+                reportViolation(
+                    violationMessage([CONTROLS.vpcFlowLogs], vpc, "no aws:ec2/flowLog:FlowLog records this VPC's traffic; set flowLogsEnabled: true."),
+                    vpc.urn,
+                );
+            }
+        }
+    },
+};
 
 export const ec2Imdsv2Required: ResourceValidationPolicy = {
     name: "ec2-imdsv2-required",
@@ -347,6 +410,15 @@ const ALL_PROTOCOLS = ["-1", "all"];
 const TCP = ["tcp", "6"];
 const UDP = ["udp", "17"];
 const SSH_PORT = 22;
+const RDP_PORT = 3389;
+
+/**
+ * The ports Security Hub EC2.19 treats as high risk: a security group that opens any of them to
+ * 0.0.0.0/0 or ::/0 fails the control.
+ */
+export const HIGH_RISK_PORTS: readonly number[] = [
+    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300,
+];
 const HIGHEST_PORT = 65535;
 
 /** A CIDR with prefix length 0 (`0.0.0.0/0`, `::/0`) is the whole address family. */
@@ -423,23 +495,39 @@ function networkRulesIn(direction: Direction, args: ResourceValidationArgs): Net
     return args.notApplicable(`Policy only applies to security groups and their ${direction} rules`);
 }
 
-export const ec2NoSshFromAnywhere: ResourceValidationPolicy = {
-    name: "ec2-no-ssh-from-anywhere",
-    description: describePolicy(
-        [CONTROLS.noSshFromAnywhere, CONTROLS.noHighRiskPortsFromAnywhere],
-        "no security group ingress (SecurityGroup ingress, SecurityGroupRule of type ingress, vpc SecurityGroupIngressRule) whose port range contains 22 is open to 0.0.0.0/0 or ::/0.",
-    ),
-    url: CONTROLS.noSshFromAnywhere.url,
-    validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-        for (const rule of networkRulesIn("ingress", args)) {
-            const anywhere = rule.cidrs.filter(isAnywhere);
-            if (anywhere.length > 0 && reachesTcpPort(rule, SSH_PORT)) {
-                const ports = ALL_PROTOCOLS.includes(rule.protocol) ? "all traffic" : `${rule.protocol} ${rule.fromPort ?? 0}-${rule.toPort ?? HIGHEST_PORT}`;
-                reportViolation(violationMessage([CONTROLS.noSshFromAnywhere, CONTROLS.noHighRiskPortsFromAnywhere], args, `${rule.where} opens ${ports} (SSH, port 22) to ${anywhere.join(", ")}.`));
+function portsShown(rule: NetworkRule): string {
+    return ALL_PROTOCOLS.includes(rule.protocol) ? "all traffic" : `${rule.protocol} ${rule.fromPort ?? 0}-${rule.toPort ?? HIGHEST_PORT}`;
+}
+
+/** A rule for one control: no ingress open to anywhere that reaches any of `ports` over TCP. */
+function noIngressFromAnywhere(name: string, control: Control, ports: readonly number[], what: string): ResourceValidationPolicy {
+    return {
+        name,
+        description: describePolicy(
+            [control],
+            `no security group ingress (SecurityGroup ingress, SecurityGroupRule of type ingress, vpc SecurityGroupIngressRule) open to 0.0.0.0/0 or ::/0 reaches TCP ${what}.`,
+        ),
+        url: control.url,
+        validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+            for (const rule of networkRulesIn("ingress", args)) {
+                const anywhere = rule.cidrs.filter(isAnywhere);
+                const reached = ports.filter((port) => reachesTcpPort(rule, port));
+                if (anywhere.length > 0 && reached.length > 0) {
+                    reportViolation(violationMessage([control], args, `${rule.where} opens ${portsShown(rule)} (port${reached.length === 1 ? "" : "s"} ${reached.join(", ")}) to ${anywhere.join(", ")}.`));
+                }
             }
-        }
-    },
-};
+        },
+    };
+}
+
+export const ec2NoSshFromAnywhere = noIngressFromAnywhere("ec2-no-ssh-from-anywhere", CONTROLS.noSshFromAnywhere, [SSH_PORT], "port 22 (SSH)");
+export const ec2NoRdpFromAnywhere = noIngressFromAnywhere("ec2-no-rdp-from-anywhere", CONTROLS.noRdpFromAnywhere, [RDP_PORT], "port 3389 (RDP)");
+export const ec2NoHighRiskPortsFromAnywhere = noIngressFromAnywhere(
+    "ec2-no-high-risk-ports-from-anywhere",
+    CONTROLS.noHighRiskPortsFromAnywhere,
+    HIGH_RISK_PORTS,
+    `any port of EC2.19's high-risk list (${HIGH_RISK_PORTS.join(", ")})`,
+);
 
 export const ec2EgressRestricted: ResourceValidationPolicy = {
     name: "ec2-egress-restricted",
@@ -524,15 +612,20 @@ export const POLICIES: ReadonlyArray<ResourceValidationPolicy | StackValidationP
     apiGatewayExecutionLogging,
     apiGatewayStageMethodSettings,
     apiGatewayXrayTracing,
+    apiGatewayStageClientCertificate,
     apiGatewayWebAcl,
     apiGatewayCacheEncrypted,
     apiGatewayAccessLogging,
     apiGatewayThrottling,
     apiGatewayDataTraceOff,
     cloudWatchLogRetention,
+    cloudWatchLogGroupKms,
     ec2Imdsv2Required,
     ec2EbsEncrypted,
+    ec2VpcFlowLogs,
     ec2NoSshFromAnywhere,
+    ec2NoRdpFromAnywhere,
+    ec2NoHighRiskPortsFromAnywhere,
     ec2EgressRestricted,
     noPlaintextSecrets,
 ];

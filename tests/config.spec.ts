@@ -9,7 +9,10 @@ import {
     StackIdentity,
     architectureOf,
     parseConfig,
+    qualify,
+    rawConfigFrom,
 } from "../infra/config";
+import { UNDECRYPTED_SECRET_PLACEHOLDER } from "../infra/config-keys";
 import { promiseOf } from "./support";
 
 const DEV: StackIdentity = { project: "hello-gateway", stack: "dev", organization: "acme" };
@@ -17,12 +20,19 @@ const DEV_ORIGIN: StackIdentity = { ...DEV, stack: "dev-origin" };
 const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbG3pkK2m0z3v8kY1yW0mX6b2P3d4e5f6g7h8i9j0k1 ops@example";
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
 
+/** The raw config the engine would hand the program for these short keys (plus aws:region). */
 function raw(values: Record<string, string | undefined>, options: { region?: string | null; secretKeys?: string[] } = {}): RawConfig {
-    return {
-        values,
-        region: options.region === null ? undefined : (options.region ?? "us-east-1"),
-        secretKeys: new Set(options.secretKeys ?? []),
-    };
+    const all: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+        if (value !== undefined) {
+            all[qualify(key)] = value;
+        }
+    }
+    if (options.region !== null) {
+        all["aws:region"] = options.region ?? "us-east-1";
+    }
+    const secret = new Set((options.secretKeys ?? []).map(qualify));
+    return rawConfigFrom(all, (key) => secret.has(key));
 }
 
 const ORIGIN_MINIMAL = { layer: "origin", sshAllowedCidrs: '["203.0.113.0/24"]' };
@@ -176,7 +186,7 @@ describe("config: parsing and validation (infra/config.ts)", () => {
                         loggingLevel: "DEBUG",
                         logRetentionDays: "10",
                         stageName: "my stage",
-                        originStack: "dev-origin",
+                        originStack: "acme/dev-origin",
                         integrationTimeoutMs: "30000",
                         manageAccountLogRole: "yes",
                     }),
@@ -190,7 +200,7 @@ describe("config: parsing and validation (infra/config.ts)", () => {
             expect(error.message).to.contain('hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF');
             expect(error.message).to.contain('hello-gateway:logRetentionDays: got "10"; expected a retention CloudWatch Logs accepts, in days: 1, 3, 5, 7, 14, 30');
             expect(error.message).to.contain('hello-gateway:stageName: got "my stage"');
-            expect(error.message).to.contain('hello-gateway:originStack: got "dev-origin"; expected a fully qualified stack name');
+            expect(error.message).to.contain('hello-gateway:originStack: got "acme/dev-origin"; expected a fully qualified stack name');
             expect(error.message).to.contain('hello-gateway:integrationTimeoutMs: got "30000"; expected a whole number of milliseconds from 50 to 29000');
             expect(error.message).to.contain('hello-gateway:manageAccountLogRole: got "yes"; expected true or false');
         });
@@ -206,6 +216,50 @@ describe("config: parsing and validation (infra/config.ts)", () => {
                 const config = parseConfig(raw({ layer: "gateway", logRetentionDays: String(days) }), DEV) as GatewayConfig;
                 expect(config.logRetentionDays).to.equal(days);
             }
+        });
+    });
+
+    describe("logging and TLS keys (flowLogsEnabled, encryptLogs, logRetentionDays, clientCertificateGeneration)", () => {
+        it("default to off, the project retention and the first client certificate", () => {
+            const origin = parseConfig(raw(ORIGIN_MINIMAL), DEV_ORIGIN) as OriginConfig;
+            expect(origin.flowLogsEnabled).to.equal(DEFAULTS.flowLogsEnabled).and.to.equal(false);
+            expect(origin.encryptLogs).to.equal(DEFAULTS.encryptLogs).and.to.equal(false);
+            expect(origin.logRetentionDays).to.equal(DEFAULTS.logRetentionDays);
+            expect(origin.clientCertificateGeneration).to.equal(DEFAULTS.clientCertificateGeneration).and.to.equal(1);
+            expect((parseConfig(raw({ layer: "gateway" }), DEV) as GatewayConfig).encryptLogs).to.equal(false);
+        });
+
+        it("are read when set: flow logs and encryption on, a retention, a later generation", () => {
+            const origin = parseConfig(
+                raw({ ...ORIGIN_MINIMAL, flowLogsEnabled: "true", encryptLogs: "true", logRetentionDays: "90", clientCertificateGeneration: "3" }),
+                DEV_ORIGIN,
+            ) as OriginConfig;
+            expect([origin.flowLogsEnabled, origin.encryptLogs, origin.logRetentionDays, origin.clientCertificateGeneration]).to.deep.equal([true, true, 90, 3]);
+            expect((parseConfig(raw({ layer: "gateway", encryptLogs: "true" }), DEV) as GatewayConfig).encryptLogs).to.equal(true);
+        });
+
+        it("name the key when a value is wrong", () => {
+            const error = configErrorOf(() =>
+                parseConfig(
+                    raw({ ...ORIGIN_MINIMAL, flowLogsEnabled: "on", encryptLogs: "1", logRetentionDays: "0", clientCertificateGeneration: "0" }),
+                    DEV_ORIGIN,
+                ),
+            );
+            expect(error.problems.map((problem) => problem.key)).to.deep.equal([
+                "hello-gateway:flowLogsEnabled",
+                "hello-gateway:encryptLogs",
+                "hello-gateway:logRetentionDays",
+                "hello-gateway:clientCertificateGeneration",
+            ]);
+            expect(error.message).to.contain('hello-gateway:flowLogsEnabled: got "on"; expected true or false');
+            expect(error.message).to.contain('hello-gateway:clientCertificateGeneration: got "0"; expected a whole number of certificate generations from 1 to 10000');
+            const gateway = configErrorOf(() => parseConfig(raw({ layer: "gateway", encryptLogs: "yes" }), DEV));
+            expect(gateway.message).to.contain('hello-gateway:encryptLogs: got "yes"; expected true or false');
+        });
+
+        it("accept authMode and wafEnabled with a public origin: httpd requires API Gateway's client certificate", () => {
+            const config = parseConfig(raw({ layer: "gateway", originMode: "public", authMode: "apiKey", wafEnabled: "true" }), DEV) as GatewayConfig;
+            expect([config.originMode, config.auth.mode, config.waf.enabled]).to.deep.equal(["public", "apiKey", true]);
         });
     });
 
@@ -233,6 +287,24 @@ describe("config: parsing and validation (infra/config.ts)", () => {
         it("is a RunError, so the CLI prints the message without a stack trace", () => {
             const error = configErrorOf(() => parseConfig(raw({}), DEV));
             expect(pulumi.RunError.isInstance(error)).to.equal(true);
+        });
+    });
+
+    describe("values encrypted in the stack file, read offline", () => {
+        it("reads a placeholder for sshPrivateKey as the secret it is, without its value", () => {
+            const config = parseConfig(
+                raw({ ...ORIGIN_MINIMAL, sshPublicKey: PUBLIC_KEY, sshPrivateKey: UNDECRYPTED_SECRET_PLACEHOLDER }, { secretKeys: ["sshPrivateKey"] }),
+                DEV_ORIGIN,
+            ) as OriginConfig;
+            expect(config.sshKey?.publicKey).to.equal(PUBLIC_KEY);
+        });
+
+        it("refuses any other encrypted key offline, saying why and what to do", () => {
+            const error = configErrorOf(() => parseConfig(raw({ ...ORIGIN_MINIMAL, alarmEmail: UNDECRYPTED_SECRET_PLACEHOLDER }, { secretKeys: ["alarmEmail"] }), DEV_ORIGIN));
+            expect(error.message).to.contain(
+                'hello-gateway:alarmEmail: got an encrypted value in Pulumi.dev-origin.yaml, which cannot be decrypted offline; expected a plain value for the offline plan and tests',
+            );
+            expect(error.message).to.contain("`pulumi preview --stack dev-origin` decrypts and checks it");
         });
     });
 });

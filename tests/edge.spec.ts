@@ -55,14 +55,15 @@ describe("StageFirewall, and CustomDomain issuing its certificate in a Route 53 
         expect(acl.inputs.defaultAction).to.deep.equal({ allow: {} });
     });
 
-    it("runs AWS's common and known-bad-inputs rule groups with their own actions, then the per-IP rate limit", () => {
+    it("runs AWS's IP reputation, common and known-bad-inputs rule groups with their own actions, then the per-IP rate limit", () => {
         const rules = rulesOf(run);
         expect(rules.map((r) => [r.name, r.priority])).to.deep.equal([
+            ["AWSManagedRulesAmazonIpReputationList", 5],
             ["AWSManagedRulesCommonRuleSet", 10],
             ["AWSManagedRulesKnownBadInputsRuleSet", 20],
             ["rate-limit-per-ip", 30],
         ]);
-        for (const rule of rules.slice(0, 2)) {
+        for (const rule of rules.slice(0, 3)) {
             expect(rule.statement.managedRuleGroupStatement, rule.name).to.deep.equal({ vendorName: "AWS", name: rule.name });
             expect(rule.overrideAction, rule.name).to.deep.equal({ none: {} });
             expect(rule, rule.name).not.to.have.property("action");
@@ -70,7 +71,7 @@ describe("StageFirewall, and CustomDomain issuing its certificate in a Route 53 
     });
 
     it("blocks a client IP over the given limit per 5 minutes, with a 429", () => {
-        const rate = rulesOf(run)[2];
+        const rate = rulesOf(run).find((rule) => rule.name === "rate-limit-per-ip")!;
         expect(rate.statement.rateBasedStatement).to.deep.equal({ limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 });
         expect(rate.action).to.deep.equal({ block: { customResponse: { responseCode: 429 } } });
     });
@@ -164,7 +165,7 @@ describe("StageFirewall with another limit, and CustomDomain with a given certif
     });
 
     it("takes the rate limit from the args", () => {
-        expect(rulesOf(run)[2].statement.rateBasedStatement!.limit).to.equal(100);
+        expect(rulesOf(run).find((rule) => rule.name === "rate-limit-per-ip")!.statement.rateBasedStatement!.limit).to.equal(100);
     });
 
     it("issues no certificate and creates no DNS records", () => {

@@ -152,7 +152,7 @@ describe("GatewayMonitoring and OriginMonitoring, with an alarm email, cache and
         expect(run.outputs.gatewayAlarmNames).to.deep.equal(alarms.map((a) => a.state.name));
         expect(run.outputs.gatewayAlarmArns).to.deep.equal(alarms.map((a) => a.state.arn));
         expect(run.outputs.gatewayDashboardName).to.equal("hello-gateway-dev");
-        expect(run.outputs.originAlarmNames).to.have.length(2);
+        expect(run.outputs.originAlarmNames).to.deep.equal([byName(run, "origin-instance-check").state.name]);
     });
 
     it("builds a dashboard of requests, errors, latency vs integration latency, cache, throttling and WAF blocks", () => {
@@ -189,10 +189,11 @@ describe("GatewayMonitoring and OriginMonitoring, with an alarm email, cache and
         }
     });
 
-    it("recovers the instance on a failed system check and reboots it on a failed instance check, notifying the topic", () => {
+    it("reboots the instance on a failed instance check, notifying the topic, and leaves hardware failures to EC2's automatic recovery", () => {
         const topicArn = byName(run, "origin-alarms-topic").state.arn;
+        // No recover alarm: simplified automatic recovery (maintenanceOptions on the instance) handles a failed system check.
+        expect(run.resources.some((r) => r.name === "origin-system-check")).to.equal(false);
         const expected = {
-            "origin-system-check": { metricName: "StatusCheckFailed_System", action: "arn:aws:automate:us-east-1:ec2:recover" },
             "origin-instance-check": { metricName: "StatusCheckFailed_Instance", action: "arn:aws:automate:us-east-1:ec2:reboot" },
         };
         for (const [name, shape] of Object.entries(expected)) {
@@ -215,7 +216,7 @@ describe("GatewayMonitoring and OriginMonitoring, with an alarm email, cache and
 
     it("tags every alarm, topic and key", () => {
         const taggable = ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic", "aws:kms/key:Key"].flatMap((type) => resourcesOfType(run, type));
-        expect(taggable).to.have.length(5 + 2 + 2);
+        expect(taggable).to.have.length(4 + 2 + 2);
         for (const resource of taggable) {
             expect(resource.inputs.tags, resource.name).to.deep.equal(TAGS);
         }
@@ -251,11 +252,10 @@ describe("GatewayMonitoring and OriginMonitoring, without email, cache or WAF", 
         expect(run.outputs.originAlarmTopicArn).to.equal(undefined);
     });
 
-    it("still recovers and reboots the instance, with the actions of its own region", () => {
-        expect(alarmInputs(byName(run, "origin-system-check")).alarmActions).to.deep.equal(["arn:aws:automate:eu-west-1:ec2:recover"]);
+    it("still reboots the instance, with the action of its own region", () => {
         expect(alarmInputs(byName(run, "origin-instance-check")).alarmActions).to.deep.equal(["arn:aws:automate:eu-west-1:ec2:reboot"]);
-        expect(alarmInputs(byName(run, "origin-system-check")).okActions).to.deep.equal([]);
-        expect(alarmInputs(byName(run, "origin-system-check")).dimensions).to.deep.equal({ InstanceId: "i-0fedcba9876543210" });
+        expect(alarmInputs(byName(run, "origin-instance-check")).okActions).to.deep.equal([]);
+        expect(alarmInputs(byName(run, "origin-instance-check")).dimensions).to.deep.equal({ InstanceId: "i-0fedcba9876543210" });
     });
 
     it("takes thresholds and dimensions from the args", () => {

@@ -15,6 +15,7 @@ import {
     summarizeEngineError,
     UserFacingError,
 } from "../tools/cli-env";
+import type { BackendProbe } from "../tools/backend";
 import {
     policyPackOptions,
     createAutomationStackOps,
@@ -25,18 +26,28 @@ import {
     OrchestrateDeps,
     parseOrchestrateArgs,
     planSteps,
+    KeptResource,
     PreflightReport,
+    RunSwitches,
     StackOps,
     StackOutputs,
 } from "../tools/orchestrate";
 
 const FAKE_CLI: PulumiCli = { command: "pulumi", version: "v3.999.0" };
+const USAGE_LINE = "usage: npm run <deploy|preview|destroy> -- <dev|prod> [--yes] [--skip-ssh-check] [--newest-ami]";
+/** A machine logged in nowhere in particular: Pulumi Cloud by default, no passphrase needed. */
+const NO_BACKEND: BackendProbe = { env: {}, homeDir: "/nonexistent", readFile: () => undefined };
+const DEV_REQUEST = { operation: "deploy", env: "dev", yes: false, skipSshCheck: false, newestAmi: false } as const;
 
 /** Stands in for the Automation API; every call lands in the shared event log. */
 class FakeStacks implements StackOps {
     /** `"<op> <stack>"` → the error that call throws. */
     readonly failures = new Map<string, Error>();
     readonly missing = new Set<string>();
+    /** Protected resources a destroy leaves in each stack. */
+    readonly protectedByStack: Record<string, KeptResource[]> = {};
+    /** The switches each up or preview was given, `"<op> <stack>"` → switches. */
+    readonly switches = new Map<string, RunSwitches | undefined>();
     readonly outputsByStack: Record<string, StackOutputs> = {
         dev: { stageName: "dev", invokeUrl: "https://abc123.execute-api.eu-west-1.amazonaws.com/dev/hello", restApiId: "abc123" },
         "dev-origin": { originUrl: "http://203.0.113.10/", instanceId: "i-0123" },
@@ -46,11 +57,20 @@ class FakeStacks implements StackOps {
 
     constructor(private readonly events: string[]) {}
 
-    async up(stack: string, output: EngineOutput) {
+    async up(stack: string, output: EngineOutput, switches?: RunSwitches) {
+        this.switches.set(`up ${stack}`, switches);
         this.run("up", stack, output);
     }
-    async preview(stack: string, output: EngineOutput) {
+    async preview(stack: string, output: EngineOutput, switches?: RunSwitches) {
+        this.switches.set(`preview ${stack}`, switches);
         this.run("preview", stack, output);
+    }
+    async protectedResources(stack: string) {
+        return this.protectedByStack[stack] ?? [];
+    }
+    async plannedChanges(stack: string) {
+        this.events.push(`plan ${stack}`);
+        return [];
     }
     async destroy(stack: string, output: EngineOutput) {
         if (this.missing.has(stack)) {
@@ -80,6 +100,8 @@ interface HarnessOptions {
     interactive?: boolean;
     answer?: string;
     preflightError?: string;
+    /** What the SSH source check says about the origin stack; undefined: allowed. */
+    sshProblem?: string;
 }
 
 function harness(options: HarnessOptions = {}) {
@@ -96,6 +118,12 @@ function harness(options: HarnessOptions = {}) {
                 throw new UserFacingError(options.preflightError);
             }
             return { pulumiCli: FAKE_CLI, awsCredentialSource: "test" };
+        },
+        async checkSshSource(originStack) {
+            events.push(`ssh check ${originStack}`);
+            if (options.sshProblem !== undefined) {
+                throw new UserFacingError(options.sshProblem);
+            }
         },
         openStacks: () => stacks,
         prompt: {
@@ -120,7 +148,7 @@ describe("orchestrate: deploy / preview / destroy", () => {
     it("deploys the origin before the gateway, streams engine output, then prints outputs with invokeUrl first", async () => {
         const h = harness();
         expect(await orchestrate(["deploy", "dev"], h.deps)).to.equal(0);
-        expect(h.events).to.deep.equal(["preflight", "up dev-origin", "up dev", "outputs dev", "outputs dev-origin"]);
+        expect(h.events).to.deep.equal(["preflight", "ssh check dev-origin", "up dev-origin", "up dev", "outputs dev", "outputs dev-origin"]);
         expect(h.engine).to.deep.equal(["[engine] up dev-origin\n", "[engine] up dev\n"]);
         const gatewayBlock = h.out.indexOf("Outputs of dev:");
         expect(gatewayBlock).to.be.greaterThan(-1);
@@ -171,7 +199,8 @@ describe("orchestrate: deploy / preview / destroy", () => {
     it("asks before a prod deploy, not before a dev deploy, and --yes skips the question", async () => {
         const prod = harness({ answer: "prod" });
         expect(await orchestrate(["deploy", "prod"], prod.deps)).to.equal(0);
-        expect(prod.events.slice(0, 3)).to.deep.equal(["preflight", "ask", "up prod-origin"]);
+        // (A private origin's deploy also reads the gateway's outputs and plans first: the NLB guard.)
+        expect(prod.events.filter((e) => !/^(outputs|plan) /.test(e)).slice(0, 4)).to.deep.equal(["preflight", "ssh check prod-origin", "ask", "up prod-origin"]);
 
         const dev = harness({ interactive: false });
         expect(await orchestrate(["deploy", "dev"], dev.deps)).to.equal(0);
@@ -185,10 +214,11 @@ describe("orchestrate: deploy / preview / destroy", () => {
 
     for (const [argv, message] of [
         [["deploy", "staging"], 'error: unknown environment "staging": expected one of dev, prod'],
-        [["deploy"], "error: missing environment: usage: npm run <deploy|preview|destroy> -- <dev|prod> [--yes]"],
-        [["deploy", "dev", "--yse"], "error: unknown option --yse (known: --yes)"],
-        [["deploy", "dev", "prod"], 'error: unexpected argument "prod": usage: npm run <deploy|preview|destroy> -- <dev|prod> [--yes]'],
-        [["up", "dev"], 'error: unknown operation "up": usage: npm run <deploy|preview|destroy> -- <dev|prod> [--yes]'],
+        [["deploy"], `error: missing environment: ${USAGE_LINE}`],
+        [["deploy", "dev", "--yse"], "error: unknown option --yse (known: --yes, --skip-ssh-check, --newest-ami)"],
+        [["deploy", "dev", "prod"], `error: unexpected argument "prod": ${USAGE_LINE}`],
+        [["up", "dev"], `error: unknown operation "up": ${USAGE_LINE}`],
+        [["destroy", "dev", "--newest-ami"], `error: --newest-ami applies to deploy and preview only: ${USAGE_LINE}`],
     ] as const) {
         it(`rejects \`${argv.join(" ")}\` with one line before any check or change`, async () => {
             const h = harness();
@@ -273,9 +303,15 @@ describe("orchestrate: pure helpers", () => {
         expect(planSteps("destroy", "dev").map((s) => s.stack)).to.deep.equal(["dev", "dev-origin"]);
     });
 
+    it("sends a gateway-only stack such as onprem to the plain CLI: it is not an environment", () => {
+        expect(() => parseOrchestrateArgs(["deploy", "onprem"])).to.throw(UserFacingError, "onprem is a single gateway stack, not an environment: run `pulumi up --stack onprem`");
+        expect(() => parseOrchestrateArgs(["destroy", "onprem"])).to.throw(UserFacingError, "run `pulumi destroy --stack onprem`");
+    });
+
     it("parses --yes anywhere after the operation", () => {
-        expect(parseOrchestrateArgs(["destroy", "--yes", "prod"])).to.deep.equal({ operation: "destroy", env: "prod", yes: true });
-        expect(parseOrchestrateArgs(["preview", "dev"])).to.deep.equal({ operation: "preview", env: "dev", yes: false });
+        expect(parseOrchestrateArgs(["destroy", "--yes", "prod"])).to.include({ operation: "destroy", env: "prod", yes: true });
+        expect(parseOrchestrateArgs(["preview", "dev"])).to.deep.equal({ operation: "preview", env: "dev", yes: false, skipSshCheck: false, newestAmi: false });
+        expect(parseOrchestrateArgs(["deploy", "dev", "--skip-ssh-check", "--newest-ami"])).to.include({ skipSshCheck: true, newestAmi: true });
     });
 
     it("formats outputs with invokeUrl first and the rest sorted, non-strings as JSON", () => {
@@ -336,10 +372,10 @@ describe("cli-env: preflight probes", () => {
 
     it("checks the CLI before the credentials, one clear line each", async () => {
         const noCli = localPreflight(probe({ AWS_PROFILE: "ops" }), async () => undefined);
-        await expectUserFacingError(noCli(), /^the Pulumi CLI was not found/);
+        await expectUserFacingError(noCli(DEV_REQUEST), /^the Pulumi CLI was not found/);
         const noAws = localPreflight(probe({}), async () => FAKE_CLI);
-        await expectUserFacingError(noAws(), /^no AWS credentials found/);
-        expect(await localPreflight(probe({ AWS_PROFILE: "ops" }), async () => FAKE_CLI)()).to.deep.equal({
+        await expectUserFacingError(noAws(DEV_REQUEST), /^no AWS credentials found/);
+        expect(await localPreflight(probe({ AWS_PROFILE: "ops" }), async () => FAKE_CLI, NO_BACKEND)(DEV_REQUEST)).to.deep.equal({
             pulumiCli: FAKE_CLI,
             awsCredentialSource: "profile ops (AWS_PROFILE)",
         });
@@ -416,7 +452,8 @@ describe("orchestrate: the real Pulumi CLI (only where `pulumi` is on PATH)", ()
                 PULUMI_CONFIG_PASSPHRASE: "orchestrate-fixture",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
             };
-            const ops = createAutomationStackOps({ workDir: project, pulumiCli: cli!, envVars });
+            // The fixture's YAML program needs no provider plugin.
+            const ops = createAutomationStackOps({ workDir: project, pulumiCli: cli!, envVars, plugins: [] });
             const out: string[] = [];
             const err: string[] = [];
             const engine: string[] = [];
@@ -424,7 +461,10 @@ describe("orchestrate: the real Pulumi CLI (only where `pulumi` is on PATH)", ()
                 preflight: localPreflight(
                     { env: { AWS_PROFILE: "fixture-needs-no-aws" }, homeDir: root, fileExists: () => false },
                     async () => cli,
+                    { env: envVars, homeDir: root, readFile: () => undefined },
+                    project,
                 ),
+                checkSshSource: async () => undefined,
                 openStacks: () => ops,
                 prompt: { interactive: false, ask: async () => expect.fail("--yes must not ask") },
                 terminal: {

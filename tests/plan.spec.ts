@@ -16,7 +16,7 @@ import {
     renderPlan,
 } from "../tools/plan";
 import { REPO_ROOT } from "../tools/stack-files";
-import { runStack } from "./support";
+import { lineOf, runStack } from "./support";
 
 interface CliResult {
     code: number | null;
@@ -166,7 +166,7 @@ describe("npm run plan (offline plan of an environment)", () => {
     it("wires the gateway to the origin: both integration URIs are the origin run's originUrl output", () => {
         const originUrl = plan.origin.run.outputs.originUrl as string;
         const eip = plan.origin.run.resources.find((resource) => resource.type === "aws:ec2/eip:Eip");
-        expect(originUrl).to.equal(`http://${eip?.state.publicDns}/`);
+        expect(originUrl).to.equal(`https://${eip?.state.publicDns}/`);
         const gateway = sectionOf(printed, "dev");
         for (const integration of ["hello-gateway-dev-root-get-integration", "hello-gateway-dev-hello-get-integration"]) {
             expect(propertiesOf(gateway, integration)).to.include(`uri: ${originUrl}`);
@@ -297,11 +297,12 @@ describe("npm run plan (offline plan of an environment)", () => {
             fs.copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
         }
         const stackFile = path.join(root, "Pulumi.dev-origin.yaml");
-        fs.writeFileSync(stackFile, fs.readFileSync(stackFile, "utf8").replace(/instanceType: .*/, "instanceType: 3"));
+        // A list where Pulumi.yaml declares a string: the CLI refuses it before the program runs.
+        fs.writeFileSync(stackFile, fs.readFileSync(stackFile, "utf8").replace(/instanceType: .*/, "instanceType: [t3.micro]"));
         const failed = captureIo();
         expect(await main(["dev", "--out", path.join(root, "out")], { io: failed, planOptions: { root } })).to.equal(EXIT.failed);
         expect(failed.err).to.equal(
-            "Pulumi.dev-origin.yaml is invalid:\n  hello-gateway:instanceType: 3 is not of the declared type string\n",
+            `Pulumi.dev-origin.yaml cannot be used (1 problem):\n  - Pulumi.dev-origin.yaml:${lineOf(stackFile, "instanceType")}: hello-gateway:instanceType: ["t3.micro"] is not of the declared type string (Pulumi.yaml)\n`,
         );
         expect(failed.out).to.equal("");
     });

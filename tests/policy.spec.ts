@@ -7,30 +7,39 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { EnforcementLevel } from "@pulumi/policy";
 import { ADVISORY_ENVIRONMENTS, enforcementLevelFor, environmentOf, stackFromEnvironment } from "../policy/enforcement";
 import { Finding, evaluatePolicies } from "../policy/evaluate";
-import { POLICIES } from "../policy/rules";
+import { HIGH_RISK_PORTS, POLICIES, ec2NoHighRiskPortsFromAnywhere } from "../policy/rules";
 import { isSecretAt, trackWireSecrets } from "../policy/secrets";
 import { ProgramRun, RecordedResource, SECRET_SIG, SECRET_SIG_VALUE } from "../tools/mock-runtime";
 import { REPO_ROOT } from "../tools/stack-files";
-import { runStack, unwrapSecrets } from "./support";
+import { parsedConfigOf, runStack, unwrapSecrets } from "./support";
 
 const POLICY_DIR = path.join(REPO_ROOT, "policy");
-const STACKS = ["dev-origin", "dev", "prod-origin", "prod"] as const;
+const STACKS = ["dev-origin", "dev", "prod-origin", "prod", "onprem"] as const;
 type Stack = (typeof STACKS)[number];
 
 /**
- * What each committed stack may still be told, as [policy, resource name]. prod has nothing:
- * its committed config enables X-Ray and WAF. dev leaves both off to save their cost, so the
- * pack reports them there, as advisories.
+ * What a stack may still be told, as [policy, resource name], derived from its own stack file:
+ * each hardening switch it leaves off is one finding (X-Ray and WAF on the stage, flow logs on
+ * the VPC, a customer-managed key on every log group). prod's committed files turn them all on;
+ * dev leaves them off to save their cost, so the pack reports them there, as advisories.
  */
-const EXPECTED_FINDINGS: Record<Stack, Array<[policy: string, resource: string]>> = {
-    "dev-origin": [],
-    dev: [
-        ["apigateway-xray-tracing", "hello-gateway-dev-stage"],
-        ["apigateway-waf-association", "hello-gateway-dev-stage"],
-    ],
-    "prod-origin": [],
-    prod: [],
-};
+function expectedFindings(stack: string, run: ProgramRun): Array<[policy: string, resource: string]> {
+    const config = parsedConfigOf(stack);
+    const named = (type: string) => run.resources.filter((resource) => resource.type === type).map((resource) => resource.name);
+    const findings: Array<[string, string]> = [];
+    if (config.layer === "gateway") {
+        for (const stage of named("aws:apigateway/stage:Stage")) {
+            if (!config.tracingEnabled) findings.push(["apigateway-xray-tracing", stage]);
+            if (!config.waf.enabled) findings.push(["apigateway-waf-association", stage]);
+        }
+    } else if (!config.flowLogsEnabled) {
+        findings.push(...named("awsx:ec2:Vpc").map((vpc): [string, string] => ["ec2-vpc-flow-logs", vpc]));
+    }
+    if (!config.encryptLogs) {
+        findings.push(...named("aws:cloudwatch/logGroup:LogGroup").map((group): [string, string] => ["cloudwatch-log-group-kms", group]));
+    }
+    return findings;
+}
 
 function resourceNameOf(urn: string | undefined): string {
     return urn?.split("::").pop() ?? "(stack)";
@@ -134,6 +143,7 @@ const BREAKING_CASES: BreakingCase[] = [
         },
     },
     breakingChange("apigateway-xray-tracing", "APIGateway.3", "aws:apigateway/stage:Stage", ["xrayTracingEnabled"], false),
+    breakingChange("apigateway-stage-client-certificate", "APIGateway.2", "aws:apigateway/stage:Stage", ["clientCertificateId"], undefined),
     {
         policy: "apigateway-waf-association",
         control: "APIGateway.4",
@@ -154,6 +164,29 @@ const BREAKING_CASES: BreakingCase[] = [
         breaks: "the access log group's retentionInDays = 0 (never expire)",
         resources: () => [changed(runs.get("prod")!.resources.find((r) => r.name === "hello-gateway-prod-access-logs")!, ["retentionInDays"], 0)],
     },
+    {
+        policy: "cloudwatch-log-group-kms",
+        control: "Baseline.LogEncryption",
+        breaks: "the access log group's kmsKeyId removed",
+        resources: () => [changed(runs.get("prod")!.resources.find((r) => r.name === "hello-gateway-prod-access-logs")!, ["kmsKeyId"], undefined)],
+    },
+    {
+        policy: "ec2-vpc-flow-logs",
+        control: "EC2.6",
+        breaks: "the VPC's flow log removed",
+        resources: () => runs.get("prod-origin")!.resources.filter((r) => r.type !== "aws:ec2/flowLog:FlowLog"),
+    },
+    {
+        policy: "ec2-vpc-flow-logs",
+        control: "EC2.6",
+        breaks: "the flow log records another VPC",
+        resources: () => {
+            const flowLog = only("prod-origin", "aws:ec2/flowLog:FlowLog");
+            return replaced(runs.get("prod-origin")!.resources, flowLog, { ...changed(flowLog, ["vpcId"], "vpc-0another"), dependencyUrns: [] });
+        },
+    },
+    breakingChange("ec2-no-rdp-from-anywhere", "EC2.14", "aws:ec2/securityGroup:SecurityGroup", ["ingress", SSH_INGRESS], { protocol: "tcp", fromPort: 3389, toPort: 3389, cidrBlocks: ["0.0.0.0/0"], description: "RDP" }, "prod-origin", "tcp 3389 from 0.0.0.0/0"),
+    breakingChange("ec2-no-high-risk-ports-from-anywhere", "EC2.19", "aws:ec2/securityGroup:SecurityGroup", ["ingress", SSH_INGRESS, "ipv6CidrBlocks"], ["::/0"], "prod-origin", "SSH from ::/0"),
     breakingChange("ec2-imdsv2-required", "EC2.8", "aws:ec2/instance:Instance", ["metadataOptions", "httpTokens"], "optional", "prod-origin"),
     breakingChange("ec2-ebs-encrypted", "EC2.3", "aws:ec2/instance:Instance", ["rootBlockDevice", "encrypted"], false, "prod-origin"),
     breakingChange("ec2-ebs-encrypted", "EC2.3", "aws:ec2/instance:Instance", ["ebsBlockDevices"], [{ deviceName: "/dev/sdf", volumeSize: 8 }], "prod-origin"),
@@ -210,7 +243,7 @@ const BREAKING_CASES: BreakingCase[] = [
     breakingChange("no-plaintext-secrets", "Baseline.Secrets", "aws:ec2/keyPair:KeyPair", ["publicKey"], { [SECRET_SIG]: SECRET_SIG_VALUE, value: PRIVATE_KEY }, "prod-origin", "an OpenSSH private key, even as a secret"),
 ];
 
-describe("policy pack (policy/): the rules over the four committed stacks", () => {
+describe("policy pack (policy/): the rules over the committed stacks", () => {
     before(async () => {
         for (const stack of STACKS) {
             const run = await runStack(stack);
@@ -220,10 +253,10 @@ describe("policy pack (policy/): the rules over the four committed stacks", () =
     });
 
     for (const stack of STACKS) {
-        const expected = EXPECTED_FINDINGS[stack];
         const level = enforcementLevelFor(stack);
-        it(`${stack}: ${expected.length === 0 ? "no violations" : `only ${expected.map(([policy]) => policy).join(" and ")}, ${level}`}`, () => {
+        it(`${stack}: exactly the findings of the switches its stack file leaves off, ${level}`, () => {
             const findings = findingsOf.get(stack)!;
+            const expected = expectedFindings(stack, runs.get(stack)!);
             expect(summary(findings)).to.have.deep.members(expected);
             expect(findings).to.have.length(expected.length);
             for (const finding of findings) {
@@ -232,10 +265,10 @@ describe("policy pack (policy/): the rules over the four committed stacks", () =
         });
     }
 
-    it("dev's findings name their controls: APIGateway.3 (X-Ray) and APIGateway.4 (WAF)", () => {
-        const messages = findingsOf.get("dev")!.map((finding) => finding.message);
-        expect(messages.some((message) => message.startsWith("[APIGateway.3]"))).to.equal(true);
-        expect(messages.some((message) => message.startsWith("[APIGateway.4]"))).to.equal(true);
+    it("every finding names its control first", () => {
+        for (const finding of [...findingsOf.values()].flat()) {
+            expect(finding.message, finding.policyName).to.match(/^\[[A-Za-z0-9.]+\]/);
+        }
     });
 
     describe("each rule fails on a recorded resource with one property broken", () => {
@@ -263,12 +296,69 @@ describe("policy pack (policy/): the rules over the four committed stacks", () =
             expect(waf?.urn).to.equal(stage.urn);
         });
 
+        it("ec2-vpc-flow-logs reports the VPC of a stack without flow logs (dev-origin registers none)", () => {
+            const dev = runs.get("dev-origin")!;
+            expect(dev.resources.some((resource) => resource.type === "aws:ec2/flowLog:FlowLog")).to.equal(false);
+            const finding = findingsOf.get("dev-origin")!.find((f) => f.policyName === "ec2-vpc-flow-logs");
+            expect(finding?.urn).to.equal(only("dev-origin", "awsx:ec2:Vpc").urn);
+            expect(finding?.message).to.match(/^\[EC2\.6\]/);
+        });
+
         it("ec2-no-ssh-from-anywhere leaves port 80 from anywhere and SSH from a narrow range alone", async () => {
             const group = only("prod-origin", "aws:ec2/securityGroup:SecurityGroup");
             const http = { ...sshIngressOf("prod-origin"), fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] };
             const findings = await evaluatePolicies([changed(group, ["ingress", 0], http)], { stack: "prod" });
             expect(summary(findings)).to.deep.equal([]);
         });
+    });
+});
+
+describe("policy pack: EC2.19, each high-risk port opened to the internet", () => {
+    let group: RecordedResource;
+    before(async () => {
+        group = (await runStack("prod-origin")).resources.find((resource) => resource.type === "aws:ec2/securityGroup:SecurityGroup")!;
+    });
+
+    it("lists the control's 24 ports, SSH and RDP among them", () => {
+        expect(HIGH_RISK_PORTS).to.have.length(24);
+        expect(HIGH_RISK_PORTS).to.include.members([22, 3389]);
+        expect(new Set(HIGH_RISK_PORTS).size).to.equal(HIGH_RISK_PORTS.length);
+    });
+
+    for (const port of HIGH_RISK_PORTS) {
+        for (const [family, cidrs] of [["cidrBlocks", ["0.0.0.0/0"]], ["ipv6CidrBlocks", ["::/0"]]] as const) {
+            it(`tcp ${port} from ${cidrs[0]}: an EC2.19 finding naming the port`, async () => {
+                const rule = { protocol: "tcp", fromPort: port, toPort: port, [family]: [...cidrs], description: `port ${port}` };
+                const findings = await evaluatePolicies([changed(group, ["ingress", 0], rule)], { stack: "prod", policies: [ec2NoHighRiskPortsFromAnywhere] });
+                expect(findings.map((finding) => finding.message)).to.have.length(1);
+                expect(findings[0].message).to.match(/^\[EC2\.19\]/).and.to.contain(`port ${port})`);
+                expect(findings[0].enforcementLevel).to.equal("mandatory");
+            });
+        }
+    }
+
+    it("a range that covers a high-risk port is reported too; the origin's own 443 is not", async () => {
+        const range = { protocol: "tcp", fromPort: 5400, toPort: 5600, cidrBlocks: ["0.0.0.0/0"], description: "range" };
+        const rangeFindings = await evaluatePolicies([changed(group, ["ingress", 0], range)], { stack: "prod", policies: [ec2NoHighRiskPortsFromAnywhere] });
+        expect(rangeFindings.map((finding) => finding.message).join()).to.contain("ports 5432, 5500");
+        const https = { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "https" };
+        expect(await evaluatePolicies([changed(group, ["ingress", 0], https)], { stack: "prod", policies: [ec2NoHighRiskPortsFromAnywhere] })).to.deep.equal([]);
+    });
+});
+
+describe("policy pack: docs/security.md lists exactly the rules the pack has", () => {
+    it("one row per rule, naming the rule's controls, and no row for a rule the pack lacks", () => {
+        const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "security.md"), "utf8");
+        const table = doc.slice(doc.indexOf("<!-- rules:start -->"), doc.indexOf("<!-- rules:end -->"));
+        const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` \| ([^|]+) \|/gm)].map(([, name, controls]) => [name, controls.trim()]);
+        expect(rows.map(([name]) => name)).to.have.members(POLICIES.map((policy) => policy.name));
+        expect(rows).to.have.length(POLICIES.length);
+        for (const [name, controls] of rows) {
+            const description = POLICIES.find((policy) => policy.name === name)!.description;
+            for (const control of controls.split(",").map((id) => id.trim())) {
+                expect(description, `${name} enforces ${control}`).to.contain(control);
+            }
+        }
     });
 });
 
@@ -287,7 +377,7 @@ describe("policy pack: enforcement per stack", () => {
     });
 
     it("ships a --policy-pack-config file per environment that agrees with the pack's own choice", () => {
-        for (const environment of ["dev", "prod"]) {
+        for (const environment of ["dev", "prod", "onprem"]) {
             const file = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "config", `${environment}.json`), "utf8")) as { all: EnforcementLevel };
             expect(file, `policy/config/${environment}.json`).to.deep.equal({ all: enforcementLevelFor(environment) });
         }

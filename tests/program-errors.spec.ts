@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ConfigError } from "../infra/config";
 import { resourcesRegisteredBefore } from "../tools/mock-runtime";
-import { StackRunOptions, originOutputsFor, runStack } from "./support";
+import { StackRunOptions, originOutputsFor, publicOriginOutputs, runStack } from "./support";
 
 /** Runs a committed stack that must fail; returns the error and what was registered first. */
 async function failedRun(stack: string, options: StackRunOptions): Promise<{ error: Error; registered: number }> {
@@ -24,6 +24,17 @@ const BAD_CONFIGS: Array<{ stack: string; overrides: Record<string, string | und
     { stack: "dev-origin", overrides: { sshAllowedCidrs: '["0.0.0.0/0"]' }, message: "allowSshFromAnywhere: true" },
     { stack: "prod-origin", overrides: { vpcCidr: "10.20.0.0/33" }, message: 'hello-gateway:vpcCidr: got "10.20.0.0/33"' },
     { stack: "prod-origin", overrides: { "aws:region": undefined }, message: "aws:region: got nothing" },
+    // A key nobody reads is a typo the program would otherwise ignore, falling back to a default.
+    { stack: "prod", overrides: { authmode: "apiKey" }, message: "hello-gateway:authmode: got an unknown key in Pulumi.prod.yaml; expected did you mean hello-gateway:authMode?" },
+    { stack: "dev", overrides: { throtleRateLimit: "20" }, message: "hello-gateway:throtleRateLimit: got an unknown key in Pulumi.dev.yaml; expected did you mean hello-gateway:throttleRateLimit?" },
+    { stack: "prod", overrides: { wafEnable: "true" }, message: "did you mean hello-gateway:wafEnabled?" },
+    { stack: "prod", overrides: { "hello_gateway:authMode": "apiKey" }, message: "hello_gateway:authMode: got an unknown key in Pulumi.prod.yaml; expected did you mean hello-gateway:authMode?" },
+    { stack: "dev-origin", overrides: { "aws:regoin": "us-east-1" }, message: "aws:regoin: got an unknown key in Pulumi.dev-origin.yaml; expected did you mean aws:region?" },
+    { stack: "dev-origin", overrides: { "docker:host": "unix:///var/run/docker.sock" }, message: "a key in one of the namespaces this program reads (hello-gateway, aws, tls, pulumi)" },
+    // Checked against the lists @pulumi/aws ships, not a pattern.
+    { stack: "dev", overrides: { "aws:region": "us-east-9" }, message: 'aws:region: got "us-east-9"; expected an AWS region from the list @pulumi/aws 7.48.0 ships; did you mean us-east-1?' },
+    { stack: "dev-origin", overrides: { instanceType: "t3.mircro" }, message: 'hello-gateway:instanceType: got "t3.mircro"; expected an EC2 instance type from the list @pulumi/aws 7.48.0 ships; did you mean t3.micro?' },
+    { stack: "dev-origin", overrides: { instanceType: "t3.huge" }, message: "t3 comes in t3.2xlarge, t3.large, t3.medium, t3.micro, t3.nano, t3.small, t3.xlarge" },
 ];
 
 describe("a bad configuration fails the program before any resource is registered", () => {
@@ -52,6 +63,38 @@ describe("a bad configuration fails the program before any resource is registere
     });
 });
 
+describe("a gateway in another region than its origin", () => {
+    it("is refused in private mode, naming aws:region and both regions, before any resource", async () => {
+        const origin = { ...originOutputsFor("prod"), originMode: "private", region: "us-east-1" };
+        const { error, registered } = await failedRun("prod", {
+            overrides: { "aws:region": "eu-west-1", originMode: "private" },
+            stackOutputs: { "organization/hello-gateway/prod-origin": origin },
+        });
+        expect(error.name).to.equal("ConfigError");
+        expect(error.message).to.contain('aws:region: got "eu-west-1"; expected "us-east-1", the region of stack organization/hello-gateway/prod-origin');
+        expect(error.message).to.contain("cannot cross regions");
+        // Only the StackReference itself is read before the check.
+        expect(registered).to.be.at.most(1);
+    });
+
+    it("is refused in private mode when the origin exports no region yet, saying to update it first", async () => {
+        const { region: _region, ...origin } = { ...originOutputsFor("prod"), originMode: "private" } as Record<string, unknown>;
+        const { error } = await failedRun("prod", {
+            overrides: { originMode: "private" },
+            stackOutputs: { "organization/hello-gateway/prod-origin": origin },
+        });
+        expect(error.message).to.contain("does not export yet: run `pulumi up` on it first");
+    });
+
+    it("is allowed in public mode: the gateway calls the origin's public address", async () => {
+        const run = await runStack("dev", {
+            overrides: { "aws:region": "eu-west-1", originMode: "public" },
+            stackOutputs: { "organization/hello-gateway/dev-origin": { ...publicOriginOutputs("dev", "us-east-1") } },
+        });
+        expect(run.resources.some((r) => r.type === "aws:apigateway/restApi:RestApi")).to.equal(true);
+    });
+});
+
 describe("a gateway whose origin is not deployed", () => {
     it("fails with the missing output named", async () => {
         const { error } = await failedRun("dev", { stackOutputs: { "organization/hello-gateway/dev-origin": {} } });
@@ -62,6 +105,6 @@ describe("a gateway whose origin is not deployed", () => {
         const { error } = await failedRun("dev", {
             stackOutputs: { "organization/hello-gateway/dev-origin": { ...originOutputsFor("dev"), originUrl: "ec2-host" } },
         });
-        expect(error.message).to.contain('exports originUrl "ec2-host"; expected an http(s) URL');
+        expect(error.message).to.contain('exports originUrl "ec2-host"; expected an https URL');
     });
 });

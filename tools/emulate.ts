@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ENVIRONMENTS, parseCommandLine, UserFacingError } from "./cli-env";
+import { ENVIRONMENTS, HelpRequested, parseCommandLine, UserFacingError } from "./cli-env";
 import type { Prerequisite, RenderedStack } from "./emulator/render";
 import type { EnvironmentPlan } from "./plan";
 import { REPO_ROOT } from "./stack-files";
@@ -48,9 +48,12 @@ export interface EmulateRequest {
 export type ParsedArgs = { help: true } | ({ help: false } & EmulateRequest);
 
 export function parseEmulateArgs(argv: readonly string[]): ParsedArgs {
-    const parsed = parseCommandLine(argv, { flags: ["--help", "--keep-dir"] });
-    if (parsed.flags.has("--help") || parsed.positionals.includes("-h")) {
-        return { help: true };
+    let parsed: ReturnType<typeof parseCommandLine>;
+    try {
+        parsed = parseCommandLine(argv, { flags: ["--keep-dir"] });
+    } catch (error) {
+        if (error instanceof HelpRequested) return { help: true };
+        throw error;
     }
     const [env, ...extra] = parsed.positionals;
     if (extra.length > 0) throw new UserFacingError(`unexpected argument "${extra[0]}"`);

@@ -64,6 +64,13 @@ function shortHash(text: string, length: number): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
+/** When every mocked API Gateway client certificate expires. */
+export const MOCK_CLIENT_CERTIFICATE_EXPIRY = "2027-12-01T00:00:00Z";
+
+function mockCertificatePem(name: string): string {
+    return `-----BEGIN CERTIFICATE-----\nmock-${shortHash(name, 48)}\n-----END CERTIFICATE-----\n`;
+}
+
 function fakeIp(name: string): string {
     const n = parseInt(shortHash(name, 4), 16);
     return `203.0.113.${(n % 250) + 2}`;
@@ -103,8 +110,14 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
                 state: {
                     publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${shortHash(name, 43)}\n`,
                     privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\nmock-${shortHash(name, 32)}\n-----END OPENSSH PRIVATE KEY-----\n`,
+                    privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock-${shortHash(name, 32)}\n-----END PRIVATE KEY-----\n`,
                 },
             };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            return { id: shortHash(name, 20), state: { certPem: mockCertificatePem(name) } };
+        case "aws:apigateway/clientCertificate:ClientCertificate":
+            // API Gateway's client certificates last 365 days.
+            return { id: shortHash(name, 6), state: { pemEncodedCertificate: mockCertificatePem(name), expirationDate: MOCK_CLIENT_CERTIFICATE_EXPIRY, arn: `arn:aws:apigateway:${region}::/clientcertificates/${shortHash(name, 6)}` } };
         case "aws:apigateway/restApi:RestApi":
             return { id: shortHash(name, 10), state: { rootResourceId: shortHash(name + "root", 10), arn: arnOf("apigateway", `/restapis/${shortHash(name, 10)}`) } };
         case "aws:cloudwatch/logGroup:LogGroup": {
@@ -204,6 +217,18 @@ class RecordingMocks implements pulumi.runtime.Mocks {
             const parameter = String(inputs.name);
             const ami = parameter.endsWith("arm64") ? MOCK_AMI.arm64 : MOCK_AMI.x86_64;
             return { name: parameter, type: "String", value: ami, insecureValue: ami, arn: `arn:aws:ssm:${this.region}::parameter${parameter}`, version: 1 };
+        }
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
+        }
+        if (args.token === "aws:cloudwatch/getLogGroups:getLogGroups") {
+            // A fresh account: no log groups yet.
+            return { id: this.region, logGroupNamePrefix: inputs.logGroupNamePrefix, logGroupNames: [], arns: [] };
+        }
+        if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
+            // Three standard zones, whatever the filters ask: the filters are the program's to get right.
+            const names = ["a", "b", "c"].map((letter) => `${this.region}${letter}`);
+            return { names, zoneIds: names.map((_, i) => `${this.region}-az${i + 1}`), groupNames: [this.region], id: this.region, state: inputs.state };
         }
         throw new Error(`mock: no answer for invoke ${args.token}`);
     }

@@ -14,7 +14,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Environment, ENVIRONMENTS, parseCommandLine, parseEnvironment, UserFacingError } from "./cli-env";
+import { Environment, ENVIRONMENTS, HelpRequested, parseCommandLine, parseEnvironment, UserFacingError } from "./cli-env";
 import { REPO_ROOT } from "./stack-files";
 import { isConfigurationError, planEnvironment, PlanOptions } from "./plan/environment";
 import { svgOf } from "./plan/graphviz";
@@ -52,9 +52,12 @@ export interface PlanRequest {
 }
 
 export function parsePlanArgs(argv: readonly string[], cwd: string): PlanRequest {
-    const parsed = parseCommandLine(argv, { flags: ["--help"], options: ["--out"] });
-    if (parsed.flags.has("--help")) {
-        return { help: true, env: ENVIRONMENTS[0], outDir: "" };
+    let parsed: ReturnType<typeof parseCommandLine>;
+    try {
+        parsed = parseCommandLine(argv, { options: ["--out"] });
+    } catch (error) {
+        if (error instanceof HelpRequested) return { help: true, env: ENVIRONMENTS[0], outDir: "" };
+        throw error;
     }
     const [env, ...extra] = parsed.positionals;
     if (extra.length > 0) {

@@ -34,6 +34,8 @@ export interface RecordedResource {
     readonly customTimeouts: { create: string; update: string; delete: string } | undefined;
     /** The `replacementTrigger` option: a change of it replaces the resource. */
     readonly replacementTrigger: unknown;
+    /** The `import` option: the id of an existing resource to adopt. */
+    readonly importId?: string;
 }
 
 export interface RecordedInvoke {
@@ -146,6 +148,7 @@ export interface RegisterRequest {
         protect?: boolean;
         ignorechangesList: string[];
         customtimeouts?: { create: string; update: string; pb_delete: string };
+        importid?: string;
     };
 }
 
@@ -175,6 +178,7 @@ export function recordOf(req: RegisterRequest, urn: string, mocked: MockedState 
         ignoreChanges: request.ignorechangesList ?? [],
         customTimeouts: customTimeoutsOf(request.customtimeouts),
         replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
+        ...(request.importid ? { importId: request.importid } : {}),
     };
 }
 

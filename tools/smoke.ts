@@ -2,8 +2,14 @@
  * `npm run smoke -- <env> [--expect "<text>"]`
  *
  * Checks a deployed environment from the outside, the way a client sees it:
- *  1. GET the gateway's invokeUrl: 200 with the hello text;
- *  2. a bounded burst above the stage's throttleBurstLimit: some requests
+ *  1. GET the gateway's invokeUrl: 200 with the hello text (the origin stack's
+ *     helloMessage output, unless --expect names another; a gateway-only stack
+ *     such as onprem has no origin stack, so only --expect gives it a text);
+ *  2. every other GET route of the gateway's `routes` output: 200 (with the
+ *     hello text where the route goes to the origin's root);
+ *  3. each POST route with a body schema: a valid body must not get 400, an
+ *     invalid one must get API Gateway's own 400 "Invalid request body";
+ *  4. a bounded burst above the stage's throttleBurstLimit: some requests
  *     must come back 429, or throttling is not in effect.
  * Prints the count of each status and p50/p95 latency; exits non-zero on failure.
  *
@@ -11,10 +17,16 @@
  * server on 127.0.0.1; only the entry point reads the stack outputs.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { DEFAULTS } from "../infra/defaults";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RouteDefinition, parseRoutes } from "../infra/routes";
+import { bodiesFor } from "./request-bodies";
 import {
     Environment,
+    ENVIRONMENTS,
     findPulumiCli,
+    GATEWAY_ONLY_STACKS,
+    HelpRequested,
     MISSING_PULUMI_CLI,
     parseCommandLine,
     parseEnvironment,
@@ -26,27 +38,67 @@ import {
     UserFacingError,
 } from "./cli-env";
 
-/** What the origin serves unless `helloMessage` says otherwise. */
-export const DEFAULT_EXPECTED_TEXT: string = DEFAULTS.helloMessage;
+const TARGETS = [...ENVIRONMENTS, ...GATEWAY_ONLY_STACKS].join("|");
 
-const USAGE = 'usage: npm run smoke -- <dev|prod> [--expect "<text>"]';
+export const USAGE = [
+    `usage: npm run smoke -- <${TARGETS}> [--expect "<text>"]`,
+    "  Calls the deployed gateway: GET invokeUrl must answer 200 with the hello text, every GET route",
+    "  200, body validation 400 for an invalid body, and a bounded burst must be throttled (429).",
+    "  The text is the origin stack's helloMessage output unless --expect names another (a gateway-only",
+    "  stack has no origin stack: without --expect only the status is checked). Needs the Pulumi CLI,",
+    "  logged in to the stacks' backend.",
+].join("\n");
 
 export interface SmokeRequest {
-    env: Environment;
-    expectedText: string;
+    /** An environment, or a gateway-only stack such as `onprem`. */
+    env: Environment | (typeof GATEWAY_ONLY_STACKS)[number];
+    /** Absent: the text the origin stack says it serves (its helloMessage output). */
+    expectedText?: string;
+}
+
+/** The text to expect: --expect, else the environment's origin stack's helloMessage; a gateway-only stack has none. */
+async function expectedTextFor(request: SmokeRequest, deps: SmokeDeps): Promise<string> {
+    if (request.expectedText !== undefined) {
+        return request.expectedText;
+    }
+    if ((GATEWAY_ONLY_STACKS as readonly string[]).includes(request.env)) {
+        return "";
+    }
+    const origin = stacksOf(request.env as Environment).origin;
+    return expectedTextFromOrigin(origin, await deps.readOutputs(origin));
+}
+
+/** The gateway stack the smoke test reads: an environment's gateway, or the stack itself. */
+export function gatewayStackOf(env: SmokeRequest["env"]): string {
+    return (GATEWAY_ONLY_STACKS as readonly string[]).includes(env) ? env : stacksOf(env as Environment).gateway;
 }
 
 export function parseSmokeArgs(argv: readonly string[]): SmokeRequest {
     const parsed = parseCommandLine(argv, { options: ["--expect"] });
     const [env, ...extra] = parsed.positionals;
     if (extra.length > 0) {
-        throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE}`);
+        throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE.split("\n")[0]}`);
     }
-    const expectedText = parsed.options.get("--expect") ?? DEFAULT_EXPECTED_TEXT;
-    if (expectedText.trim() === "") {
+    const expectedText = parsed.options.get("--expect");
+    if (expectedText !== undefined && expectedText.trim() === "") {
         throw new UserFacingError("--expect needs a non-empty text");
     }
-    return { env: parseEnvironment(env, USAGE), expectedText };
+    const usage = USAGE.split("\n")[0];
+    const target: SmokeRequest["env"] = (GATEWAY_ONLY_STACKS as readonly string[]).includes(env ?? "")
+        ? (env as SmokeRequest["env"])
+        : parseEnvironment(env, usage, GATEWAY_ONLY_STACKS);
+    return expectedText === undefined ? { env: target } : { env: target, expectedText };
+}
+
+/** The hello text the origin stack was deployed with: its helloMessage output. */
+export function expectedTextFromOrigin(stack: string, outputs: Record<string, unknown>): string {
+    const { helloMessage } = outputs;
+    if (typeof helloMessage !== "string" || helloMessage === "") {
+        throw new UserFacingError(
+            `stack ${stack} exports no helloMessage output: run \`npm run deploy\` for it once, or pass --expect "<text>"`,
+        );
+    }
+    return helloMessage;
 }
 
 // ---------------------------------------------------------------------------
@@ -65,6 +117,31 @@ export interface SmokeTarget {
     burstLimit: number;
     /** Which output that limit came from, for the report. */
     burstLimitName: "throttleBurstLimit" | "usagePlanBurstLimit";
+    /** The stage's base URL (`stageUrl` output); absent for stacks deployed before routes existed. */
+    stageUrl?: string;
+    /** The route table (`routes` output), parsed; absent with `stageUrl`. */
+    routes?: RouteDefinition[];
+}
+
+/** Reads a body schema the way the program did: from the repository, by relative path. */
+function readRepositoryFile(relativePath: string): string | undefined {
+    const file = path.resolve(REPO_ROOT, relativePath);
+    return file.startsWith(REPO_ROOT + path.sep) && fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+}
+
+function routesFromOutputs(stack: string, outputs: Record<string, unknown>): Pick<SmokeTarget, "stageUrl" | "routes"> {
+    const { stageUrl, routes } = outputs;
+    if (stageUrl === undefined && routes === undefined) {
+        return {};
+    }
+    if (typeof stageUrl !== "string" || !/^https?:\/\//.test(stageUrl) || !Array.isArray(routes) || !routes.every((route) => typeof route === "string")) {
+        throw new UserFacingError(`stack ${stack} exports stageUrl ${JSON.stringify(stageUrl)} and routes ${JSON.stringify(routes)}; expected a URL and a list of route strings`);
+    }
+    const parsed = parseRoutes(routes, readRepositoryFile);
+    if (parsed.problems.length > 0) {
+        throw new UserFacingError(`stack ${stack}'s routes do not parse here: ${parsed.problems.map((problem) => `${problem.given}: expected ${problem.expected}`).join("; ")}`);
+    }
+    return { stageUrl: stageUrl.replace(/\/$/, ""), routes: parsed.routes };
 }
 
 /** Modes whose requests the smoke test cannot make itself (SigV4 signing, a user's token). */
@@ -101,7 +178,82 @@ export function smokeTargetFromOutputs(stack: string, outputs: Record<string, un
         headers,
         burstLimit: planIsTighter ? planBurst : (throttleBurstLimit as number),
         burstLimitName: planIsTighter ? "usagePlanBurstLimit" : "throttleBurstLimit",
+        ...routesFromOutputs(stack, outputs),
     };
+}
+
+/** A concrete URL for a route: parameters filled with `1`, a greedy one with `smoke`. */
+export function routeUrl(stageUrl: string, route: RouteDefinition): string {
+    const segments = route.segments.map((segment) => (segment.kind === "literal" ? segment.text : segment.kind === "parameter" ? "1" : "smoke"));
+    return `${stageUrl}/${segments.join("/")}`;
+}
+
+/** GET every GET route but the invoke URL (already checked): 200, with the hello text from the origin's root. */
+export async function checkGetRoutes(target: SmokeTarget, expectedText: string, limits: SmokeLimits): Promise<SmokeReport> {
+    const lines: string[] = [];
+    let passed = true;
+    for (const route of (target.routes ?? []).filter((candidate) => candidate.method === "GET")) {
+        const url = routeUrl(target.stageUrl!, route);
+        if (url === target.invokeUrl) {
+            continue;
+        }
+        const toOriginRoot = route.originPath === "";
+        const result = await checkHello(url, toOriginRoot ? expectedText : "", { ...limits, firstRequestAttempts: 1 }, target.headers);
+        if (result.ok) {
+            lines.push(`GET ${url} (${route.source}): 200${toOriginRoot ? ` "${expectedText}"` : ""} in ${Math.round(result.latencyMs ?? 0)} ms`);
+        } else {
+            passed = false;
+            lines.push(`FAIL: ${route.source}: ${result.problem}`);
+        }
+    }
+    return { passed, lines };
+}
+
+/** API Gateway's answer to a body its validator refuses. */
+export const INVALID_BODY_MESSAGE = "Invalid request body";
+
+/** For each POST route with a schema: a valid body passes the validator, an invalid one gets the gateway's 400. */
+export async function checkBodyValidation(target: SmokeTarget, limits: SmokeLimits): Promise<SmokeReport> {
+    const lines: string[] = [];
+    let passed = true;
+    for (const route of (target.routes ?? []).filter((candidate) => candidate.method === "POST" && candidate.bodySchema)) {
+        const bodies = bodiesFor(route.bodySchema!.text);
+        if ("problem" in bodies) {
+            passed = false;
+            lines.push(`FAIL: ${route.source}: ${bodies.problem} (${route.bodySchema!.file})`);
+            continue;
+        }
+        const url = routeUrl(target.stageUrl!, route);
+        for (const [kind, body] of [["valid", bodies.valid], ["invalid", bodies.invalid]] as const) {
+            let status: number;
+            let text: string;
+            try {
+                const response = await fetch(url, {
+                    method: "POST",
+                    headers: { ...target.headers, "content-type": "application/json" },
+                    body,
+                    signal: AbortSignal.timeout(limits.requestTimeoutMs),
+                });
+                status = response.status;
+                text = await response.text();
+            } catch (error) {
+                passed = false;
+                lines.push(`FAIL: POST ${url} with the ${kind} body failed: ${describeFetchError(error)}`);
+                continue;
+            }
+            const refusedByGateway = status === 400 && text.includes(INVALID_BODY_MESSAGE);
+            if (kind === "invalid" && !refusedByGateway) {
+                passed = false;
+                lines.push(`FAIL: POST ${url} with the invalid body ${body} answered ${status} ${JSON.stringify(clip(text))}; expected the gateway's 400 "${INVALID_BODY_MESSAGE}"`);
+            } else if (kind === "valid" && (status < 200 || status >= 300)) {
+                passed = false;
+                lines.push(`FAIL: POST ${url} with the valid body ${body} answered ${status} ${JSON.stringify(clip(text))}; expected 2xx`);
+            } else {
+                lines.push(`POST ${url} with ${kind === "valid" ? "a valid" : "an invalid"} body: ${status}${kind === "invalid" ? ` "${INVALID_BODY_MESSAGE}" from the gateway` : ""}`);
+            }
+        }
+    }
+    return { passed, lines };
 }
 
 export const MAX_BURST_REQUESTS = 500;
@@ -321,18 +473,28 @@ export async function smokeCheck(
     if (CREDENTIAL_MODES.includes(target.authMode)) {
         return checkAuthEnforced(target, limits);
     }
-    const hello = await checkHello(target.invokeUrl, expectedText, limits, target.headers);
+    // The invoke URL carries the hello text when its route goes to the origin's root (the seed's /hello).
+    const invokeRoute = target.routes?.find((route) => target.stageUrl !== undefined && routeUrl(target.stageUrl, route) === target.invokeUrl && route.method === "GET");
+    const invokeText = invokeRoute !== undefined && invokeRoute.originPath !== "" ? "" : expectedText;
+    const hello = await checkHello(target.invokeUrl, invokeText, limits, target.headers);
     if (!hello.ok) {
         return { passed: false, lines: [`FAIL: ${hello.problem}`] };
     }
-    const lines = [`GET ${target.invokeUrl}: 200 "${expectedText}" in ${Math.round(hello.latencyMs ?? 0)} ms`];
+    const lines = [`GET ${target.invokeUrl}: 200${invokeText === "" ? "" : ` "${invokeText}"`} in ${Math.round(hello.latencyMs ?? 0)} ms`];
+    let routesPassed = true;
+    if (target.stageUrl !== undefined) {
+        for (const check of [await checkGetRoutes(target, expectedText, limits), await checkBodyValidation(target, limits)]) {
+            lines.push(...check.lines);
+            routesPassed &&= check.passed;
+        }
+    }
 
     const count = burstRequestCount(target.burstLimit);
     const burst = await sendBurst(target.invokeUrl, count, limits, target.headers);
     lines.push(...describeBurst(burst, Math.min(limits.burstConcurrency, count)));
     const problems = judgeBurst(burst, target.burstLimit, target.burstLimitName);
     lines.push(...problems.map((problem) => `FAIL: ${problem}`));
-    return { passed: problems.length === 0, lines };
+    return { passed: routesPassed && problems.length === 0, lines };
 }
 
 /**
@@ -390,15 +552,19 @@ export interface SmokeDeps {
 export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<number> {
     try {
         const request = parseSmokeArgs(argv);
-        const stack = stacksOf(request.env).gateway;
+        const stack = gatewayStackOf(request.env);
         const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack));
-        const report = await smokeCheck(target, request.expectedText, deps.limits);
+        const report = await smokeCheck(target, await expectedTextFor(request, deps), deps.limits);
         for (const line of report.lines) {
             (line.startsWith("FAIL: ") ? deps.errorLine : deps.line)(line);
         }
         deps.line(`smoke ${request.env}: ${report.passed ? "PASS" : "FAIL"}`);
         return report.passed ? 0 : 1;
     } catch (error) {
+        if (error instanceof HelpRequested) {
+            deps.line(USAGE);
+            return 0;
+        }
         if (error instanceof UserFacingError) {
             deps.errorLine(`error: ${error.message}`);
             return 1;
@@ -418,7 +584,7 @@ export async function readStackOutputs(
         throw new UserFacingError(MISSING_PULUMI_CLI);
     }
     // Loaded here, not at the top: the tests never pay for the Automation API.
-    const { LocalWorkspace, PulumiCommand, StackNotFoundError } = await import("@pulumi/pulumi/automation");
+    const { LocalWorkspace, PulumiCommand, StackNotFoundError } = await import("@pulumi/pulumi/automation/index.js");
     const pulumiCommand = await PulumiCommand.get(cli.root === undefined ? undefined : { root: cli.root });
     let outputs: Awaited<ReturnType<Stack["outputs"]>>;
     try {

@@ -1,12 +1,28 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import * as YAML from "yaml";
+import { UNDECRYPTED_SECRET_PLACEHOLDER } from "../infra/config-keys";
 
 /**
- * Reads the committed Pulumi.yaml and stack files the way the CLI does: the project's `config:`
- * defaults first, then the stack file on top, every value turned into the string the engine
- * hands a program (lists and objects as JSON). The same loader serves the tests and
- * `npm run plan`, so both see exactly the configuration `pulumi up` would.
+ * Reads Pulumi.yaml and the stack files the way the Pulumi CLI does, so that `npm run plan`
+ * and the tests accept and refuse exactly what `pulumi up` accepts and refuses, and hand the
+ * program exactly the strings the engine would.
+ *
+ * What the CLI does, read from its source (pulumi/pulumi, sdk/go/common):
+ * - `encoding/marshal.go` parses stack files with gopkg.in/yaml.v2, a YAML 1.1 parser, so
+ *   this loader parses with the `yaml` package in its YAML 1.1 mode (`yes`/`on` are booleans,
+ *   `0x10` is an integer).
+ * - `resource/config/value.go` (`unmarshalValue`) first decodes a value into a Go string.
+ *   yaml.v2 then keeps the scalar's own text (`10.0`, `0x10`, `True` stay as written; null
+ *   becomes ""). Only a list or map becomes an "object", which the program gets as JSON.
+ * - `workspace/config.go` (`validateStackConfigValues`) checks every key Pulumi.yaml declares
+ *   with a `type` through `workspace/project.go` (`ValidateConfigValue`): a string is any
+ *   scalar; an integer is a scalar that Go's `strconv.Atoi` parses (optional sign, decimal
+ *   digits, within int64), so `"20"` passes and `10.0` or `0x10` do not; a boolean is the text
+ *   `true` or `false` exactly; an array is a list whose items pass the item type after a JSON
+ *   round trip (numbers are numbers there, so `- 10` is not a string item).
+ * - Declared keys without a default are required; the CLI lists every missing one at once.
+ * Unlike the CLI, which stops at the first bad value, this loader reports every problem.
  */
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -15,6 +31,10 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 const DECLARABLE_TYPES = ["string", "integer", "boolean", "array"] as const;
 type DeclaredType = (typeof DECLARABLE_TYPES)[number];
 const DECLARATION_FIELDS = new Set(["type", "items", "description", "secret", "default"]);
+
+/** The largest value Go's strconv.Atoi returns on a 64-bit machine. */
+const GO_INT_MAX = 2n ** 63n - 1n;
+const GO_INT_MIN = -(2n ** 63n);
 
 export interface ConfigDeclaration {
     readonly type: DeclaredType;
@@ -31,18 +51,65 @@ export interface ProjectFile {
 }
 
 export interface StackConfigFile {
-    /** Fully qualified key (`hello-gateway:layer`, `aws:region`) to engine string value. */
+    /**
+     * Fully qualified key (`hello-gateway:layer`, `aws:region`) to the string the engine hands
+     * the program. An encrypted value, which cannot be decrypted offline, is
+     * UNDECRYPTED_SECRET_PLACEHOLDER; its key is in `encryptedKeys`.
+     */
     readonly config: Record<string, string>;
-    /** Keys whose stack-file value is `secure:` (encrypted); they cannot be read offline. */
+    /** Keys whose stack-file value is `secure:` (encrypted): pass them as secret keys. */
     readonly encryptedKeys: string[];
 }
 
-function readYaml(file: string): unknown {
-    return yaml.load(fs.readFileSync(file, "utf8"));
+export interface StackFileReport extends StackConfigFile {
+    /** Everything the CLI would refuse, each naming the file (and the line where there is one). */
+    readonly problems: string[];
+    /** The keys those problems are about: values left out, required keys missing. */
+    readonly refusedKeys: string[];
+}
+
+/** A stack file the CLI would refuse; the message lists every problem. */
+export class StackFileError extends Error {
+    constructor(
+        readonly stack: string,
+        readonly problems: readonly string[],
+    ) {
+        super(`Pulumi.${stack}.yaml cannot be used (${problems.length} ${problems.length === 1 ? "problem" : "problems"}):\n  - ${problems.join("\n  - ")}`);
+        this.name = "StackFileError";
+    }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+interface ParsedYaml {
+    readonly document: YAML.Document.Parsed | undefined;
+    readonly lines: YAML.LineCounter;
+    readonly problems: string[];
+}
+
+/** Parses a YAML file as the CLI's YAML 1.1 parser would; syntax errors name the file and line. */
+function parseYamlFile(file: string): ParsedYaml {
+    const name = path.basename(file);
+    const lines = new YAML.LineCounter();
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        return { document: undefined, lines, problems: [`${name}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`] };
+    }
+    const document = YAML.parseDocument(text, { version: "1.1", prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+    const problems = document.errors.map((error) => {
+        const where = lines.linePos(error.pos[0]);
+        return `${name}:${where.line}:${where.col}: ${error.message.split("\n")[0]}`;
+    });
+    return { document: problems.length === 0 ? document : undefined, lines, problems };
+}
+
+function lineOf(lines: YAML.LineCounter, node: unknown): number | string {
+    const offset = (node as YAML.Node | undefined)?.range?.[0];
+    return offset === undefined ? "?" : lines.linePos(offset).line;
 }
 
 function typeOfValue(value: unknown): DeclaredType | "other" {
@@ -92,8 +159,9 @@ export function projectSchemaProblems(project: unknown): string[] {
 }
 
 export function loadProject(root = REPO_ROOT): ProjectFile {
-    const project = readYaml(path.join(root, "Pulumi.yaml"));
-    const problems = projectSchemaProblems(project);
+    const { document, problems } = parseYamlFile(path.join(root, "Pulumi.yaml"));
+    const project: unknown = document?.toJS();
+    problems.push(...(document ? projectSchemaProblems(project) : []));
     if (problems.length > 0) {
         throw new Error(`Pulumi.yaml is invalid:\n  ${problems.join("\n  ")}`);
     }
@@ -105,7 +173,7 @@ export function loadProject(root = REPO_ROOT): ProjectFile {
     };
 }
 
-/** Stack names that have a committed Pulumi.<stack>.yaml. */
+/** Stack names that have a Pulumi.<stack>.yaml in root. */
 export function committedStacks(root = REPO_ROOT): string[] {
     return fs
         .readdirSync(root)
@@ -114,56 +182,171 @@ export function committedStacks(root = REPO_ROOT): string[] {
         .sort();
 }
 
-function engineString(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
-}
-
 function qualifiedKey(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
 
-/**
- * The merged configuration of one stack. Throws, like the CLI, when a required key (declared
- * without default) is missing or a value does not match its declared type.
- */
-export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfigFile {
-    const project = loadProject(root);
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) {
-        throw new Error(`No stack file ${path.basename(file)} (committed stacks: ${committedStacks(root).join(", ")})`);
+/** The value yaml.v2 decodes into a Go interface{}: a timestamp stays its text, as in yaml.v2. */
+function goValueOf(node: unknown): unknown {
+    if (YAML.isScalar(node)) {
+        if (node.value instanceof Date) {
+            return (node as YAML.Scalar & { source?: string }).source;
+        }
+        return node.value;
     }
-    const stackFile = readYaml(file);
-    const stackValues = isRecord(stackFile) && isRecord(stackFile.config) ? stackFile.config : {};
+    if (YAML.isSeq(node)) {
+        return node.items.map(goValueOf);
+    }
+    if (YAML.isMap(node)) {
+        const result: Record<string, unknown> = {};
+        for (const pair of node.items) {
+            result[String(goValueOf(pair.key))] = goValueOf(pair.value);
+        }
+        return result;
+    }
+    return null;
+}
 
+/** A stack value as the CLI holds it: the engine string, and whether it is a list or map. */
+interface EngineValue {
+    readonly text: string;
+    readonly object: boolean;
+    readonly secure: boolean;
+}
+
+function engineValueOf(node: unknown): EngineValue {
+    if (YAML.isMap(node) || YAML.isSeq(node)) {
+        const value = goValueOf(node);
+        if (isRecord(value) && Object.keys(value).length === 1 && typeof value.secure === "string") {
+            return { text: value.secure, object: false, secure: true };
+        }
+        return { text: JSON.stringify(value), object: true, secure: false };
+    }
+    if (YAML.isScalar(node)) {
+        // yaml.v2 decodes a scalar into a Go string as the text written, and null as "".
+        const source = (node as YAML.Scalar & { source?: string }).source;
+        return { text: node.value === null ? "" : String(source ?? node.value), object: false, secure: false };
+    }
+    return { text: "", object: false, secure: false };
+}
+
+/** Go's strconv.Atoi: optional sign, decimal digits, and within int64. */
+function parsesAsGoInt(text: string): boolean {
+    if (!/^[+-]?\d+$/.test(text)) {
+        return false;
+    }
+    const value = BigInt(text);
+    return value >= GO_INT_MIN && value <= GO_INT_MAX;
+}
+
+/** `ValidateConfigValue` for one item of a list, after the JSON round trip the CLI makes. */
+function itemMatches(type: DeclaredType, item: unknown): boolean {
+    switch (type) {
+        case "string":
+            return typeof item === "string";
+        case "integer":
+            return (typeof item === "number" && Number.isInteger(item)) || (typeof item === "string" && parsesAsGoInt(item));
+        case "boolean":
+            return typeof item === "boolean" || item === "true" || item === "false";
+        case "array":
+            return false;
+    }
+}
+
+/** Whether the CLI accepts this stack value for a key declared with this type. */
+export function matchesDeclaredType(declaration: ConfigDeclaration, value: EngineValue): boolean {
+    switch (declaration.type) {
+        case "string":
+            return !value.object;
+        case "integer":
+            return !value.object && parsesAsGoInt(value.text);
+        case "boolean":
+            return !value.object && (value.text === "true" || value.text === "false");
+        case "array": {
+            if (!value.object) {
+                return false;
+            }
+            const parsed: unknown = JSON.parse(value.text);
+            const itemType = declaration.items?.type;
+            return Array.isArray(parsed) && itemType !== undefined && parsed.every((item) => itemMatches(itemType, item));
+        }
+    }
+}
+
+function typeName(declaration: ConfigDeclaration): string {
+    return declaration.type === "array" ? `array<${declaration.items?.type}>` : declaration.type;
+}
+
+/**
+ * The merged configuration of one stack, with every problem the CLI would refuse it for:
+ * YAML syntax, values of the wrong declared type, required keys missing. A value of the wrong
+ * type is left out of `config`, so that the program's own checks report only the rest.
+ */
+export function readStackConfig(stack: string, root = REPO_ROOT): StackFileReport {
+    const project = loadProject(root);
+    const fileName = `Pulumi.${stack}.yaml`;
+    const file = path.join(root, fileName);
+    if (!fs.existsSync(file)) {
+        const known = committedStacks(root).join(", ");
+        return { config: {}, encryptedKeys: [], problems: [`${fileName}: no such stack file (stacks here: ${known})`], refusedKeys: [] };
+    }
+    const { document, lines, problems } = parseYamlFile(file);
     const config: Record<string, string> = {};
     const encryptedKeys: string[] = [];
-    const problems: string[] = [];
+    const refusedKeys: string[] = [];
     for (const [key, declaration] of Object.entries(project.config)) {
         if ("default" in declaration) {
-            config[qualifiedKey(project.name, key)] = engineString(declaration.default);
+            const value = declaration.default;
+            config[qualifiedKey(project.name, key)] = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
         }
     }
-    for (const [key, value] of Object.entries(stackValues)) {
-        const qualified = qualifiedKey(project.name, key);
-        if (isRecord(value) && typeof value.secure === "string") {
-            encryptedKeys.push(qualified);
-            continue;
-        }
-        const shortKey = qualified.startsWith(`${project.name}:`) ? qualified.slice(project.name.length + 1) : undefined;
-        const declaration = shortKey === undefined ? undefined : project.config[shortKey];
-        if (declaration && typeOfValue(value) !== declaration.type) {
-            problems.push(`${qualified}: ${JSON.stringify(value)} is not of the declared type ${declaration.type}`);
-        }
-        config[qualified] = engineString(value);
+    const configNode = document?.get("config", true);
+    if (document && configNode !== undefined && configNode !== null && !YAML.isMap(configNode)) {
+        problems.push(`${fileName}:${lineOf(lines, configNode)}: config must be a map of keys to values`);
     }
-    for (const [key, declaration] of Object.entries(project.config)) {
-        const qualified = qualifiedKey(project.name, key);
-        if (!("default" in declaration) && !(qualified in config) && !encryptedKeys.includes(qualified)) {
-            problems.push(`${qualified}: required (declared in Pulumi.yaml without a default) but not set`);
+    const present = new Set<string>();
+    if (document && YAML.isMap(configNode)) {
+        for (const pair of configNode.items) {
+            const rawKey = YAML.isScalar(pair.key) ? String((pair.key as YAML.Scalar & { source?: string }).source ?? pair.key.value) : String(pair.key);
+            const qualified = qualifiedKey(project.name, rawKey);
+            const line = lineOf(lines, pair.key);
+            const value = engineValueOf(pair.value);
+            present.add(qualified);
+            if (value.secure) {
+                // Offline there is no passphrase or KMS key: the value is carried as a placeholder.
+                encryptedKeys.push(qualified);
+                config[qualified] = UNDECRYPTED_SECRET_PLACEHOLDER;
+                continue;
+            }
+            const shortKey = qualified.startsWith(`${project.name}:`) ? qualified.slice(project.name.length + 1) : undefined;
+            const declaration = shortKey === undefined ? undefined : project.config[shortKey];
+            if (declaration && !matchesDeclaredType(declaration, value)) {
+                const shown = value.object ? value.text : JSON.stringify(value.text);
+                problems.push(`${fileName}:${line}: ${qualified}: ${shown} is not of the declared type ${typeName(declaration)} (Pulumi.yaml)`);
+                delete config[qualified];
+                refusedKeys.push(qualified);
+                continue;
+            }
+            config[qualified] = value.text;
         }
     }
+    if (document) {
+        const missing = Object.entries(project.config)
+            .filter(([key, declaration]) => !("default" in declaration) && !present.has(qualifiedKey(project.name, key)))
+            .map(([key]) => qualifiedKey(project.name, key));
+        for (const key of missing) {
+            problems.push(`${fileName}: ${key}: required (declared in Pulumi.yaml without a default) but not set`);
+            refusedKeys.push(key);
+        }
+    }
+    return { config, encryptedKeys, problems, refusedKeys };
+}
+
+/** The merged configuration of one stack; throws a StackFileError listing every problem. */
+export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfigFile {
+    const { config, encryptedKeys, problems } = readStackConfig(stack, root);
     if (problems.length > 0) {
-        throw new Error(`Pulumi.${stack}.yaml is invalid:\n  ${problems.join("\n  ")}`);
+        throw new StackFileError(stack, problems);
     }
     return { config, encryptedKeys };
 }

@@ -56,10 +56,13 @@ export function subnetCidrs(vpcCidr: string, masks: readonly number[]): string[]
     });
 }
 
-export function renderAwsxVpc(resource: RecordedResource, label: string): RenderedVpc {
+/** Traces one of the component's input values to its sources (a Terraform reference where it came from one). */
+export type Tracer = (value: unknown, where: string) => unknown;
+
+export function renderAwsxVpc(resource: RecordedResource, label: string, trace: Tracer): RenderedVpc {
     const inputs = resource.inputs;
     const problems: string[] = [];
-    const known = new Set(["cidrBlock", "enableDnsHostnames", "enableDnsSupport", "natGateways", "numberOfAvailabilityZones", "subnetSpecs", "subnetStrategy", "tags"]);
+    const known = new Set(["availabilityZoneNames", "cidrBlock", "enableDnsHostnames", "enableDnsSupport", "natGateways", "numberOfAvailabilityZones", "subnetSpecs", "subnetStrategy", "tags"]);
     for (const key of Object.keys(inputs)) {
         if (!known.has(key)) problems.push(`awsx:ec2:Vpc ${resource.name}: input ${key} has no Terraform mapping: add it to tools/emulator/awsx-vpc.ts`);
     }
@@ -71,7 +74,9 @@ export function renderAwsxVpc(resource: RecordedResource, label: string): Render
     if (strategy !== "None") problems.push(`awsx:ec2:Vpc ${resource.name}: NAT gateway strategy ${strategy ?? "(default)"} is not rendered yet: add it to tools/emulator/awsx-vpc.ts`);
     if (problems.length > 0) throw new Error(problems.join("\n"));
 
-    const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
+    // awsx takes the zones it is given, else the first numberOfAvailabilityZones of the region's.
+    const zoneNames = inputs.availabilityZoneNames as string[] | undefined;
+    const zones = zoneNames?.length ?? Number(inputs.numberOfAvailabilityZones ?? 3);
     const cidr = String(inputs.cidrBlock ?? "10.0.0.0/16");
     const tags = (inputs.tags as Record<string, string> | undefined) ?? {};
     const vpc = `aws_vpc.${label}`;
@@ -95,7 +100,9 @@ export function renderAwsxVpc(resource: RecordedResource, label: string): Render
                 body: {
                     vpc_id: `\${${vpc}.id}`,
                     cidr_block: cidrs[zone],
-                    availability_zone: `\${data.aws_availability_zones.${label}.names[${zone}]}`,
+                    availability_zone: zoneNames
+                        ? trace(zoneNames[zone], `availabilityZoneNames[${zone}]`)
+                        : `\${data.aws_availability_zones.${label}.names[${zone}]}`,
                     map_public_ip_on_launch: true,
                     tags: { ...tags, Name: `${tags.Name ?? resource.name}-public-${zone + 1}` },
                 },
@@ -116,7 +123,7 @@ export function renderAwsxVpc(resource: RecordedResource, label: string): Render
     }
     return {
         resources,
-        data: [{ type: "aws_availability_zones", label, body: { state: "available" } }],
+        data: zoneNames ? [] : [{ type: "aws_availability_zones", label, body: { state: "available" } }],
         sources,
     };
 }

@@ -113,6 +113,13 @@ function leafValues(value: unknown, path: string, into: Array<[string, string]>)
     }
 }
 
+/** Nested Pulumi keys as Terraform spells them (invoke arguments). */
+function snakeKeys(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(snakeKeys);
+    if (!isRecord(value)) return value;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [snakeCase(key), snakeKeys(item)]));
+}
+
 function valueAt(value: unknown, dottedPath: string): unknown {
     let current = value;
     for (const part of dottedPath.replace(/\[(\d+)\]/g, ".$1").split(".")) {
@@ -221,13 +228,17 @@ class StackRenderer {
                     this.problems.push(`invoke ${invoke.token}: input ${key} has no mapping: add it to INVOKES in ${TYPES_FILE}`);
                     continue;
                 }
-                body[argument] = typeof value === "string" ? literal(value) : value;
+                body[argument] = this.keepDerived(snakeKeys(value));
             }
             (this.dataBlocks[mapping.terraform] ??= {})[label] = body;
             for (const [key, attribute] of Object.entries(mapping.results)) {
                 const value = invoke.result?.[key];
-                if (typeof value === "string") {
-                    this.globalSources.push({ value, expression: `data.${mapping.terraform}.${label}.${attribute}`, owner: GLOBAL, computed: true });
+                const expression = `data.${mapping.terraform}.${label}.${attribute}`;
+                const elements: Array<[unknown, string]> = Array.isArray(value) ? value.map((item, i) => [item, `${expression}[${i}]`]) : [[value, expression]];
+                for (const [item, itemExpression] of elements) {
+                    if (typeof item === "string" && item !== "") {
+                        this.globalSources.push({ value: item, expression: itemExpression, owner: GLOBAL, computed: true });
+                    }
                 }
             }
         });
@@ -250,14 +261,18 @@ class StackRenderer {
                 const variable = `${labelOf(resource.name)}_${key}`;
                 this.referenceVariables[key] = variable;
                 this.variables[variable] = { type: "any" };
-                this.addSource(resource, value, `var.${variable}`, true);
+                // Another stack's outputs arrive like config: a literal copy is not this stack's
+                // mock value leaking, and what does depend on the reference is traced to it.
+                this.addSource(resource, value, `var.${variable}`, false);
             }
             return;
         }
         if (resource.type === AWSX_VPC_TYPE) {
             let rendered: ReturnType<typeof renderAwsxVpc>;
             try {
-                rendered = renderAwsxVpc(resource, labelOf(resource.name));
+                const trace = (value: unknown, where: string) =>
+                    this.trace(value, this.candidatesFor(this.run.graph.propertyDependenciesOf(resource, where.split(".")[0])), new Set(), `${resource.type} ${resource.name}.${where}`);
+                rendered = renderAwsxVpc(resource, labelOf(resource.name), trace);
             } catch (error) {
                 this.problems.push(...String(error instanceof Error ? error.message : error).split("\n"));
                 return;
@@ -275,7 +290,7 @@ class StackRenderer {
             const address = `terraform_data.${labelOf(resource.name)}`;
             this.addresses.set(resource.urn, [address]);
             for (const key of stand.outputs ?? []) {
-                this.addSource(resource, resource.state[key], `${address}.output.${snakeCase(key)}`, true);
+                this.addSource(resource, key === "id" ? resource.id : resource.state[key], `${address}.output.${snakeCase(key)}`, true);
             }
             return;
         }
@@ -499,7 +514,7 @@ class StackRenderer {
         }
         for (const key of outputs) {
             const generated = key === "publicKeyOpenssh" ? this.options.generatedPublicKeys?.[resource.name] : undefined;
-            const value = generated ?? resource.state[key];
+            const value = generated ?? (key === "id" ? resource.id : resource.state[key]);
             if (typeof value === "string") input[snakeCase(key)] = literal(value);
         }
         const body: Record<string, unknown> = { input };

@@ -102,7 +102,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     "aws:ec2/instance:Instance": {
         terraform: "aws_instance",
         args: {
-            ...same("ami", "associatePublicIpAddress", "creditSpecification", "instanceType", "keyName", "metadataOptions", "rootBlockDevice", "subnetId", "vpcSecurityGroupIds", "userData", "userDataReplaceOnChange"),
+            ...same(
+                "ami", "associatePublicIpAddress", "creditSpecification", "instanceType", "keyName", "maintenanceOptions", "metadataOptions",
+                "rootBlockDevice", "subnetId", "vpcSecurityGroupIds", "userData", "userDataReplaceOnChange",
+            ),
             ...tags,
         },
         attributes: { arn: "arn", publicIp: "public_ip", publicDns: "public_dns", privateIp: "private_ip" },
@@ -116,6 +119,11 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     "aws:ec2/eipAssociation:EipAssociation": {
         terraform: "aws_eip_association",
         args: same("allocationId", "instanceId"),
+    },
+    "aws:ec2/flowLog:FlowLog": {
+        terraform: "aws_flow_log",
+        args: { ...same("iamRoleArn", "logDestination", "logDestinationType", "maxAggregationInterval", "trafficType", "vpcId", "subnetId", "logFormat"), ...tags },
+        attributes: { arn: "arn" },
     },
     "aws:lb/loadBalancer:LoadBalancer": {
         terraform: "aws_lb",
@@ -161,6 +169,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
         args: { ...same("name", "namePrefix", "retentionInDays", "skipDestroy", "kmsKeyId"), ...tags },
         attributes: { name: "name", arn: "arn" },
     },
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": {
+        terraform: "aws_cloudwatch_log_resource_policy",
+        args: same("policyDocument", "policyName"),
+    },
     "aws:sns/topic:Topic": {
         terraform: "aws_sns_topic",
         args: { ...same("displayName", "kmsMasterKeyId"), ...tags },
@@ -185,6 +197,11 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
         terraform: "aws_iam_role",
         args: { ...same("assumeRolePolicy", "description"), ...tags },
         attributes: { name: "name", arn: "arn" },
+    },
+    "aws:iam/rolePolicy:RolePolicy": {
+        terraform: "aws_iam_role_policy",
+        autoName: "name",
+        args: same("policy", "role", "name"),
     },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
         terraform: "aws_iam_role_policy_attachment",
@@ -223,7 +240,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     "aws:apigateway/integration:Integration": {
         terraform: "aws_api_gateway_integration",
         args: {
-            ...same("cacheKeyParameters", "connectionId", "connectionType", "httpMethod", "integrationHttpMethod", "passthroughBehavior", "resourceId", "timeoutMilliseconds", "type", "uri", "cacheNamespace"),
+            ...same(
+                "cacheKeyParameters", "connectionId", "connectionType", "httpMethod", "integrationHttpMethod", "passthroughBehavior",
+                "resourceId", "timeoutMilliseconds", "tlsConfig", "type", "uri", "cacheNamespace",
+            ),
             requestParameters: { name: "request_parameters", map: true },
             restApi: "rest_api_id",
         },
@@ -288,6 +308,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
         terraform: "aws_wafv2_web_acl_association",
         args: same("resourceArn", "webAclArn"),
     },
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": {
+        terraform: "aws_wafv2_web_acl_logging_configuration",
+        args: { ...same("logDestinationConfigs", "resourceArn"), redactedFields: "redacted_fields" },
+    },
     "aws:cognito/userPool:UserPool": {
         terraform: "aws_cognito_user_pool",
         autoName: "name",
@@ -350,7 +374,7 @@ export interface NotEmulatedMapping {
      * (and with them the order) still hold.
      */
     readonly keep: readonly string[];
-    /** State keys other resources read, served from the stand-in's output. */
+    /** State keys (or `id`) other resources read, served from the stand-in's output. */
     readonly outputs?: readonly string[];
 }
 
@@ -359,6 +383,15 @@ export const NOT_EMULATED: Readonly<Record<string, NotEmulatedMapping>> = {
     "command:remote:Command": {
         reason: "runs its script over SSH on the instance; moto's instances run nothing (rendered as terraform_data, so what it waits for still orders it)",
         keep: ["connection.host", "triggers"],
+    },
+    "tls:index/selfSignedCert:SelfSignedCert": {
+        reason: "the tls provider is not in the mirror (only hashicorp/aws); its certificate only reaches the instance through the SSH commands, which are not emulated either",
+        keep: [],
+    },
+    "aws:apigateway/clientCertificate:ClientCertificate": {
+        reason: "moto 5.2.1 has no API Gateway client certificates (no clientcertificates routes); a terraform_data node stands in for its id, which the stage names",
+        keep: ["description"],
+        outputs: ["id"],
     },
     "tls:index/privateKey:PrivateKey": {
         reason: "the tls provider is not in the mirror (only hashicorp/aws); the emulator generates the key pair and a terraform_data node hands the public key on",
@@ -372,11 +405,26 @@ export interface InvokeMapping {
     /** The Terraform data source (hashicorp/aws). */
     readonly terraform: string;
     readonly args: Readonly<Record<string, string>>;
-    /** Result key -> Terraform attribute. */
+    /** Result key -> Terraform attribute; a list result offers each element (`names[0]`). */
     readonly results: Readonly<Record<string, string>>;
 }
 
 export const INVOKES: Readonly<Record<string, InvokeMapping>> = {
+    "aws:index/getCallerIdentity:getCallerIdentity": {
+        terraform: "aws_caller_identity",
+        args: {},
+        results: { accountId: "account_id", arn: "arn", userId: "user_id" },
+    },
+    "aws:index/getAvailabilityZones:getAvailabilityZones": {
+        terraform: "aws_availability_zones",
+        args: { state: "state", filters: "filter" },
+        results: { names: "names", zoneIds: "zone_ids" },
+    },
+    "aws:cloudwatch/getLogGroups:getLogGroups": {
+        terraform: "aws_cloudwatch_log_groups",
+        args: { logGroupNamePrefix: "log_group_name_prefix" },
+        results: { logGroupNames: "log_group_names", arns: "arns" },
+    },
     "aws:ssm/getParameter:getParameter": {
         terraform: "aws_ssm_parameter",
         args: { name: "name" },

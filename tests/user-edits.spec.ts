@@ -1,0 +1,87 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { ORIGIN_STACK_SUFFIX } from "../infra/config";
+import { REPO_ROOT, committedStacks, loadStackConfig } from "../tools/stack-files";
+import { describeGatewayStacks } from "./gateway.spec";
+import { describeOriginStacks } from "./origin.spec";
+import { originConfigOf, runStack } from "./support";
+
+/**
+ * The committed stack files are samples: the README's first deploy has a user put in their own
+ * SSH range, limits, retention, message, instance type and region, and bring their own key.
+ * This spec makes those edits to a copy of the four stack files, the way a user would (with a
+ * YAML editor, so comments and the rest stay), and runs the same stack suites on the copy.
+ * Nothing here reads a committed sample value: the edits set values of their own.
+ */
+
+const USER_REGION = "eu-west-1";
+/** A key pair of the user's own; the private half is stored encrypted, as `pulumi config set --secret` does. */
+const USER_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFkN6n1yW2o3p4q5r6s7t8u9v0w1x2y3z4A5B6C7D8E9 me@laptop";
+const ENCRYPTED_PRIVATE_KEY = { secure: "v1:Ttq2AvvlcTw6Wgzb:JsNq1J1pOQ/5i3uqw6m3YB0sB4U+T2M=" };
+
+const ORIGIN_EDITS: Record<string, unknown> = {
+    "aws:region": USER_REGION,
+    "hello-gateway:sshAllowedCidrs": ["192.0.2.10/32"],
+    "hello-gateway:helloMessage": "Hello from my own origin",
+    "hello-gateway:vpcCidr": "10.77.0.0/16",
+};
+const EDITS_BY_STACK: Record<string, Record<string, unknown>> = {
+    "dev-origin": {
+        ...ORIGIN_EDITS,
+        "hello-gateway:instanceType": "t3.small",
+        "hello-gateway:sshPublicKey": USER_PUBLIC_KEY,
+        "hello-gateway:sshPrivateKey": ENCRYPTED_PRIVATE_KEY,
+    },
+    "prod-origin": { ...ORIGIN_EDITS, "hello-gateway:instanceType": "t4g.small", "hello-gateway:vpcCidr": "172.20.0.0/20" },
+    dev: { "aws:region": USER_REGION, "hello-gateway:throttleRateLimit": 25, "hello-gateway:throttleBurstLimit": 40, "hello-gateway:logRetentionDays": 14 },
+    prod: { "aws:region": USER_REGION, "hello-gateway:throttleRateLimit": 300, "hello-gateway:throttleBurstLimit": 600, "hello-gateway:logRetentionDays": 400 },
+};
+
+/** A copy of the project's stack files with the edits applied through YAML's own document model. */
+function userEditedCopy(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "hg-user-edits-"));
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+    for (const stack of committedStacks(REPO_ROOT)) {
+        const document = YAML.parseDocument(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+        for (const [key, value] of Object.entries(EDITS_BY_STACK[stack] ?? {})) {
+            document.setIn(["config", key], value);
+        }
+        fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), document.toString());
+    }
+    return root;
+}
+
+const EDITED = userEditedCopy();
+
+describe("the README's first-deploy edits, made to a copy of the stack files", () => {
+    it("really changed every edited key in the copy", () => {
+        for (const [stack, edits] of Object.entries(EDITS_BY_STACK)) {
+            const { config, encryptedKeys } = loadStackConfig(stack, EDITED);
+            for (const [key, value] of Object.entries(edits)) {
+                if (encryptedKeys.includes(key)) continue;
+                expect(config[key], `${stack} ${key}`).to.equal(typeof value === "string" ? value : JSON.stringify(value));
+            }
+        }
+        expect(loadStackConfig("dev-origin", EDITED).encryptedKeys).to.deep.equal(["hello-gateway:sshPrivateKey"]);
+    });
+
+    it("keeps the user's own encrypted key a secret the program uses without reading it", async () => {
+        const run = await runStack("dev-origin", { root: EDITED });
+        expect(originConfigOf("dev-origin", EDITED).sshKey?.publicKey).to.equal(USER_PUBLIC_KEY);
+        // The only key the stack generates is httpd's TLS key, not an SSH key.
+        expect(run.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey").map((r) => r.name)).to.deep.equal(["hello-dev-server-key"]);
+        expect(run.secretOutputs).to.deep.equal([]);
+    });
+
+    it("covers both layers of both environments", () => {
+        const stacks = committedStacks(EDITED);
+        expect(stacks.filter((s) => s.endsWith(ORIGIN_STACK_SUFFIX))).to.have.length.of.at.least(2);
+        expect(stacks.filter((s) => !s.endsWith(ORIGIN_STACK_SUFFIX))).to.have.length.of.at.least(2);
+    });
+});
+
+describeOriginStacks(EDITED, "user-edited copy");
+describeGatewayStacks(EDITED, "user-edited copy");

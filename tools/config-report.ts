@@ -1,0 +1,32 @@
+import { ConfigError, parseConfig, rawConfigFrom } from "../infra/config";
+import { REPO_ROOT, readStackConfig } from "./stack-files";
+
+/**
+ * Every configuration problem of one stack, offline, in one list: what the CLI would refuse in
+ * the stack file (YAML, declared types, required keys; tools/stack-files.ts) and what the
+ * program refuses (infra/config.ts), so a type problem on one key never hides a problem on
+ * another. A key the stack file already fails on (a value of the wrong type, a required key
+ * missing) is reported once, from the stack file. Checks that need the origin's outputs (mode, region) run in the program.
+ */
+export function stackConfigProblems(project: string, stack: string, root = REPO_ROOT, organization = "organization"): string[] {
+    const report = readStackConfig(stack, root);
+    const problems = [...report.problems];
+    try {
+        parseConfig(rawConfigFrom(report.config, (key) => report.encryptedKeys.includes(key)), { project, stack, organization });
+    } catch (error) {
+        if (!(error instanceof ConfigError)) {
+            throw error;
+        }
+        problems.push(
+            ...error.problems
+                .filter((problem) => !report.refusedKeys.includes(problem.key))
+                .map((problem) => `Pulumi.${stack}.yaml: ${problem.key}: got ${problem.given}; expected ${problem.expected}`),
+        );
+    }
+    return problems;
+}
+
+/** The problems of several stacks (an environment's origin and gateway), in order, all at once. */
+export function configProblemsOf(project: string, stacks: readonly string[], root = REPO_ROOT): string[] {
+    return stacks.flatMap((stack) => stackConfigProblems(project, stack, root));
+}

@@ -1,0 +1,177 @@
+/**
+ * `npm run rotate-client-certificate -- <env> [--yes]`
+ *
+ * Rotates the API Gateway client certificate the origin's httpd requires, with no failed
+ * request in between (docs/origin-tls.md):
+ *
+ * 1. a new certificate: `hello-gateway:clientCertificateGeneration` goes up by one in the origin
+ *    stack's file;
+ * 2. the origin re-provisioned: its update creates the next certificate, keeps the current one
+ *    and has httpd trust both;
+ * 3. the gateway redeployed: its update points the stage at the new certificate.
+ *
+ * Until step 3 the stage presents the old certificate, which httpd still trusts; afterwards the
+ * new one, which httpd trusts since step 2. A failure stops the sequence where it is.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DEFAULTS } from "../infra/defaults";
+import { Environment, HelpRequested, REPO_ROOT, parseCommandLine, parseEnvironment, runAsProcess, stacksOf, summarizeEngineError, UserFacingError } from "./cli-env";
+import {
+    OrchestrateDeps,
+    StackOps,
+    createAutomationStackOps,
+    localPreflight,
+    localSshSourceCheck,
+    processTerminal,
+    terminalPrompt,
+} from "./orchestrate";
+
+const USAGE = "usage: npm run rotate-client-certificate -- <dev|prod> [--yes]";
+export const GENERATION_KEY = "hello-gateway:clientCertificateGeneration";
+
+export interface RotateRequest {
+    env: Environment;
+    yes: boolean;
+}
+
+export function parseRotateArgs(argv: readonly string[]): RotateRequest {
+    const parsed = parseCommandLine(argv, { flags: ["--yes"] });
+    const [env, ...extra] = parsed.positionals;
+    if (extra.length > 0) {
+        throw new UserFacingError(`unexpected argument "${extra[0]}": ${USAGE}`);
+    }
+    return { env: parseEnvironment(env, USAGE), yes: parsed.flags.has("--yes") };
+}
+
+const GENERATION_LINE = /^(\s*)hello-gateway:clientCertificateGeneration:\s*(\S+)\s*$/m;
+
+/** The generation a stack file sets, or the project default when it sets none. */
+export function generationIn(stackFile: string): number {
+    const match = GENERATION_LINE.exec(stackFile);
+    if (match === null) {
+        return DEFAULTS.clientCertificateGeneration;
+    }
+    const value = Number(match[2]);
+    if (!Number.isInteger(value) || value < 1) {
+        throw new UserFacingError(`${GENERATION_KEY} is ${JSON.stringify(match[2])} in the stack file; expected a whole number from 1`);
+    }
+    return value;
+}
+
+/**
+ * The stack file with the generation set, everything else (comments included) as it was: the
+ * line is replaced where it is, or added at the end of the `config:` block.
+ */
+export function withGeneration(stackFile: string, generation: number): string {
+    if (GENERATION_LINE.test(stackFile)) {
+        return stackFile.replace(GENERATION_LINE, (_line, indent: string) => `${indent}${GENERATION_KEY}: ${generation}`);
+    }
+    const indent = /^(\s+)\S/m.exec(stackFile.slice(stackFile.indexOf("config:")))?.[1] ?? "  ";
+    const separator = stackFile.endsWith("\n") ? "" : "\n";
+    return `${stackFile}${separator}${indent}# API Gateway client certificate generation (npm run rotate-client-certificate).\n${indent}${GENERATION_KEY}: ${generation}\n`;
+}
+
+/** Where the origin stack's file is; the command changes it and the user commits it. */
+export interface StackFiles {
+    read(stack: string): string;
+    write(stack: string, text: string): void;
+}
+
+export const repoStackFiles: StackFiles = {
+    read: (stack) => fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"),
+    write: (stack, text) => fs.writeFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), text),
+};
+
+export interface RotateDeps extends OrchestrateDeps {
+    stackFiles: StackFiles;
+}
+
+/** One step of a rotation, in the order they run. */
+export type RotationStep = "new certificate" | "origin re-provisioned" | "gateway redeployed";
+export const ROTATION_STEPS: readonly RotationStep[] = ["new certificate", "origin re-provisioned", "gateway redeployed"];
+
+export async function rotateClientCertificate(argv: readonly string[], deps: RotateDeps): Promise<number> {
+    const { terminal } = deps;
+    let request: RotateRequest;
+    let stacks: StackOps;
+    try {
+        request = parseRotateArgs(argv);
+        // The same checks as a deploy: the origin is re-provisioned over SSH from this machine.
+        const report = await deps.preflight({ operation: "deploy", env: request.env, yes: request.yes, skipSshCheck: false, newestAmi: false });
+        terminal.line(`Pulumi CLI ${report.pulumiCli.version}; AWS credentials from ${report.awsCredentialSource}`);
+        const { origin, gateway } = stacksOf(request.env);
+        if (!request.yes) {
+            if (!deps.prompt.interactive) {
+                throw new UserFacingError(`refusing to rotate ${request.env} unconfirmed: stdin is not a terminal; pass --yes`);
+            }
+            const answer = (await deps.prompt.ask(`Rotate the client certificate of ${request.env} (update ${origin}, then ${gateway})? Type "${request.env}" to confirm: `)).trim();
+            if (answer !== request.env) {
+                throw new UserFacingError(`aborted: expected "${request.env}", got "${answer}"; nothing was changed`);
+            }
+        }
+        await deps.checkSshSource(origin);
+        stacks = deps.openStacks(report.pulumiCli);
+    } catch (error) {
+        if (error instanceof HelpRequested) {
+            terminal.line(USAGE);
+            return 0;
+        }
+        if (error instanceof UserFacingError) {
+            terminal.errorLine(`error: ${error.message}`);
+            return 1;
+        }
+        throw error;
+    }
+
+    const { origin, gateway } = stacksOf(request.env);
+    const before = await stacks.outputs(origin);
+
+    // 1. A new certificate: the next generation, recorded where the origin stack reads it.
+    let generation: number;
+    try {
+        const file = deps.stackFiles.read(origin);
+        generation = generationIn(file) + 1;
+        deps.stackFiles.write(origin, withGeneration(file, generation));
+    } catch (error) {
+        terminal.errorLine(`error: cannot update Pulumi.${origin}.yaml: ${error instanceof Error ? error.message : String(error)}; nothing was changed`);
+        return 1;
+    }
+    terminal.line(`==> new certificate: ${GENERATION_KEY}: ${generation} in Pulumi.${origin}.yaml (commit it)`);
+
+    // 2. The origin: the next certificate exists and httpd trusts it next to the current one.
+    terminal.line(`==> origin re-provisioned: up ${origin}`);
+    try {
+        await stacks.up(origin, terminal.engine);
+    } catch (error) {
+        terminal.errorLine(`error: up of stack ${origin} failed: ${summarizeEngineError(error)}; ${gateway} was not touched and still presents the current certificate`);
+        terminal.errorLine(`hint: fix the cause and run npm run deploy -- ${request.env}: the origin then trusts both certificates, and the gateway switches`);
+        return 1;
+    }
+
+    // 3. The gateway: the stage presents the new certificate.
+    terminal.line(`==> gateway redeployed: up ${gateway}`);
+    try {
+        await stacks.up(gateway, terminal.engine);
+    } catch (error) {
+        terminal.errorLine(`error: up of stack ${gateway} failed: ${summarizeEngineError(error)}; it still presents the previous certificate, which ${origin} still trusts`);
+        return 1;
+    }
+
+    const after = await stacks.outputs(origin);
+    terminal.line(`client certificate ${String(before.clientCertificateId ?? "(none)")} -> ${String(after.clientCertificateId)}, expires ${String(after.clientCertificateExpiration)}`);
+    return 0;
+}
+
+if (require.main === module) {
+    runAsProcess(() =>
+        rotateClientCertificate(process.argv.slice(2), {
+            preflight: localPreflight(),
+            checkSshSource: localSshSourceCheck(),
+            openStacks: (pulumiCli) => createAutomationStackOps({ workDir: REPO_ROOT, pulumiCli }),
+            prompt: terminalPrompt(),
+            terminal: processTerminal,
+            stackFiles: repoStackFiles,
+        }),
+    );
+}
