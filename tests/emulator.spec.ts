@@ -115,6 +115,19 @@ describe("emulator: the recorded graph rendered as Terraform JSON", () => {
         expect(rendered.notEmulated.map((item) => item.what)).to.include.members(retained.map((resource) => `${resource.type} ${resource.name} (retainOnDelete)`));
     });
 
+    it("prints moto's gaps and ignores them on the second plan: prod's integrations name a VPC link moto does not store", async () => {
+        const prod = await runStack("prod");
+        const rendered = renderStack(prod, OPTIONS);
+        const integrations = prod.graph.ofType("aws:apigateway/integration:Integration").filter((integration) => integration.inputs.connectionId !== undefined);
+        expect(integrations).to.have.length.greaterThan(0);
+        for (const integration of integrations) {
+            const body = resourcesOf(rendered.config).aws_api_gateway_integration[labelOf(integration.name)];
+            expect(body.connection_id, integration.name).to.match(/^\$\{aws_api_gateway_vpc_link\./);
+            expect((body.lifecycle as { ignore_changes: string[] }).ignore_changes).to.include("connection_id");
+            expect(rendered.notEmulated.find((item) => item.what === `${integration.type} ${integration.name}.connection_id`)?.reason).to.contain("moto");
+        }
+    });
+
     it("generates SSH public keys EC2 can import: ssh-ed25519 with a 32-byte key", () => {
         const [type, blob] = generateOpenSshPublicKey().split(" ");
         expect(type).to.equal("ssh-ed25519");
