@@ -10,7 +10,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import type { RecordedResource } from "../tools/mock-runtime";
+
 import { enforcementLevelFor } from "./enforcement";
 import { POLICIES } from "./rules";
 import { rememberSecretPaths, splitSecrets } from "./secrets";
@@ -24,6 +24,29 @@ import { rememberSecretPaths, splitSecrets } from "./secrets";
  */
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
+
+/**
+ * What the rules are run over: one registered resource as the engine would hand it to the
+ * analyzer. The pack declares only the shape it reads; the mock runtime's recorded graph
+ * (tools/resource-graph.ts) has it, and so could any other recording.
+ */
+export interface AnalyzedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** Looked up (a StackReference) rather than registered: only stack rules see it. */
+    readonly read: boolean;
+    /** Inputs as the engine receives them, secrets wrapped in the wire's envelope. */
+    readonly inputs: Record<string, unknown>;
+    /** Inputs plus computed outputs. */
+    readonly state: Record<string, unknown>;
+    readonly parentUrn: string;
+    readonly dependencyUrns: readonly string[];
+    /** Per input property, the resources its value came from. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    readonly ignoreChanges: readonly string[];
+    readonly customTimeouts: { create: string; update: string; delete: string } | undefined;
+}
 
 export interface Finding {
     readonly policyName: string;
@@ -76,7 +99,7 @@ function durationSeconds(duration: string): number {
     return total;
 }
 
-function customTimeoutsOf(resource: RecordedResource): PolicyCustomTimeouts {
+function customTimeoutsOf(resource: AnalyzedResource): PolicyCustomTimeouts {
     const timeouts = resource.customTimeouts;
     return {
         createSeconds: durationSeconds(timeouts?.create ?? ""),
@@ -86,7 +109,7 @@ function customTimeoutsOf(resource: RecordedResource): PolicyCustomTimeouts {
 }
 
 /** The options the mocks can tell; the rest never reach them (see PULUMI-FACTS). */
-function optionsOf(resource: RecordedResource): PolicyResourceOptions {
+function optionsOf(resource: AnalyzedResource): PolicyResourceOptions {
     return {
         protect: false,
         ignoreChanges: [...resource.ignoreChanges],
@@ -122,7 +145,7 @@ async function runIgnoringNotApplicable(validation: () => Promise<void> | void):
     }
 }
 
-function resourceArgs(resource: RecordedResource): ResourceValidationArgs {
+function resourceArgs(resource: AnalyzedResource): ResourceValidationArgs {
     const props = propsWithoutSecrets(resource.inputs);
     return {
         type: resource.type,
@@ -138,7 +161,7 @@ function resourceArgs(resource: RecordedResource): ResourceValidationArgs {
     };
 }
 
-function stackResources(resources: readonly RecordedResource[]): PolicyResource[] {
+function stackResources(resources: readonly AnalyzedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const policyResources = resources.map((resource) => {
         const props = propsWithoutSecrets(resource.state);
@@ -149,7 +172,6 @@ function stackResources(resources: readonly RecordedResource[]): PolicyResource[
             name: resource.name,
             opts: optionsOf(resource),
             dependencies: [],
-            // The mocks record which resources an input came from only per resource, not per property.
             propertyDependencies: {},
             isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
             asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? props : undefined)) as PolicyResource["asType"],
@@ -163,12 +185,18 @@ function stackResources(resources: readonly RecordedResource[]): PolicyResource[
         policyResource.dependencies = resource.dependencyUrns
             .map((urn) => byUrn.get(urn))
             .filter((dependency): dependency is PolicyResource => dependency !== undefined);
+        policyResource.propertyDependencies = Object.fromEntries(
+            Object.entries(resource.propertyDependencies).map(([property, urns]) => [
+                property,
+                urns.map((urn) => byUrn.get(urn)).filter((dependency): dependency is PolicyResource => dependency !== undefined),
+            ]),
+        );
     });
     return policyResources;
 }
 
 /** Runs the rules over one program run's resources and returns every violation they report. */
-export async function evaluatePolicies(resources: readonly RecordedResource[], options: EvaluationOptions): Promise<Finding[]> {
+export async function evaluatePolicies(resources: readonly AnalyzedResource[], options: EvaluationOptions): Promise<Finding[]> {
     const policies = options.policies ?? POLICIES;
     const packLevel = enforcementLevelFor(options.stack);
     const findings: Finding[] = [];

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { RecordedResource } from "../tools/mock-runtime";
+import { RecordedResource, ResourceGraph } from "../tools/resource-graph";
 import {
     architectureDiagramOf,
     EnvironmentPlan,
@@ -253,21 +253,20 @@ describe("npm run plan (offline plan of an environment)", () => {
             state: inputs,
             parentUrn: "",
             dependencyUrns: [],
+            propertyDependencies: {},
             retainOnDelete: false,
             protect: false,
             ignoreChanges: [],
             customTimeouts: undefined,
             replacementTrigger: undefined,
         });
-        const gateway = {
-            ...plan.gateway.run,
-            resources: [
-                ...plan.gateway.run.resources,
-                extra("aws:apigateway/domainName:DomainName", "domain", { domainName: "api.example.com" }),
-                extra("aws:wafv2/webAcl:WebAcl", "acl", { rules: [{}, {}] }),
-                extra("aws:sqs/queue:Queue", "queue", {}),
-            ],
-        };
+        const resources = [
+            ...plan.gateway.run.resources,
+            extra("aws:apigateway/domainName:DomainName", "domain", { domainName: "api.example.com" }),
+            extra("aws:wafv2/webAcl:WebAcl", "acl", { rules: [{}, {}] }),
+            extra("aws:sqs/queue:Queue", "queue", {}),
+        ];
+        const gateway = { ...plan.gateway.run, resources, graph: new ResourceGraph(resources) };
         const mermaid = mermaidOf(architectureDiagramOf("dev", plan.origin.run, gateway));
         expect(mermaid).to.contain("client -->|\"HTTPS\"| custom_domain");
         expect(mermaid).to.contain("custom_domain --> waf");
@@ -306,6 +305,45 @@ describe("npm run plan (offline plan of an environment)", () => {
             `Pulumi.dev-origin.yaml cannot be used (1 problem):\n  - Pulumi.dev-origin.yaml:${lineOf(stackFile, "instanceType")}: hello-gateway:instanceType: ["t3.micro"] is not of the declared type string (Pulumi.yaml)\n`,
         );
         expect(failed.out).to.equal("");
+    });
+
+    it("reports the problems of both stacks in one run: a broken origin does not hide the gateway's", async () => {
+        const overrides = { "dev-origin": { vpcCidr: "not-a-cidr" }, dev: { throttleBurstLimit: "-5" } };
+        const messageOf = (stack: string) =>
+            runStack(stack, { overrides: overrides[stack as keyof typeof overrides] }).then(
+                () => expect.fail(`the override should make ${stack} invalid`),
+                (error: Error) => error.message.trimEnd(),
+            );
+        // One after the other: the mock runtime is one per process.
+        const origin = await messageOf("dev-origin");
+        const gateway = await messageOf("dev");
+        const failed = captureIo();
+        const code = await main(["dev", "--out", path.join(tempDir(), "both")], { io: failed, planOptions: { configOverrides: overrides } });
+        expect(code).to.equal(EXIT.failed);
+        expect(failed.err).to.equal(`${origin}\n\n${gateway}\n`);
+    });
+
+    it("a failed plan removes that environment's earlier plan files, so no stale picture is left", async () => {
+        const out = path.join(tempDir(), "stale");
+        fs.mkdirSync(out);
+        const earlier = ["plan.txt", "architecture.mmd", "architecture.svg"].map((file) => path.join(out, file));
+        earlier.forEach((file) => fs.writeFileSync(file, "an earlier plan"));
+        fs.writeFileSync(path.join(out, "notes.md"), "the user's own file");
+        const failed = captureIo();
+        const code = await main(["dev", "--out", out], { io: failed, planOptions: { configOverrides: { dev: { throttleBurstLimit: "-5" } } } });
+        expect(code).to.equal(EXIT.failed);
+        expect(earlier.filter((file) => fs.existsSync(file))).to.deep.equal([]);
+        expect(fs.readFileSync(path.join(out, "notes.md"), "utf8")).to.equal("the user's own file");
+    });
+
+    it("--help prints the usage and exits 0 without planning", async () => {
+        const help = captureIo();
+        let planned = false;
+        const code = await main(["--help"], { io: help, planner: async () => ((planned = true), expect.fail("--help must not plan")) });
+        expect(code).to.equal(EXIT.ok);
+        expect(planned).to.equal(false);
+        expect(help.out.split("\n")[0]).to.equal("usage: npm run plan -- <dev|prod> [--out <dir>]");
+        expect(help.err).to.equal("");
     });
 
     it("refuses an unknown environment, a missing one and extra arguments with one line and exit code 2", async () => {

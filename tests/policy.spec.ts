@@ -77,7 +77,9 @@ function changed(resource: RecordedResource, where: Path, value: unknown): Recor
     const state = structuredClone(resource.state);
     setAt(inputs, where, value);
     setAt(state, where, value);
-    return { ...resource, inputs, state };
+    // A literal written over the property no longer comes from any other resource.
+    const propertyDependencies = { ...resource.propertyDependencies, [String(where[0])]: [] };
+    return { ...resource, inputs, state, propertyDependencies };
 }
 
 /** A standalone resource of another type built from a recorded one's values. */

@@ -177,7 +177,7 @@ export function dependencyNames(run: ProgramRun, resource: RecordedResource): st
 }
 
 export function parentName(run: ProgramRun, resource: RecordedResource): string | undefined {
-    return run.resources.find((r) => r.urn === resource.parentUrn)?.name;
+    return run.graph.parentOf(resource)?.name;
 }
 
 /** The 1-based line of a file on which `text` first appears; fails when it does not. */

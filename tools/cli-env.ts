@@ -28,7 +28,7 @@ export interface EnvironmentStacks {
     gateway: string;
 }
 
-export function stacksOf(env: Environment): EnvironmentStacks {
+export function stacksOf(env: string): EnvironmentStacks {
     return { origin: `${env}-origin`, gateway: env };
 }
 

@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
+import { RecordedInvoke, RecordedResource, ResourceGraph, recordRegistrations } from "./resource-graph";
+
+export { isSecretEnvelope, SECRET_SIG, SECRET_SIG_VALUE, unwrapSecrets } from "./resource-graph";
 import { REPO_ROOT } from "./stack-files";
+
+export type { RecordedInvoke, RecordedResource } from "./resource-graph";
 
 /**
  * Runs the stack program on Pulumi's mock runtime: no CLI, no cloud. It records every resource
@@ -9,44 +14,10 @@ import { REPO_ROOT } from "./stack-files";
  * so tests and `npm run plan` can look at what `pulumi up` would create.
  */
 
-/** Pulumi's marker for a secret value on the wire; mocks receive secret inputs wrapped in it. */
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-
 export const MOCK_ACCOUNT_ID = "123456789012";
 export const MOCK_ORGANIZATION = "organization";
 /** What the AL2023 SSM parameter returns under mocks, per architecture. */
 export const MOCK_AMI = { x86_64: "ami-0a1b2c3d4e5f60718", arm64: "ami-0f1e2d3c4b5a69788" } as const;
-
-export interface RecordedResource {
-    readonly type: string;
-    readonly name: string;
-    readonly urn: string;
-    /** The provider id (custom resources only). */
-    readonly id: string | undefined;
-    readonly custom: boolean;
-    /** Looked up (a StackReference), not created. */
-    readonly read: boolean;
-    /** Inputs as the engine receives them; secrets still wrapped. */
-    readonly inputs: Record<string, unknown>;
-    /** State the mock returned: inputs plus the computed outputs. */
-    readonly state: Record<string, unknown>;
-    readonly parentUrn: string;
-    readonly dependencyUrns: readonly string[];
-    readonly retainOnDelete: boolean;
-    readonly protect: boolean;
-    readonly ignoreChanges: readonly string[];
-    readonly customTimeouts: { create: string; update: string; delete: string } | undefined;
-    /** The `replacementTrigger` option: a change of it replaces the resource. */
-    readonly replacementTrigger: unknown;
-    /** The `import` option: the id of an existing resource to adopt. */
-    readonly importId?: string;
-}
-
-export interface RecordedInvoke {
-    readonly token: string;
-    readonly inputs: Record<string, unknown>;
-}
 
 export interface ProgramRun {
     readonly stack: string;
@@ -56,6 +27,8 @@ export interface ProgramRun {
     readonly outputs: Record<string, unknown>;
     /** Names of the stack outputs that are secrets. */
     readonly secretOutputs: readonly string[];
+    /** The same resources, with the lookups between them. */
+    readonly graph: ResourceGraph;
 }
 
 export interface RunOptions {
@@ -85,24 +58,6 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
         resolve(value);
         return value;
     }));
-}
-
-export function isSecretEnvelope(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
-}
-
-/** The value inside secret envelopes, recursively: what the provider would finally see. */
-export function unwrapSecrets(value: unknown): unknown {
-    if (isSecretEnvelope(value)) {
-        return unwrapSecrets(value.value);
-    }
-    if (Array.isArray(value)) {
-        return value.map(unwrapSecrets);
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-    }
-    return value;
 }
 
 function shortHash(text: string, length: number): string {
@@ -294,50 +249,17 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     }
 }
 
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getCustom?(): boolean;
-    getReplacementTrigger?(): { toJavaScript(): unknown } | undefined;
-    toObject(): {
-        parent: string;
-        dependenciesList: string[];
-        retainondelete?: boolean;
-        protect?: boolean;
-        ignorechangesList: string[];
-        customtimeouts?: { create: string; update: string; pb_delete: string };
-        importid?: string;
-    };
-}
-
-function recordOf(req: RegisterRequest, urn: string, mocks: RecordingMocks, read: boolean): RecordedResource {
-    const request = req.toObject();
-    const recorded = mocks.states.get(`${req.getType()}::${req.getName()}`);
+/** The mocks as the SDK sees them, with every invoke's answer kept next to its request. */
+function withRecordedAnswers(mocks: RecordingMocks): pulumi.runtime.Mocks {
     return {
-        type: req.getType(),
-        name: req.getName(),
-        urn,
-        id: recorded?.id,
-        custom: read || req.getCustom?.() === true,
-        read,
-        inputs: recorded?.inputs ?? {},
-        state: recorded?.state ?? {},
-        parentUrn: request.parent,
-        dependencyUrns: request.dependenciesList ?? [],
-        retainOnDelete: request.retainondelete === true,
-        protect: request.protect === true,
-        ignoreChanges: request.ignorechangesList ?? [],
-        customTimeouts: customTimeoutsOf(request.customtimeouts),
-        replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
-        ...(request.importid ? { importId: request.importid } : {}),
+        newResource: (args) => mocks.newResource(args),
+        call: (args) => {
+            const result = mocks.call(args);
+            const index = mocks.invokes.length - 1;
+            mocks.invokes[index] = { ...mocks.invokes[index], result };
+            return result;
+        },
     };
-}
-
-function customTimeoutsOf(timeouts: { create: string; update: string; pb_delete: string } | undefined): RecordedResource["customTimeouts"] {
-    if (!timeouts || (!timeouts.create && !timeouts.update && !timeouts.pb_delete)) {
-        return undefined;
-    }
-    return { create: timeouts.create, update: timeouts.update, delete: timeouts.pb_delete };
 }
 
 /** Removes the entry from the require cache so loading it runs the program afresh. */
@@ -392,25 +314,11 @@ async function resolveOutputs(exported: unknown): Promise<{ outputs: Record<stri
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const region = options.config["aws:region"] ?? "us-east-1";
     const mocks = new RecordingMocks(region, options.stackOutputs ?? {});
-    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, options.organization ?? MOCK_ORGANIZATION);
+    await pulumi.runtime.setMocks(withRecordedAnswers(mocks), options.project, options.stack, false, options.organization ?? MOCK_ORGANIZATION);
     pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
 
     const resources: RecordedResource[] = [];
-    type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
-    type MonitorCall = (req: RegisterRequest, callback: Callback) => void;
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: MonitorCall; readResource: MonitorCall };
-    // Registrations create resources; reads (a StackReference) look existing ones up.
-    for (const method of ["registerResource", "readResource"] as const) {
-        const original = monitor[method].bind(monitor);
-        monitor[method] = (req, callback) => {
-            original(req, (err, response) => {
-                if (!err && response) {
-                    resources.push(recordOf(req, response.getUrn(), mocks, method === "readResource"));
-                }
-                callback(err, response);
-            });
-        };
-    }
+    recordRegistrations(pulumi.runtime.getMonitor(), (type, name) => mocks.states.get(`${type}::${name}`), resources);
 
     // The engine ends a program whose resource registration fails (a required stack output
     // missing, a throw inside apply); under mocks such a failure is only an unhandled rejection.
@@ -439,7 +347,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         const exportedValue = await Promise.race([Promise.resolve(exported), registrationFailure]);
         const { outputs, secretOutputs } = await Promise.race([resolveOutputs(exportedValue), registrationFailure]);
         await Promise.race([waitForOutstandingRegistrations(), registrationFailure]);
-        return { stack: options.stack, resources, invokes: mocks.invokes, outputs, secretOutputs };
+        return { stack: options.stack, resources, invokes: mocks.invokes, outputs, secretOutputs, graph: new ResourceGraph(resources) };
     } catch (error) {
         // Let the failed run's remaining registrations settle while the listener still
         // swallows their rejections, so they cannot fail the next run.

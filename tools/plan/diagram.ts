@@ -1,0 +1,506 @@
+/**
+ * The architecture of an environment as one diagram model (nodes, groups, edges), drawn from
+ * the two stacks' recorded resource graphs; mermaid.ts and graphviz.ts render it.
+ */
+import type { RecordedResource, ResourceGraph } from "../resource-graph";
+import { inputAt, pickSafely, ruleTexts } from "./values";
+
+/** What the diagram reads of one program run. */
+export interface DiagramSource {
+    readonly stack: string;
+    readonly graph: ResourceGraph;
+    readonly outputs: Record<string, unknown>;
+}
+
+
+export type NodeShape = "box" | "rounded" | "stadium" | "cylinder" | "hexagon";
+
+export interface DiagramNode {
+    readonly id: string;
+    readonly lines: readonly string[];
+    readonly shape: NodeShape;
+}
+
+export interface DiagramGroup {
+    readonly id: string;
+    readonly title: string;
+    readonly style: "stack" | "network" | "service";
+    readonly nodes: readonly DiagramNode[];
+    readonly groups: readonly DiagramGroup[];
+}
+
+export interface DiagramEdge {
+    /** A node id or a group id. */
+    readonly from: string;
+    readonly to: string;
+    readonly label?: string;
+    readonly dashed?: boolean;
+}
+
+export interface Diagram {
+    readonly title: string;
+    readonly nodes: readonly DiagramNode[];
+    readonly groups: readonly DiagramGroup[];
+    readonly edges: readonly DiagramEdge[];
+}
+
+/** One palette per kind of group, for both renderings. */
+export const GROUP_COLORS: Record<DiagramGroup["style"], { fill: string; stroke: string; dashed: boolean }> = {
+    stack: { fill: "#f4f1fb", stroke: "#7c6bb0", dashed: false },
+    service: { fill: "#ffffff", stroke: "#9a8fc4", dashed: false },
+    network: { fill: "#eef7ee", stroke: "#5c9a5c", dashed: true },
+};
+
+export const T = {
+    vpc: "awsx:ec2:Vpc",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    instance: "aws:ec2/instance:Instance",
+    eip: "aws:ec2/eip:Eip",
+    eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
+    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    targetGroupAttachment: "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    command: "command:remote:Command",
+    stackReference: "pulumi:pulumi:StackReference",
+    account: "aws:apigateway/account:Account",
+    restApi: "aws:apigateway/restApi:RestApi",
+    apiResource: "aws:apigateway/resource:Resource",
+    method: "aws:apigateway/method:Method",
+    integration: "aws:apigateway/integration:Integration",
+    stage: "aws:apigateway/stage:Stage",
+    methodSettings: "aws:apigateway/methodSettings:MethodSettings",
+    vpcLink: "aws:apigateway/vpcLink:VpcLink",
+    authorizer: "aws:apigateway/authorizer:Authorizer",
+    usagePlan: "aws:apigateway/usagePlan:UsagePlan",
+    domainName: "aws:apigateway/domainName:DomainName",
+    webAcl: "aws:wafv2/webAcl:WebAcl",
+    userPool: "aws:cognito/userPool:UserPool",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    dashboard: "aws:cloudwatch/dashboard:Dashboard",
+    topic: "aws:sns/topic:Topic",
+    topicSubscription: "aws:sns/topicSubscription:TopicSubscription",
+} as const;
+
+/**
+ * Types the diagram draws, or that only serve one it draws (a key pair, a deployment, a policy
+ * attachment). Custom resources of any other type are listed in an "also in this stack" node,
+ * so a resource added to the program never silently drops out of the picture.
+ */
+const DRAWN_TYPES = new Set<string>([
+    ...Object.values(T),
+    "aws:ec2/keyPair:KeyPair",
+    "tls:index/privateKey:PrivateKey",
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:apigateway/deployment:Deployment",
+    "aws:apigateway/requestValidator:RequestValidator",
+    "aws:apigateway/apiKey:ApiKey",
+    "aws:apigateway/usagePlanKey:UsagePlanKey",
+    "aws:apigateway/basePathMapping:BasePathMapping",
+    "aws:acm/certificate:Certificate",
+    "aws:acm/certificateValidation:CertificateValidation",
+    "aws:route53/record:Record",
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
+    "aws:cognito/userPoolClient:UserPoolClient",
+    "aws:kms/key:Key",
+    "aws:kms/keyPolicy:KeyPolicy",
+]);
+
+function firstOf(run: DiagramSource, type: string): RecordedResource | undefined {
+    return run.graph.ofType(type)[0];
+}
+
+function allOf(run: DiagramSource, type: string): RecordedResource[] {
+    return run.graph.ofType(type);
+}
+
+/** A plain (non-secret) scalar input as text, for labels and comparisons; a secret never reaches a diagram. */
+function plain(resource: RecordedResource | undefined, dottedPath: string): string | undefined {
+    const value = resource ? inputAt(resource.inputs, dottedPath) : undefined;
+    return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+function stateText(resource: RecordedResource | undefined, key: string): string | undefined {
+    const value = resource?.state[key];
+    return typeof value === "string" ? value : undefined;
+}
+
+/** The recorded resources a resource depends on (inputs and dependsOn), of one type. */
+function dependenciesOfType(run: DiagramSource, resource: RecordedResource, type: string): RecordedResource[] {
+    return run.graph.dependenciesOf(resource).filter((candidate) => candidate.type === type);
+}
+
+/** `/hello` for an API Gateway resource, following its parent resources; `/` for the root. */
+function routePathOf(run: DiagramSource, integration: RecordedResource): string {
+    const segments: string[] = [];
+    let current: RecordedResource | undefined = dependenciesOfType(run, integration, T.apiResource)[0];
+    while (current && segments.length < 20) {
+        segments.unshift(String(current.inputs.pathPart));
+        current = dependenciesOfType(run, current, T.apiResource)[0];
+    }
+    return `/${segments.join("/")}`;
+}
+
+function hostOf(url: unknown): string | undefined {
+    try {
+        return typeof url === "string" ? new URL(url).hostname : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function urlPath(url: unknown): string | undefined {
+    try {
+        return typeof url === "string" ? new URL(url).pathname : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+const lines = (...candidates: Array<string | undefined | false>): string[] =>
+    candidates.filter((line): line is string => typeof line === "string" && line !== "");
+
+function otherResourcesNode(id: string, run: DiagramSource): DiagramNode[] {
+    const counts = new Map<string, number>();
+    for (const resource of run.graph.resources.filter((r) => r.custom && !r.read && !DRAWN_TYPES.has(r.type))) {
+        counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
+    }
+    if (counts.size === 0) {
+        return [];
+    }
+    return [{ id, shape: "box", lines: ["Also in this stack:", ...[...counts].map(([type, count]) => `${count} × ${type}`)] }];
+}
+
+/** Alarms, their dashboard and where they notify: one node per stack. */
+function monitoringNode(id: string, run: DiagramSource): DiagramNode | undefined {
+    const alarms = allOf(run, T.metricAlarm);
+    const dashboard = firstOf(run, T.dashboard);
+    if (alarms.length === 0 && !dashboard) {
+        return undefined;
+    }
+    const subscriptions = allOf(run, T.topicSubscription).map((subscription) => plain(subscription, "protocol") ?? "subscription");
+    const metrics = [...new Set(alarms.map((alarm) => plain(alarm, "metricName")).filter((name): name is string => !!name))];
+    return {
+        id,
+        shape: "box",
+        lines: lines(
+            `CloudWatch: ${alarms.length} alarm${alarms.length === 1 ? "" : "s"}${dashboard ? ", dashboard" : ""}`,
+            metrics.length > 0 && `on ${metrics.join(", ")}`,
+            firstOf(run, T.topic) && `notify: SNS topic${subscriptions.length > 0 ? ` → ${subscriptions.join(", ")}` : ""}`,
+        ),
+    };
+}
+
+interface OriginPart {
+    readonly group: DiagramGroup;
+    readonly edges: DiagramEdge[];
+    /** The node a request to this host enters the origin at, if the host is the origin's. */
+    readonly entryFor: (host: string | undefined) => string | undefined;
+}
+
+/** The origin stack: EC2 running httpd behind an Elastic IP or an internal NLB, inside the VPC. */
+function originPart(origin: DiagramSource): OriginPart {
+    const vpc = firstOf(origin, T.vpc);
+    const instance = firstOf(origin, T.instance);
+    const eip = firstOf(origin, T.eip);
+    const loadBalancer = firstOf(origin, T.loadBalancer);
+    const securityGroup = firstOf(origin, T.securityGroup);
+    const networkNodes: DiagramNode[] = [];
+    const edges: DiagramEdge[] = [];
+
+    if (loadBalancer) {
+        const listener = firstOf(origin, T.listener);
+        const kind = plain(loadBalancer, "loadBalancerType") === "network" ? "Network Load Balancer" : "Load Balancer";
+        networkNodes.push({
+            id: "load_balancer",
+            shape: "rounded",
+            lines: lines(
+                `${kind}${plain(loadBalancer, "internal") === "true" ? " (internal)" : ""}`,
+                stateText(loadBalancer, "dnsName"),
+                listener && `listener ${plain(listener, "protocol") ?? ""} ${plain(listener, "port") ?? ""}`.trim(),
+            ),
+        });
+    }
+    if (eip) {
+        networkNodes.push({ id: "eip", shape: "rounded", lines: lines("Elastic IP", stateText(eip, "publicIp"), stateText(eip, "publicDns")) });
+    }
+    if (instance) {
+        const ingress = securityGroup ? ruleTexts(pickSafely(securityGroup.inputs, (inputs) => inputs.ingress), "from") ?? [] : [];
+        networkNodes.push({
+            id: "ec2",
+            shape: "box",
+            lines: lines(
+                `EC2 ${plain(instance, "instanceType") ?? "instance"}`,
+                allOf(origin, T.command).length > 0 && "httpd, provisioned over SSH",
+                ...ingress.map((rule) => `in: ${rule}`),
+            ),
+        });
+        if (eip) {
+            edges.push({ from: "eip", to: "ec2", label: firstOf(origin, T.eipAssociation) ? "associated" : undefined });
+        }
+        if (loadBalancer) {
+            const targetGroup = firstOf(origin, T.targetGroup);
+            const attached = firstOf(origin, T.targetGroupAttachment);
+            edges.push({
+                from: "load_balancer",
+                to: "ec2",
+                label: attached ? `target ${plain(targetGroup, "protocol") ?? ""} ${plain(attached, "port") ?? ""}`.trim() : undefined,
+            });
+        }
+    }
+
+    const monitoring = monitoringNode("origin_monitoring", origin);
+    if (monitoring && instance) {
+        edges.push({ from: "ec2", to: monitoring.id, dashed: true, label: "alarms" });
+    }
+    const vpcTitle = vpc
+        ? lines(
+              `VPC ${plain(vpc, "cidrBlock") ?? ""}`.trim(),
+              plain(vpc, "numberOfAvailabilityZones") && `${plain(vpc, "numberOfAvailabilityZones")} AZs`,
+              plain(vpc, "natGateways.strategy") === "None" && "public subnets, no NAT",
+          ).join(", ")
+        : "Network";
+    const group: DiagramGroup = {
+        id: "origin_stack",
+        title: `Stack ${origin.stack} (origin)`,
+        style: "stack",
+        nodes: [...(monitoring ? [monitoring] : []), ...otherResourcesNode("origin_other", origin)],
+        groups: [{ id: "vpc", title: vpcTitle, style: "network", nodes: networkNodes, groups: [] }],
+    };
+    const entryFor = (host: string | undefined): string | undefined => {
+        if (host === undefined) {
+            return undefined;
+        }
+        if (loadBalancer && stateText(loadBalancer, "dnsName") === host) {
+            return "load_balancer";
+        }
+        if (eip && (stateText(eip, "publicDns") === host || stateText(eip, "publicIp") === host)) {
+            return "eip";
+        }
+        return undefined;
+    };
+    return { group, edges, entryFor };
+}
+
+/** What a method demands of a caller: an API key, a Cognito token, required parameters. */
+function methodRequirements(method: RecordedResource | undefined): string[] {
+    if (!method) {
+        return [];
+    }
+    const requirements: string[] = [];
+    if (plain(method, "apiKeyRequired") === "true") {
+        requirements.push("API key");
+    }
+    const authorization = plain(method, "authorization");
+    if (authorization && authorization !== "NONE") {
+        requirements.push(authorization === "COGNITO_USER_POOLS" ? "Cognito token" : authorization === "AWS_IAM" ? "IAM signature" : authorization);
+    }
+    const parameters = method.inputs.requestParameters;
+    if (typeof parameters === "object" && parameters !== null && !Array.isArray(parameters)) {
+        for (const [parameter, required] of Object.entries(parameters)) {
+            if (required === true) {
+                requirements.push(parameter.replace(/^method\.request\.(querystring|header)\./, (_, where: string) => (where === "header" ? "header " : "?")));
+            }
+        }
+    }
+    return requirements;
+}
+
+/**
+ * The architecture as the two runs recorded it: who calls whom, inside which stack and
+ * network, with the settings that matter. Built from the recorded resources, so the picture
+ * follows the configuration (stage name, throttling, retention, instance type, origin mode).
+ */
+export function architectureDiagramOf(env: string, origin: DiagramSource, gateway: DiagramSource): Diagram {
+    const nodes: DiagramNode[] = [{ id: "client", shape: "stadium", lines: ["Client"] }];
+    const originSide = originPart(origin);
+    const edges: DiagramEdge[] = [...originSide.edges];
+    const apiNodes: DiagramNode[] = [];
+    const gatewayNodes: DiagramNode[] = [];
+
+    // The stage, with everything that shapes traffic through it.
+    const restApi = firstOf(gateway, T.restApi);
+    const stage = firstOf(gateway, T.stage);
+    const settings = allOf(gateway, T.methodSettings);
+    const stageWide = settings.find((s) => s.inputs.methodPath === "*/*") ?? settings[0];
+    const rate = plain(stageWide, "settings.throttlingRateLimit");
+    const burst = plain(stageWide, "settings.throttlingBurstLimit");
+    const loggingLevel = plain(stageWide, "settings.loggingLevel");
+    const cacheTtl = plain(stageWide, "settings.cacheTtlInSeconds");
+    apiNodes.push({
+        id: "stage",
+        shape: "rounded",
+        lines: lines(
+            `Stage ${plain(stage, "stageName") ?? "?"}`,
+            rate || burst ? `throttle ${rate ?? "?"} req/s, burst ${burst ?? "?"}` : "not throttled",
+            loggingLevel && `execution logging ${loggingLevel}`,
+            plain(stage, "cacheClusterEnabled") === "true" &&
+                `cache ${plain(stage, "cacheClusterSize") ?? "?"} GB${cacheTtl ? `, TTL ${cacheTtl} s` : ""}`,
+            plain(stage, "xrayTracingEnabled") === "true" && "X-Ray tracing",
+        ),
+    });
+
+    // The client's way in: custom domain, then WAF, then the stage (whichever exist).
+    const domain = firstOf(gateway, T.domainName);
+    const webAcl = firstOf(gateway, T.webAcl);
+    const entry: string[] = ["client"];
+    if (domain) {
+        gatewayNodes.push({
+            id: "custom_domain",
+            shape: "rounded",
+            lines: lines(
+                `Custom domain ${plain(domain, "domainName") ?? ""}`.trim(),
+                firstOf(gateway, "aws:acm/certificate:Certificate") ? "ACM certificate" : plain(domain, "regionalCertificateArn") && "certificate",
+                firstOf(gateway, "aws:route53/record:Record") && "Route 53 alias",
+            ),
+        });
+        entry.push("custom_domain");
+    }
+    if (webAcl) {
+        const rules = Array.isArray(webAcl.inputs.rules) ? webAcl.inputs.rules.length : 0;
+        gatewayNodes.push({ id: "waf", shape: "hexagon", lines: lines("WAF web ACL", rules > 0 && `${rules} rule${rules === 1 ? "" : "s"}`) });
+        entry.push("waf");
+    }
+    entry.push("stage");
+    const invokePath = urlPath(gateway.outputs.invokeUrl);
+    entry.slice(1).forEach((to, index) => {
+        edges.push({ from: entry[index], to, label: index === 0 ? `HTTPS${invokePath && !domain ? ` ${invokePath}` : ""}` : undefined });
+    });
+
+    // Who may call: usage plan and API key, or a Cognito authorizer.
+    const usagePlan = firstOf(gateway, T.usagePlan);
+    if (usagePlan) {
+        const quota = plain(usagePlan, "quotaSettings.limit");
+        gatewayNodes.push({
+            id: "usage_plan",
+            shape: "box",
+            lines: lines(
+                "Usage plan + API key",
+                `${plain(usagePlan, "throttleSettings.rateLimit") ?? "?"} req/s, burst ${plain(usagePlan, "throttleSettings.burstLimit") ?? "?"}`,
+                quota && `quota ${quota} per ${(plain(usagePlan, "quotaSettings.period") ?? "period").toLowerCase()}`,
+            ),
+        });
+        edges.push({ from: "usage_plan", to: "stage", dashed: true, label: "meters" });
+    }
+    const authorizer = firstOf(gateway, T.authorizer);
+    const userPool = firstOf(gateway, T.userPool);
+    if (authorizer || userPool) {
+        gatewayNodes.push({
+            id: "authorizer",
+            shape: "box",
+            lines: lines(
+                `Authorizer ${plain(authorizer, "type") ?? ""}`.trim(),
+                userPool ? `Cognito user pool${userPool.retainOnDelete ? " (kept on destroy)" : ""}` : "existing user pool",
+            ),
+        });
+        edges.push({ from: "authorizer", to: "stage", dashed: true, label: "verifies tokens" });
+    }
+
+    // Routes: integrations that do the same thing are one node ("GET /, GET /hello").
+    const vpcLink = firstOf(gateway, T.vpcLink);
+    if (vpcLink) {
+        apiNodes.push({ id: "vpc_link", shape: "hexagon", lines: lines("VPC link", plain(vpcLink, "name")) });
+    }
+    const routeGroups = new Map<string, { routes: string[]; detail: string[]; uri: string | undefined; viaVpcLink: boolean }>();
+    for (const integration of allOf(gateway, T.integration)) {
+        const method = dependenciesOfType(gateway, integration, T.method)[0];
+        const requirements = methodRequirements(method);
+        const timeout = plain(integration, "timeoutMilliseconds");
+        const viaVpcLink = plain(integration, "connectionType") === "VPC_LINK";
+        const detail = lines(
+            requirements.length > 0 && `requires ${requirements.join(", ")}`,
+            `${plain(integration, "type") ?? "integration"} ${plain(integration, "integrationHttpMethod") ?? ""}`.trim() + (viaVpcLink ? " via VPC link" : ""),
+            timeout && `timeout ${timeout} ms`,
+        );
+        const uri = plain(integration, "uri");
+        const key = JSON.stringify([detail, uri]);
+        const group = routeGroups.get(key) ?? { routes: [], detail, uri, viaVpcLink };
+        group.routes.push(`${plain(integration, "httpMethod") ?? ""} ${routePathOf(gateway, integration)}`.trim());
+        routeGroups.set(key, group);
+    }
+    const originUrl = origin.outputs.originUrl;
+    const routeIds: string[] = [];
+    [...routeGroups.values()].forEach((group, index) => {
+        const id = `route_${index + 1}`;
+        routeIds.push(id);
+        apiNodes.push({ id, shape: "box", lines: [group.routes.join(", "), ...group.detail] });
+        edges.push({ from: "stage", to: id });
+        // Only a URI that is the origin's own address is drawn into the origin stack.
+        const target = group.uri !== undefined && group.uri === originUrl ? originSide.entryFor(hostOf(group.uri)) : undefined;
+        if (group.viaVpcLink && vpcLink) {
+            edges.push({ from: id, to: "vpc_link" });
+            if (target) {
+                edges.push({ from: "vpc_link", to: target, label: group.uri });
+            }
+        } else if (target) {
+            edges.push({ from: id, to: target, label: group.uri });
+        }
+    });
+
+    // Logs: the stage writes access logs and execution logs to groups the stack owns.
+    const accessArn = plain(stage, "accessLogSettings.destinationArn");
+    allOf(gateway, T.logGroup).forEach((group, index) => {
+        const id = `logs_${index + 1}`;
+        const isAccess = accessArn !== undefined && stateText(group, "arn") === accessArn;
+        const isExecution = (plain(group, "name") ?? "").startsWith("API-Gateway-Execution-Logs_");
+        const retention = plain(group, "retentionInDays");
+        gatewayNodes.push({
+            id,
+            shape: "cylinder",
+            lines: [
+                isAccess ? "CloudWatch access logs" : isExecution ? "CloudWatch execution logs" : `Log group ${group.name}`,
+                retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires",
+            ],
+        });
+        if (isAccess || isExecution) {
+            edges.push({ from: "stage", to: id, dashed: true, label: isAccess ? "access log" : `execution log${loggingLevel ? ` (${loggingLevel})` : ""}` });
+        }
+    });
+    const account = firstOf(gateway, T.account);
+    if (account) {
+        gatewayNodes.push({
+            id: "account_logging",
+            shape: "box",
+            lines: ["API Gateway account setting", `CloudWatch role${account.retainOnDelete ? " (kept on destroy)" : ""}`],
+        });
+        edges.push({ from: "account_logging", to: "stage", dashed: true, label: "lets it log" });
+    }
+    const monitoring = monitoringNode("gateway_monitoring", gateway);
+    if (monitoring) {
+        gatewayNodes.push(monitoring);
+        edges.push({ from: "stage", to: monitoring.id, dashed: true, label: "alarms" });
+    }
+
+    // The wiring between the stacks: the origin's outputs, read through the StackReference.
+    const reference = firstOf(gateway, T.stackReference);
+    if (reference) {
+        gatewayNodes.push({ id: "stack_reference", shape: "hexagon", lines: ["StackReference", plain(reference, "name") ?? reference.name] });
+        edges.push({ from: "origin_stack", to: "stack_reference", dashed: true, label: "outputs" });
+        for (const id of routeIds) {
+            edges.push({ from: "stack_reference", to: id, dashed: true, label: "originUrl" });
+        }
+        if (vpcLink) {
+            edges.push({ from: "stack_reference", to: "vpc_link", dashed: true, label: "originNlbArn" });
+        }
+    }
+
+    const endpoint = plain(restApi, "endpointConfiguration.types");
+    const gatewayGroup: DiagramGroup = {
+        id: "gateway_stack",
+        title: `Stack ${gateway.stack} (gateway)`,
+        style: "stack",
+        nodes: [...gatewayNodes, ...otherResourcesNode("gateway_other", gateway)],
+        groups: [
+            {
+                id: "rest_api",
+                title: restApi ? `REST API ${plain(restApi, "name") ?? restApi.name}${endpoint ? ` (${endpoint})` : ""}` : "API Gateway",
+                style: "service",
+                nodes: apiNodes,
+                groups: [],
+            },
+        ],
+    };
+    return { title: `hello-gateway ${env}`, nodes, groups: [gatewayGroup, originSide.group], edges };
+}

@@ -1,0 +1,180 @@
+/**
+ * Runs both stacks of an environment on the mock runtime, origin first, with the committed
+ * configuration, and assembles the plan: trees, outputs and the diagram.
+ */
+import { stacksOf } from "../cli-env";
+import type { Layer } from "../../infra/config";
+import type { ProgramRun } from "../mock-runtime";
+import { loadProject, loadStackConfig, REPO_ROOT } from "../stack-files";
+import { architectureDiagramOf } from "./diagram";
+import { mermaidOf } from "./mermaid";
+import type { EnvironmentPlan, StackPlan } from "./model";
+import { plannedOutputs, planTree } from "./tree";
+
+type MockRuntime = typeof import("../mock-runtime");
+
+/**
+ * The mock runtime loads @pulumi/pulumi (about a second); a mistyped environment should not
+ * wait for that, so it is required on first use instead of imported up front.
+ */
+function mockRuntime(): MockRuntime {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("../mock-runtime") as MockRuntime;
+}
+
+export interface PlanOptions {
+    /** Directory holding Pulumi.yaml and the stack files. Default: the repository. */
+    readonly root?: string;
+    /**
+     * Config to set (or, with `undefined`, remove) on top of the committed files, by stack name
+     * then key; short keys are in the project's namespace. For tests and what-if runs.
+     */
+    readonly configOverrides?: Readonly<Record<string, Readonly<Record<string, string | undefined>>>>;
+}
+
+/**
+ * The committed stack files are broken (a required key missing, a value of the wrong type):
+ * the CLI refuses such a stack before the program runs, with a message of its own.
+ */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
+/** The configuration problems of both stacks of an environment, reported together. */
+export class EnvironmentConfigurationError extends Error {
+    constructor(readonly problems: readonly Error[]) {
+        super(problems.map((problem) => problem.message.trimEnd()).join("\n\n"));
+        this.name = "EnvironmentConfigurationError";
+    }
+}
+
+/** A configuration problem the user fixes in the stack files: printed verbatim, exit 1. */
+export function isConfigurationError(error: unknown): error is Error {
+    // The program is loaded afresh for every run, so its ConfigError class differs per run: match by name.
+    return (
+        error instanceof Error &&
+        (error.name === "ConfigError" || error instanceof StackFileError || error instanceof EnvironmentConfigurationError)
+    );
+}
+
+function attempt<T>(action: () => T, onError: (error: unknown) => undefined): T | undefined {
+    try {
+        return action();
+    } catch (error) {
+        return onError(error);
+    }
+}
+
+interface StackInput {
+    readonly config: Record<string, string>;
+    readonly encryptedKeys: readonly string[];
+}
+
+function stackInput(project: string, stack: string, options: PlanOptions): StackInput {
+    let loaded: { config: Record<string, string>; encryptedKeys: string[] };
+    try {
+        loaded = loadStackConfig(stack, options.root ?? REPO_ROOT);
+    } catch (error) {
+        throw new StackFileError(error instanceof Error ? error.message : String(error));
+    }
+    const config = { ...loaded.config };
+    for (const [key, value] of Object.entries(options.configOverrides?.[stack] ?? {})) {
+        const qualified = key.includes(":") ? key : `${project}:${key}`;
+        if (value === undefined) {
+            delete config[qualified];
+        } else {
+            config[qualified] = value;
+        }
+    }
+    return { config, encryptedKeys: loaded.encryptedKeys };
+}
+
+function encryptedNote(stack: string, keys: readonly string[]): string[] {
+    if (keys.length === 0) {
+        return [];
+    }
+    return [
+        `Pulumi.${stack}.yaml holds encrypted values (${keys.join(", ")}); they cannot be decrypted offline, so the plan runs without them.`,
+    ];
+}
+
+/**
+ * Runs both stacks of an environment on the mock runtime, origin first, and returns what they
+ * would create. Rejects with the program's ConfigError (or a StackFileError) on bad config.
+ */
+/**
+ * `env` is dev or prod, or a fixture environment whose `<env>-origin` and `<env>` stack files
+ * live in `options.root` (the emulator's).
+ */
+export async function planEnvironment(env: string, options: PlanOptions = {}): Promise<EnvironmentPlan> {
+    const runtime = mockRuntime();
+    const project = loadProject(options.root ?? REPO_ROOT).name;
+    const stacks = stacksOf(env);
+    const notes: string[] = [];
+
+    // Both stacks are checked before either problem is reported, so one run shows every
+    // mistake of the environment: a broken origin does not hide the gateway's.
+    const problems: Error[] = [];
+    const configurationProblem = (error: unknown): undefined => {
+        if (!isConfigurationError(error)) throw error;
+        problems.push(error);
+        return undefined;
+    };
+
+    const originInput = attempt(() => stackInput(project, stacks.origin, options), configurationProblem);
+    notes.push(...encryptedNote(stacks.origin, originInput?.encryptedKeys ?? []));
+    const originRun = originInput
+        ? await runtime
+              .runProgram({ project, stack: stacks.origin, config: originInput.config, organization: runtime.MOCK_ORGANIZATION })
+              .catch(configurationProblem)
+        : undefined;
+
+    // The gateway reads <org>/<project>/<env>-origin unless originStack names another stack;
+    // either way it gets this environment's origin, so the plan shows one connected picture.
+    const gatewayInput = attempt(() => stackInput(project, stacks.gateway, options), configurationProblem);
+    notes.push(...encryptedNote(stacks.gateway, gatewayInput?.encryptedKeys ?? []));
+    const originReference = `${runtime.MOCK_ORGANIZATION}/${project}/${stacks.origin}`;
+    const configuredOrigin = gatewayInput?.config[`${project}:originStack`]?.trim();
+    const referenced = configuredOrigin ? configuredOrigin : originReference;
+    if (referenced !== originReference) {
+        notes.push(`The gateway's originStack is ${referenced}; the plan feeds it the outputs of ${stacks.origin}.`);
+    }
+    let gatewayRun: ProgramRun | undefined;
+    if (gatewayInput) {
+        const run = runtime.runProgram({
+            project,
+            stack: stacks.gateway,
+            config: gatewayInput.config,
+            organization: runtime.MOCK_ORGANIZATION,
+            // Without an origin run there are no outputs to read: the run still checks the
+            // gateway's own config, which the program does before it reads the reference.
+            stackOutputs: originRun ? { [referenced]: originRun.outputs } : {},
+        });
+        gatewayRun = originRun ? await run.catch(configurationProblem) : await run.catch((error: unknown) => (isConfigurationError(error) ? configurationProblem(error) : undefined));
+    }
+    if (problems.length > 0 || !originRun || !gatewayRun || !originInput || !gatewayInput) {
+        throw problems.length === 1 ? problems[0] : new EnvironmentConfigurationError(problems);
+    }
+
+    const origin = stackPlan(project, "origin", originRun, originInput.config);
+    const gateway = stackPlan(project, "gateway", gatewayRun, gatewayInput.config);
+    const diagram = architectureDiagramOf(env, originRun, gatewayRun);
+    return { env, project, origin, gateway, originReference: referenced, diagram, mermaid: mermaidOf(diagram), notes };
+}
+
+export function stackPlan(project: string, layer: Layer, run: ProgramRun, config: Readonly<Record<string, string>> = {}): StackPlan {
+    const read = run.resources.filter((resource) => resource.read).length;
+    return {
+        stack: run.stack,
+        layer,
+        config,
+        run,
+        tree: planTree(project, run),
+        outputs: plannedOutputs(run),
+        // The stack resource itself is created too, as `pulumi preview` counts it.
+        counts: { create: run.resources.length - read + 1, read },
+    };
+}
