@@ -332,6 +332,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     // maps a TypeScript loader enables costs more than the rest of a run.
     const sourceMapsWereEnabled = process.sourceMapsEnabled;
     process.setSourceMapsEnabled(false);
+    // Nor does a run need the frames themselves: an Error created while the program runs records
+    // none (the SDK's own "where was this resource created" traces are dropped, messages stay).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
         const entry = options.entry ?? path.join(REPO_ROOT, "stacks", "index.ts");
         forgetEntryModule(entry);
@@ -357,6 +361,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     } finally {
         process.removeListener("unhandledRejection", onUnhandled);
         process.setSourceMapsEnabled(sourceMapsWereEnabled);
+        Error.stackTraceLimit = stackTraceLimit;
     }
 }
 
