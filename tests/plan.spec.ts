@@ -16,7 +16,7 @@ import {
     renderPlan,
 } from "../tools/plan";
 import { REPO_ROOT } from "../tools/stack-files";
-import { lineOf, runStack } from "./support";
+import { gatewayConfigOf, lineOf, originConfigOf, runStack } from "./support";
 
 interface CliResult {
     code: number | null;
@@ -100,6 +100,10 @@ describe("npm run plan (offline plan of an environment)", () => {
     let exitCode: number;
     let plan: EnvironmentPlan;
     let printed: string;
+    // Expectations come from the stack files under test, so a user's own values pass too.
+    const originConfig = originConfigOf("dev-origin");
+    const gatewayConfig = gatewayConfigOf("dev");
+    const throttleText = `throttle ${gatewayConfig.throttle.rateLimit} req/s, burst ${gatewayConfig.throttle.burstLimit}`;
 
     before(async () => {
         // The process test starts first and overlaps the in-process run: the usage check never
@@ -134,9 +138,9 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(svg).to.match(/<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
         expect(svg.trimEnd().endsWith("</svg>")).to.equal(true);
         expect(svgTexts(svg)).to.include.members([
-            "Stage prod",
-            "throttle 10 req/s, burst 20",
-            "EC2 t3.micro",
+            `Stage ${gatewayConfig.stageName}`,
+            throttleText,
+            `EC2 ${originConfig.instanceType}`,
             "Stack dev-origin (origin)",
             "Stack dev (gateway)",
             "organization/hello-gateway/dev-origin",
@@ -151,15 +155,15 @@ describe("npm run plan (offline plan of an environment)", () => {
     });
 
     it("shows the origin's instance type and the gateway's stage, throttling and log retention", () => {
-        expect(propertiesOf(sectionOf(printed, "dev-origin"), "hello-dev-instance")).to.include("instanceType: t3.micro");
+        expect(propertiesOf(sectionOf(printed, "dev-origin"), "hello-dev-instance")).to.include(`instanceType: ${originConfig.instanceType}`);
         const gateway = sectionOf(printed, "dev");
-        expect(propertiesOf(gateway, "hello-gateway-dev-stage")).to.include("stageName: prod");
+        expect(propertiesOf(gateway, "hello-gateway-dev-stage")).to.include(`stageName: ${gatewayConfig.stageName}`);
         expect(propertiesOf(gateway, "hello-gateway-dev-method-settings")).to.include.members([
-            "throttlingRateLimit: 10",
-            "throttlingBurstLimit: 20",
+            `throttlingRateLimit: ${gatewayConfig.throttle.rateLimit}`,
+            `throttlingBurstLimit: ${gatewayConfig.throttle.burstLimit}`,
         ]);
         for (const group of ["hello-gateway-dev-access-logs", "hello-gateway-dev-execution-logs"]) {
-            expect(propertiesOf(gateway, group)).to.include("retentionInDays: 7");
+            expect(propertiesOf(gateway, group)).to.include(`retentionInDays: ${gatewayConfig.logRetentionDays}`);
         }
     });
 
@@ -191,7 +195,8 @@ describe("npm run plan (offline plan of an environment)", () => {
             return section.slice(section.indexOf("\nOutputs:\n") + "\nOutputs:\n".length).split("\n").filter((line) => line.startsWith("    "));
         };
         expect(outputLines("dev")[0]).to.equal(`    invokeUrl: "${plan.gateway.run.outputs.invokeUrl}"`);
-        expect(outputLines("dev")[0]).to.match(/https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/hello/);
+        expect(outputLines("dev")[0]).to.match(/^ {4}invokeUrl: "https:\/\/\w+\.execute-api\.[a-z0-9-]+\.amazonaws\.com\//);
+        expect(outputLines("dev")[0]).to.contain(`.execute-api.${gatewayConfig.region}.amazonaws.com/${gatewayConfig.stageName}/`);
         expect(outputLines("dev-origin")).to.include(`    originUrl: "${plan.origin.run.outputs.originUrl}"`);
     });
 
@@ -212,12 +217,12 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(mermaid.split("\n")[0]).to.equal("flowchart LR");
         expect(mermaid).to.match(/subgraph gateway_stack\["Stack dev \(gateway\)"\]/);
         expect(mermaid).to.match(/subgraph origin_stack\["Stack dev-origin \(origin\)"\]/);
-        expect(mermaid).to.match(/subgraph vpc\["VPC 10\.10\.0\.0\/16/);
-        expect(mermaid).to.contain("Stage prod<br/>throttle 10 req/s, burst 20");
-        expect(mermaid).to.contain("EC2 t3.micro");
+        expect(mermaid).to.contain(`subgraph vpc["VPC ${originConfig.vpcCidr}`);
+        expect(mermaid).to.contain(`Stage ${gatewayConfig.stageName}<br/>${throttleText}`);
+        expect(mermaid).to.contain(`EC2 ${originConfig.instanceType}`);
         expect(mermaid).to.contain("origin_stack -.->|\"outputs\"| stack_reference");
         expect(mermaid).to.contain(`-->|"${plan.origin.run.outputs.originUrl}"| eip`);
-        expect(mermaid).to.match(/\("CloudWatch access logs<br\/>retention 7 days"\)/);
+        expect(mermaid).to.contain(`("CloudWatch access logs<br/>retention ${gatewayConfig.logRetentionDays} days")`);
 
         // Well formed: every subgraph closed, every edge between declared nodes or subgraphs.
         const lines = mermaid.split("\n").map((line) => line.trim());
@@ -231,14 +236,16 @@ describe("npm run plan (offline plan of an environment)", () => {
 
     it("follows the configuration: another stage name and throttle change the diagram", async () => {
         // Only the gateway changes, so only the gateway runs again, against the planned origin.
+        // A stage name other than the stack file's, whatever that is.
+        const stageName = `${gatewayConfig.stageName}2`;
         const gateway = await runStack("dev", {
-            overrides: { stageName: "v2", throttleRateLimit: "7", throttleBurstLimit: "9" },
+            overrides: { stageName, throttleRateLimit: "7", throttleBurstLimit: "9" },
             stackOutputs: { [plan.originReference]: plan.origin.run.outputs },
         });
         const mermaid = mermaidOf(architectureDiagramOf("dev", plan.origin.run, gateway));
-        expect(mermaid).to.contain("Stage v2<br/>throttle 7 req/s, burst 9");
-        expect(mermaid).to.contain('client -->|"HTTPS /v2/hello"| stage');
-        expect(mermaid).not.to.contain("Stage prod");
+        expect(mermaid).to.contain(`Stage ${stageName}<br/>throttle 7 req/s, burst 9`);
+        expect(mermaid).to.match(new RegExp(`client -->\\|"HTTPS /${stageName}/[^"]*"\\| stage`));
+        expect(mermaid).not.to.contain(`Stage ${gatewayConfig.stageName}<br/>`);
     });
 
     it("draws custom domain and WAF in front of the stage and lists resource types it does not draw", () => {
