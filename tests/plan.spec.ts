@@ -282,6 +282,25 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(mermaid).to.contain("1 × aws:sqs/queue:Queue");
     });
 
+    it("plans a stack whose own SSH private key is encrypted: read as a secret it cannot see, with a note that preview checks it", async () => {
+        const root = path.join(REPO_ROOT, "tests", "fixtures", "plan");
+        const ownKey = await planEnvironment("ownkey", { root });
+        const text = renderPlan(ownKey);
+        const [note] = ownKey.notes.filter((line) => line.includes("Pulumi.ownkey-origin.yaml"));
+        expect(note).to.contain("hello-gateway:sshPrivateKey");
+        expect(note).to.contain("not decrypted offline");
+        expect(note).to.contain("pulumi preview --stack ownkey-origin");
+        expect(text).to.contain(`Note: ${note}`);
+        // The user's key pair is imported, so no key is generated, and provisioning uses the secret.
+        const resources = ownKey.origin.run.resources;
+        const sshKeys = resources.filter((resource) => resource.type === "tls:index/privateKey:PrivateKey" && resource.inputs.algorithm === "ED25519");
+        expect(sshKeys.map((resource) => resource.name)).to.deep.equal([]);
+        const keyPair = resources.find((resource) => resource.type === "aws:ec2/keyPair:KeyPair");
+        expect(keyPair?.inputs.publicKey).to.equal(originConfigOf("ownkey-origin", root).sshKey?.publicKey);
+        expect(propertiesOf(sectionOf(text, "ownkey-origin"), "hello-ownkey-install-httpd")).to.include("connection: [secret]");
+        expect(text).not.to.contain("v1:abc");
+    });
+
     it("reports a config error exactly as the program words it, with exit code 1 and no files", async () => {
         const overrides = { throttleBurstLimit: "-5" };
         const expected = await runStack("dev", { overrides }).then(

@@ -96,8 +96,10 @@ function encryptedNote(stack: string, keys: readonly string[]): string[] {
     if (keys.length === 0) {
         return [];
     }
+    // The run gets a placeholder for each as a secret (runProgram's secretKeys): the program
+    // treats it as a secret it cannot read, so the plan shows the wiring but not the value.
     return [
-        `Pulumi.${stack}.yaml holds encrypted values (${keys.join(", ")}); they cannot be decrypted offline, so the plan runs without them.`,
+        `Pulumi.${stack}.yaml holds encrypted values (${keys.join(", ")}); they were not decrypted offline, so the plan ran with a secret placeholder for each. \`pulumi preview --stack ${stack}\` decrypts and checks them.`,
     ];
 }
 
@@ -128,7 +130,13 @@ export async function planEnvironment(env: string, options: PlanOptions = {}): P
     notes.push(...encryptedNote(stacks.origin, originInput?.encryptedKeys ?? []));
     const originRun = originInput
         ? await runtime
-              .runProgram({ project, stack: stacks.origin, config: originInput.config, organization: runtime.MOCK_ORGANIZATION })
+              .runProgram({
+                  project,
+                  stack: stacks.origin,
+                  config: originInput.config,
+                  secretKeys: originInput.encryptedKeys,
+                  organization: runtime.MOCK_ORGANIZATION,
+              })
               .catch(configurationProblem)
         : undefined;
 
@@ -148,6 +156,7 @@ export async function planEnvironment(env: string, options: PlanOptions = {}): P
             project,
             stack: stacks.gateway,
             config: gatewayInput.config,
+            secretKeys: gatewayInput.encryptedKeys,
             organization: runtime.MOCK_ORGANIZATION,
             // Without an origin run there are no outputs to read: the run still checks the
             // gateway's own config, which the program does before it reads the reference.
