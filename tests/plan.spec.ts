@@ -335,6 +335,8 @@ describe("npm run plan (offline plan of an environment)", () => {
         // The tree shows the model the body is validated against.
         const model = ownKey.gateway.run.resources.find((resource) => resource.type === "aws:apigateway/model:Model");
         expect(propertiesOf(sectionOf(renderPlan(ownKey), "ownkey"), model!.name)).to.include.members(["contentType: application/json", "description: Request body of POST /orders"]);
+        const postMethod = ownKey.gateway.run.resources.find((resource) => resource.type === "aws:apigateway/method:Method" && resource.inputs.httpMethod === "POST");
+        expect(propertiesOf(sectionOf(renderPlan(ownKey), "ownkey"), postMethod!.name)).to.include(`requestModels: {application/json: ${model!.inputs.name}}`);
     });
 
     it("plans a gateway-only stack alone: `npm run plan -- onprem` reads no origin stack and draws its backend as external", async () => {

@@ -100,7 +100,7 @@ export const KEY_PROPERTIES: Readonly<Record<string, readonly PropertySpec[]>> =
     "aws:apigateway/account:Account": [at("cloudwatchRoleArn")],
     "aws:apigateway/restApi:RestApi": [at("name"), at("endpoint", "endpointConfiguration.types"), at("disableExecuteApiEndpoint")],
     "aws:apigateway/resource:Resource": [at("pathPart")],
-    "aws:apigateway/method:Method": [at("httpMethod"), at("authorization"), at("apiKeyRequired"), at("requestParameters")],
+    "aws:apigateway/method:Method": [at("httpMethod"), at("authorization"), at("apiKeyRequired"), at("requestParameters"), at("requestModels")],
     "aws:apigateway/integration:Integration": [
         at("type"),
         at("integrationHttpMethod"),
