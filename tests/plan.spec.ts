@@ -8,6 +8,10 @@ import {
     architectureDiagramOf,
     EnvironmentPlan,
     EXIT,
+    GatewayOnlyPlan,
+    planGatewayStack,
+    planTree,
+    renderTree,
     main,
     mermaidOf,
     PLACEHOLDER_NOTICE,
@@ -16,7 +20,7 @@ import {
     renderPlan,
 } from "../tools/plan";
 import { REPO_ROOT } from "../tools/stack-files";
-import { lineOf, runStack } from "./support";
+import { gatewayConfigOf, lineOf, originConfigOf, runStack, SINGLE_INSTANCE } from "./support";
 
 interface CliResult {
     code: number | null;
@@ -79,6 +83,14 @@ function svgTexts(svg: string): string[] {
     );
 }
 
+const FIXTURE_ROOT = path.join(REPO_ROOT, "tests", "fixtures", "plan");
+
+let ownKeyRun: Promise<EnvironmentPlan> | undefined;
+/** The fixture environment `ownkey` (tests/fixtures/plan), planned once for the specs that read it. */
+function ownKeyPlan(): Promise<EnvironmentPlan> {
+    return (ownKeyRun ??= planEnvironment("ownkey", { root: FIXTURE_ROOT }));
+}
+
 function sectionOf(text: string, stack: string): string {
     const start = text.indexOf(`\nStack ${stack} (`);
     expect(start, `no section for stack ${stack}`).to.be.greaterThan(-1);
@@ -100,6 +112,10 @@ describe("npm run plan (offline plan of an environment)", () => {
     let exitCode: number;
     let plan: EnvironmentPlan;
     let printed: string;
+    // Expectations come from the stack files under test, so a user's own values pass too.
+    const originConfig = originConfigOf("dev-origin");
+    const gatewayConfig = gatewayConfigOf("dev");
+    const throttleText = `throttle ${gatewayConfig.throttle.rateLimit} req/s, burst ${gatewayConfig.throttle.burstLimit}`;
 
     before(async () => {
         // The process test starts first and overlaps the in-process run: the usage check never
@@ -134,9 +150,9 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(svg).to.match(/<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
         expect(svg.trimEnd().endsWith("</svg>")).to.equal(true);
         expect(svgTexts(svg)).to.include.members([
-            "Stage prod",
-            "throttle 10 req/s, burst 20",
-            "EC2 t3.micro",
+            `Stage ${gatewayConfig.stageName}`,
+            throttleText,
+            `EC2 ${originConfig.instanceType}`,
             "Stack dev-origin (origin)",
             "Stack dev (gateway)",
             "organization/hello-gateway/dev-origin",
@@ -151,15 +167,15 @@ describe("npm run plan (offline plan of an environment)", () => {
     });
 
     it("shows the origin's instance type and the gateway's stage, throttling and log retention", () => {
-        expect(propertiesOf(sectionOf(printed, "dev-origin"), "hello-dev-instance")).to.include("instanceType: t3.micro");
+        expect(propertiesOf(sectionOf(printed, "dev-origin"), "hello-dev-instance")).to.include(`instanceType: ${originConfig.instanceType}`);
         const gateway = sectionOf(printed, "dev");
-        expect(propertiesOf(gateway, "hello-gateway-dev-stage")).to.include("stageName: prod");
+        expect(propertiesOf(gateway, "hello-gateway-dev-stage")).to.include(`stageName: ${gatewayConfig.stageName}`);
         expect(propertiesOf(gateway, "hello-gateway-dev-method-settings")).to.include.members([
-            "throttlingRateLimit: 10",
-            "throttlingBurstLimit: 20",
+            `throttlingRateLimit: ${gatewayConfig.throttle.rateLimit}`,
+            `throttlingBurstLimit: ${gatewayConfig.throttle.burstLimit}`,
         ]);
         for (const group of ["hello-gateway-dev-access-logs", "hello-gateway-dev-execution-logs"]) {
-            expect(propertiesOf(gateway, group)).to.include("retentionInDays: 7");
+            expect(propertiesOf(gateway, group)).to.include(`retentionInDays: ${gatewayConfig.logRetentionDays}`);
         }
     });
 
@@ -191,7 +207,8 @@ describe("npm run plan (offline plan of an environment)", () => {
             return section.slice(section.indexOf("\nOutputs:\n") + "\nOutputs:\n".length).split("\n").filter((line) => line.startsWith("    "));
         };
         expect(outputLines("dev")[0]).to.equal(`    invokeUrl: "${plan.gateway.run.outputs.invokeUrl}"`);
-        expect(outputLines("dev")[0]).to.match(/https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/hello/);
+        expect(outputLines("dev")[0]).to.match(/^ {4}invokeUrl: "https:\/\/\w+\.execute-api\.[a-z0-9-]+\.amazonaws\.com\//);
+        expect(outputLines("dev")[0]).to.contain(`.execute-api.${gatewayConfig.region}.amazonaws.com/${gatewayConfig.stageName}/`);
         expect(outputLines("dev-origin")).to.include(`    originUrl: "${plan.origin.run.outputs.originUrl}"`);
     });
 
@@ -212,12 +229,13 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(mermaid.split("\n")[0]).to.equal("flowchart LR");
         expect(mermaid).to.match(/subgraph gateway_stack\["Stack dev \(gateway\)"\]/);
         expect(mermaid).to.match(/subgraph origin_stack\["Stack dev-origin \(origin\)"\]/);
-        expect(mermaid).to.match(/subgraph vpc\["VPC 10\.10\.0\.0\/16/);
-        expect(mermaid).to.contain("Stage prod<br/>throttle 10 req/s, burst 20");
-        expect(mermaid).to.contain("EC2 t3.micro");
+        expect(mermaid).to.contain(`subgraph vpc["VPC ${originConfig.vpcCidr}`);
+        expect(mermaid).to.contain(`Stage ${gatewayConfig.stageName}<br/>${throttleText}`);
+        expect(mermaid).to.contain(`EC2 ${originConfig.instanceType}`);
         expect(mermaid).to.contain("origin_stack -.->|\"outputs\"| stack_reference");
-        expect(mermaid).to.contain(`-->|"${plan.origin.run.outputs.originUrl}"| eip`);
-        expect(mermaid).to.match(/\("CloudWatch access logs<br\/>retention 7 days"\)/);
+        // Both default routes proxy to the origin's root: one route node, one edge labelled with that path.
+        expect(mermaid).to.match(/route_1 -->\|"\/"\| eip/);
+        expect(mermaid).to.contain(`("CloudWatch access logs<br/>retention ${gatewayConfig.logRetentionDays} days")`);
 
         // Well formed: every subgraph closed, every edge between declared nodes or subgraphs.
         const lines = mermaid.split("\n").map((line) => line.trim());
@@ -231,14 +249,16 @@ describe("npm run plan (offline plan of an environment)", () => {
 
     it("follows the configuration: another stage name and throttle change the diagram", async () => {
         // Only the gateway changes, so only the gateway runs again, against the planned origin.
+        // A stage name other than the stack file's, whatever that is.
+        const stageName = `${gatewayConfig.stageName}2`;
         const gateway = await runStack("dev", {
-            overrides: { stageName: "v2", throttleRateLimit: "7", throttleBurstLimit: "9" },
+            overrides: { stageName, throttleRateLimit: "7", throttleBurstLimit: "9" },
             stackOutputs: { [plan.originReference]: plan.origin.run.outputs },
         });
         const mermaid = mermaidOf(architectureDiagramOf("dev", plan.origin.run, gateway));
-        expect(mermaid).to.contain("Stage v2<br/>throttle 7 req/s, burst 9");
-        expect(mermaid).to.contain('client -->|"HTTPS /v2/hello"| stage');
-        expect(mermaid).not.to.contain("Stage prod");
+        expect(mermaid).to.contain(`Stage ${stageName}<br/>throttle 7 req/s, burst 9`);
+        expect(mermaid).to.match(new RegExp(`client -->\\|"HTTPS /${stageName}/[^"]*"\\| stage`));
+        expect(mermaid).not.to.contain(`Stage ${gatewayConfig.stageName}<br/>`);
     });
 
     it("draws custom domain and WAF in front of the stage and lists resource types it does not draw", () => {
@@ -273,6 +293,108 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(mermaid).to.contain("waf --> stage");
         expect(mermaid).to.contain("Custom domain api.example.com");
         expect(mermaid).to.contain("1 × aws:sqs/queue:Queue");
+    });
+
+    it("plans a stack whose own SSH private key is encrypted: read as a secret it cannot see, with a note that preview checks it", async () => {
+        const ownKey = await ownKeyPlan();
+        const text = renderPlan(ownKey);
+        const [note] = ownKey.notes.filter((line) => line.includes("Pulumi.ownkey-origin.yaml"));
+        expect(note).to.contain("hello-gateway:sshPrivateKey");
+        expect(note).to.contain("not decrypted offline");
+        expect(note).to.contain("pulumi preview --stack ownkey-origin");
+        expect(text).to.contain(`Note: ${note}`);
+        // The user's key pair is imported, so no key is generated, and provisioning uses the secret.
+        const resources = ownKey.origin.run.resources;
+        const sshKeys = resources.filter((resource) => resource.type === "tls:index/privateKey:PrivateKey" && resource.inputs.algorithm === "ED25519");
+        expect(sshKeys.map((resource) => resource.name)).to.deep.equal([]);
+        const keyPair = resources.find((resource) => resource.type === "aws:ec2/keyPair:KeyPair");
+        expect(keyPair?.inputs.publicKey).to.equal(originConfigOf("ownkey-origin", FIXTURE_ROOT).sshKey?.publicKey);
+        expect(propertiesOf(sectionOf(text, "ownkey-origin"), "hello-ownkey-install-httpd")).to.include("connection: [secret]");
+        expect(text).not.to.contain("v1:abc");
+    });
+
+    it("draws each route to the origin path it reaches, with its validated body model and its own throttle", async () => {
+        const ownKey = await ownKeyPlan();
+        const gatewayFixture = gatewayConfigOf("ownkey", FIXTURE_ROOT);
+        const mermaid = ownKey.mermaid;
+        const routeNode = (route: string) => {
+            const line = mermaid.split("\n").find((candidate) => candidate.includes(`["${route}<br/>`));
+            expect(line, `no node for ${route}`).not.to.equal(undefined);
+            return { id: line!.trim().split("[")[0], text: line! };
+        };
+        // Every route is drawn into the origin, labelled with the origin path it proxies to.
+        for (const route of gatewayFixture.routes) {
+            const node = routeNode(`${route.method} ${route.path}`);
+            expect(mermaid, `${route.method} ${route.path}`).to.contain(`${node.id} -->|"/${route.originPath}"| eip`);
+        }
+        const post = routeNode("POST /orders");
+        expect(post.text).to.contain("body: schemas/order.json, validated");
+        const [throttle] = gatewayFixture.routeThrottles;
+        expect(post.text).to.contain(`route throttle ${throttle.rateLimit} req/s, burst ${throttle.burstLimit}`);
+        expect(routeNode("GET /hello").text).not.to.contain("route throttle");
+        // The tree shows the model the body is validated against.
+        const model = ownKey.gateway.run.resources.find((resource) => resource.type === "aws:apigateway/model:Model");
+        expect(propertiesOf(sectionOf(renderPlan(ownKey), "ownkey"), model!.name)).to.include.members(["contentType: application/json", "description: Request body of POST /orders"]);
+        const postMethod = ownKey.gateway.run.resources.find((resource) => resource.type === "aws:apigateway/method:Method" && resource.inputs.httpMethod === "POST");
+        expect(propertiesOf(sectionOf(renderPlan(ownKey), "ownkey"), postMethod!.name)).to.include(`requestModels: {application/json: ${model!.inputs.name}}`);
+    });
+
+    it("plans a gateway-only stack alone: `npm run plan -- onprem` reads no origin stack and draws its backend as external", async () => {
+        const onprem = captureIo();
+        const out = path.join(tempDir(), "onprem");
+        let planned: GatewayOnlyPlan | undefined;
+        const code = await main(["onprem", "--out", out], { io: onprem, gatewayPlanner: async (stack, options) => (planned = await planGatewayStack(stack, options)) });
+        expect(onprem.err).to.equal("");
+        expect(code).to.equal(EXIT.ok);
+        expect(fs.readFileSync(path.join(out, "architecture.mmd"), "utf8")).to.equal(planned!.mermaid);
+        const onpremConfig = gatewayConfigOf("onprem");
+        expect(planned!.gateway.run.resources.filter((resource) => resource.type === "pulumi:pulumi:StackReference")).to.deep.equal([]);
+        expect(planned!.mermaid).to.contain(`external_backend("External backend<br/>${new URL(onpremConfig.originUrl!).hostname}<br/>`);
+        expect(planned!.mermaid).not.to.contain("origin_stack");
+        expect(onprem.out).to.contain(`\nStack onprem (gateway): `);
+    });
+
+    it("draws a gateway-only fixture's routes to the external backend with their origin paths and body files", async () => {
+        const backend = await planGatewayStack("backend", { root: FIXTURE_ROOT });
+        const config = gatewayConfigOf("backend", FIXTURE_ROOT);
+        for (const route of config.routes) {
+            expect(backend.mermaid, `${route.method} ${route.path}`).to.match(new RegExp(`route_\\d+ -->\\|"/${route.originPath.replace(/[{}]/g, "\\$&")}"\\| external_backend`));
+        }
+        expect(backend.mermaid).to.contain("body: schemas/order.json, validated");
+        expect(renderPlan(backend)).to.contain(`Wiring: backend reads no origin stack; originUrl ${config.originUrl}`);
+    });
+
+    it("draws a group-mode origin as builder -> image -> launch template -> Auto Scaling group in isolated subnets behind the NLB", async () => {
+        const root = tempDir();
+        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+        fs.copyFileSync(path.join(REPO_ROOT, "tests", "fixtures", "fleet", "Pulumi.fleet-origin.yaml"), path.join(root, "Pulumi.fleet-origin.yaml"));
+        const fleetConfig = originConfigOf("fleet-origin", root);
+        const fleetRun = await runStack("fleet-origin", { root });
+        const mermaid = mermaidOf(architectureDiagramOf("fleet", fleetRun, plan.gateway.run));
+        const size = `${fleetConfig.fleet.minInstances}-${fleetConfig.fleet.maxInstances}`;
+        expect(mermaid).to.contain(`ec2["Builder EC2 ${fleetConfig.instanceType}<br/>httpd, provisioned over SSH<br/>stopped between runs`);
+        const zones = fleetRun.resources.find((resource) => resource.type === "awsx:ec2:Vpc")?.inputs.availabilityZoneNames as string[];
+        expect(mermaid).to.contain(`subgraph isolated_subnets["isolated subnets × ${zones.length} AZs"]`);
+        expect(mermaid).to.contain(`fleet["Auto Scaling group, ${size} instances`);
+        for (const edge of ["eip -->|\"associated\"| ec2", "ec2 -->|\"image taken\"| image", "image --> launch_template", `launch_template -->|"${size}"| fleet`]) {
+            expect(mermaid).to.contain(edge);
+        }
+        expect(mermaid).to.match(/load_balancer -->\|"target TCP 443"\| fleet/);
+        // The builder is off the request path: nothing routes from the NLB to it.
+        expect(mermaid).not.to.match(/load_balancer -->.*\| ec2$/m);
+        // A security group without egress rules reads `none` in the tree, not an empty string.
+        const fleetTree = renderTree(planTree("hello-gateway", fleetRun)).join("\n");
+        expect(fleetTree).to.contain("egress: none");
+        expect(fleetTree).not.to.contain('egress: ""');
+    });
+
+    it("keeps the single-instance picture: a private origin with one instance has the NLB in front of that instance", async () => {
+        const single = await runStack("prod-origin", { overrides: SINGLE_INSTANCE });
+        const mermaid = mermaidOf(architectureDiagramOf("prod", single, plan.gateway.run));
+        expect(mermaid).to.match(/load_balancer -->\|"target TCP 443"\| ec2/);
+        expect(mermaid).to.contain(`ec2["EC2 ${originConfigOf("prod-origin").instanceType}<br/>`);
+        expect(mermaid).not.to.contain("isolated_subnets");
+        expect(mermaid).not.to.contain("fleet[");
     });
 
     it("reports a config error exactly as the program words it, with exit code 1 and no files", async () => {
@@ -342,7 +464,7 @@ describe("npm run plan (offline plan of an environment)", () => {
         const code = await main(["--help"], { io: help, planner: async () => ((planned = true), expect.fail("--help must not plan")) });
         expect(code).to.equal(EXIT.ok);
         expect(planned).to.equal(false);
-        expect(help.out.split("\n")[0]).to.equal("usage: npm run plan -- <dev|prod> [--out <dir>]");
+        expect(help.out.split("\n")[0]).to.equal("usage: npm run plan -- <dev|prod|onprem> [--out <dir>]");
         expect(help.err).to.equal("");
     });
 
@@ -351,14 +473,14 @@ describe("npm run plan (offline plan of an environment)", () => {
             const refused = captureIo();
             expect(await main(argv, { io: refused }), argv.join(" ")).to.equal(EXIT.usage);
             expect(refused.err.trimEnd().split("\n"), argv.join(" ")).to.have.length(1);
-            expect(refused.err).to.match(/^error: .*usage: npm run plan -- <dev\|prod>/);
+            expect(refused.err).to.match(/^error: .*usage: npm run plan -- <dev\|prod\|onprem>/);
             expect(refused.out).to.equal("");
         }
         // As a process: exit status 2, one line, no stack trace, nothing written.
         const result = await usageCli;
         expect(result.code).to.equal(EXIT.usage);
         expect(result.stderr).to.equal(
-            'error: unknown environment "staging": expected one of dev, prod (usage: npm run plan -- <dev|prod> [--out <dir>])\n',
+            'error: unknown environment "staging": expected one of dev, prod, onprem (usage: npm run plan -- <dev|prod|onprem> [--out <dir>])\n',
         );
         expect(result.stdout).to.equal("");
         expect(fs.existsSync(usageCliOut)).to.equal(false);

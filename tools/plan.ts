@@ -14,11 +14,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Environment, ENVIRONMENTS, HelpRequested, parseCommandLine, parseEnvironment, UserFacingError } from "./cli-env";
+import { Environment, ENVIRONMENTS, GATEWAY_ONLY_STACKS, HelpRequested, parseCommandLine, parseEnvironment, UserFacingError } from "./cli-env";
 import { REPO_ROOT } from "./stack-files";
-import { isConfigurationError, planEnvironment, PlanOptions } from "./plan/environment";
+import { isConfigurationError, planEnvironment, planGatewayStack, PlanOptions } from "./plan/environment";
 import { svgOf } from "./plan/graphviz";
-import type { EnvironmentPlan } from "./plan/model";
+import type { AnyPlan } from "./plan/model";
 import { renderPlan } from "./plan/tree";
 
 // The parts, for the specs and the emulator: data, tree, diagram and its two renderings.
@@ -32,13 +32,20 @@ export * from "./plan/graphviz";
 // ---------------------------------------------------------------------------
 // Command line
 
-export const USAGE = `usage: npm run plan -- <${ENVIRONMENTS.join("|")}> [--out <dir>]`;
+export const USAGE = `usage: npm run plan -- <${[...ENVIRONMENTS, ...GATEWAY_ONLY_STACKS].join("|")}> [--out <dir>]`;
+
+type GatewayOnlyStack = (typeof GATEWAY_ONLY_STACKS)[number];
+
+function isGatewayOnlyStack(name: string): name is GatewayOnlyStack {
+    return (GATEWAY_ONLY_STACKS as readonly string[]).includes(name);
+}
 
 const HELP = `Plans both stacks of the environment offline (no Pulumi CLI, no cloud): the resources each
 would create, their key properties and outputs, from the committed stack files. Writes
 plan.txt, architecture.mmd and architecture.svg to plan/<env>/ (or --out); a failed plan
 removes that directory's earlier plan files. Exit 0 planned, 1 bad configuration, 2 bad
-command line.`;
+command line. A gateway-only stack (${GATEWAY_ONLY_STACKS.join(", ")}: its backend is
+hello-gateway:originUrl) is planned alone, its backend drawn as an external node.`;
 
 /** Exit codes: 0 planned, 1 bad configuration or failure, 2 bad command line. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -46,7 +53,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export interface PlanRequest {
     /** `--help`: print the usage, plan nothing. */
     readonly help?: boolean;
-    readonly env: Environment;
+    readonly env: Environment | GatewayOnlyStack;
     /** Where the files go; default plan/<env> in the repository. */
     readonly outDir: string;
 }
@@ -66,7 +73,7 @@ export function parsePlanArgs(argv: readonly string[], cwd: string): PlanRequest
     if (env === undefined) {
         throw new UserFacingError("missing environment");
     }
-    const environment = parseEnvironment(env, USAGE);
+    const environment = isGatewayOnlyStack(env) ? env : parseEnvironment(env, USAGE, GATEWAY_ONLY_STACKS);
     const out = parsed.options.get("--out");
     return { env: environment, outDir: out === undefined ? path.join(REPO_ROOT, "plan", environment) : path.resolve(cwd, out) };
 }
@@ -104,7 +111,7 @@ export function removePlanFiles(outDir: string): void {
     }
 }
 
-export function writePlanFiles(outDir: string, plan: EnvironmentPlan, planText: string, svg: string): PlanFiles {
+export function writePlanFiles(outDir: string, plan: Pick<AnyPlan, "mermaid">, planText: string, svg: string): PlanFiles {
     fs.mkdirSync(outDir, { recursive: true });
     const files = planFilesIn(outDir);
     fs.writeFileSync(files.planText, planText);
@@ -123,6 +130,8 @@ export interface MainDependencies {
     readonly planOptions: PlanOptions;
     /** Stands in for `planEnvironment`, so a test can keep the plan it printed. */
     readonly planner: typeof planEnvironment;
+    /** Stands in for `planGatewayStack` (a gateway-only stack such as onprem). */
+    readonly gatewayPlanner: typeof planGatewayStack;
 }
 
 /**
@@ -130,7 +139,7 @@ export interface MainDependencies {
  * the program words it (what `pulumi up` shows), anything else as one line.
  */
 export async function main(argv: readonly string[], dependencies: Partial<MainDependencies> = {}): Promise<number> {
-    const { io = processIo, planOptions = {}, planner = planEnvironment } = dependencies;
+    const { io = processIo, planOptions = {}, planner = planEnvironment, gatewayPlanner = planGatewayStack } = dependencies;
     let request: PlanRequest;
     try {
         request = parsePlanArgs(argv, io.cwd);
@@ -143,7 +152,8 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
         return EXIT.ok;
     }
     try {
-        const plan = await planner(request.env, planOptions);
+        const env = request.env;
+        const plan: AnyPlan = isGatewayOnlyStack(env) ? await gatewayPlanner(env, planOptions) : await planner(env, planOptions);
         const svg = await svgOf(plan.diagram);
         const planText = renderPlan(plan);
         const files = writePlanFiles(request.outDir, plan, planText, svg);

@@ -81,6 +81,14 @@ export const T = {
     dashboard: "aws:cloudwatch/dashboard:Dashboard",
     topic: "aws:sns/topic:Topic",
     topicSubscription: "aws:sns/topicSubscription:TopicSubscription",
+    model: "aws:apigateway/model:Model",
+    requestValidator: "aws:apigateway/requestValidator:RequestValidator",
+    image: "aws:ec2/amiFromInstance:AmiFromInstance",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    autoScalingGroup: "aws:autoscaling/group:Group",
+    autoScalingPolicy: "aws:autoscaling/policy:Policy",
+    // The provider files aws_ec2_instance_state under ec2transitgateway.
+    instanceState: "aws:ec2transitgateway/instanceState:InstanceState",
 } as const;
 
 /**
@@ -95,7 +103,6 @@ const DRAWN_TYPES = new Set<string>([
     "aws:iam/role:Role",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:apigateway/deployment:Deployment",
-    "aws:apigateway/requestValidator:RequestValidator",
     "aws:apigateway/apiKey:ApiKey",
     "aws:apigateway/usagePlanKey:UsagePlanKey",
     "aws:apigateway/basePathMapping:BasePathMapping",
@@ -120,6 +127,12 @@ function allOf(run: DiagramSource, type: string): RecordedResource[] {
 function plain(resource: RecordedResource | undefined, dottedPath: string): string | undefined {
     const value = resource ? inputAt(resource.inputs, dottedPath) : undefined;
     return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+/** How many zones the VPC spans: given by name (the stack's own region's zones) or by count. */
+function zoneCount(vpc: RecordedResource | undefined): string | undefined {
+    const names = vpc ? inputAt(vpc.inputs, "availabilityZoneNames") : undefined;
+    return Array.isArray(names) ? String(names.length) : plain(vpc, "numberOfAvailabilityZones");
 }
 
 function stateText(resource: RecordedResource | undefined, key: string): string | undefined {
@@ -194,10 +207,64 @@ function monitoringNode(id: string, run: DiagramSource): DiagramNode | undefined
 }
 
 interface OriginPart {
-    readonly group: DiagramGroup;
+    /** The origin stack, or for a gateway-only stack the one node of its external backend. */
+    readonly group?: DiagramGroup;
+    readonly node?: DiagramNode;
     readonly edges: DiagramEdge[];
     /** The node a request to this host enters the origin at, if the host is the origin's. */
     readonly entryFor: (host: string | undefined) => string | undefined;
+}
+
+/**
+ * Group mode (infra/fleet.ts): the builder's image, its launch template and the Auto Scaling
+ * group that runs it in the isolated subnets. Adds the nodes, returns the edges.
+ */
+function fleetPart(
+    origin: DiagramSource,
+    fleet: RecordedResource,
+    vpc: RecordedResource | undefined,
+    networkNodes: DiagramNode[],
+    networkGroups: DiagramGroup[],
+): DiagramEdge[] {
+    const template = firstOf(origin, T.launchTemplate);
+    const image = firstOf(origin, T.image);
+    const policy = firstOf(origin, T.autoScalingPolicy);
+    const target = plain(policy, "targetTrackingConfiguration.targetValue");
+    const zones = zoneCount(vpc);
+    const edges: DiagramEdge[] = [];
+    if (image) {
+        networkNodes.push({ id: "image", shape: "rounded", lines: ["Image (AMI from the builder)"] });
+        edges.push({ from: "ec2", to: "image", label: "image taken" });
+    }
+    if (template) {
+        networkNodes.push({
+            id: "launch_template",
+            shape: "box",
+            lines: lines("Launch template", plain(template, "instanceType") && `EC2 ${plain(template, "instanceType")}`),
+        });
+        if (image) edges.push({ from: "image", to: "launch_template" });
+    }
+    const size = `${plain(fleet, "minSize") ?? "?"}-${plain(fleet, "maxSize") ?? "?"}`;
+    networkGroups.push({
+        id: "isolated_subnets",
+        title: `isolated subnets × ${zones ?? "?"} AZs`,
+        style: "network",
+        groups: [],
+        nodes: [
+            {
+                id: "fleet",
+                shape: "box",
+                lines: lines(
+                    `Auto Scaling group, ${size} instances`,
+                    plain(fleet, "healthCheckType") && `health check ${plain(fleet, "healthCheckType")}`,
+                    target && `scales on CPU ${target}%`,
+                    fleet.inputs.instanceRefresh !== undefined && "instance refresh on a new image",
+                ),
+            },
+        ],
+    });
+    if (template) edges.push({ from: "launch_template", to: "fleet", label: size });
+    return edges;
 }
 
 /** The origin stack: EC2 running httpd behind an Elastic IP or an internal NLB, inside the VPC. */
@@ -207,7 +274,9 @@ function originPart(origin: DiagramSource): OriginPart {
     const eip = firstOf(origin, T.eip);
     const loadBalancer = firstOf(origin, T.loadBalancer);
     const securityGroup = firstOf(origin, T.securityGroup);
+    const fleet = firstOf(origin, T.autoScalingGroup);
     const networkNodes: DiagramNode[] = [];
+    const networkGroups: DiagramGroup[] = [];
     const edges: DiagramEdge[] = [];
 
     if (loadBalancer) {
@@ -228,19 +297,32 @@ function originPart(origin: DiagramSource): OriginPart {
     }
     if (instance) {
         const ingress = securityGroup ? ruleTexts(pickSafely(securityGroup.inputs, (inputs) => inputs.ingress), "from") ?? [] : [];
+        // In group mode the instance only builds the group's image: it serves nothing.
+        const stopped = allOf(origin, T.instanceState).some((state) => plain(state, "state") === "stopped");
         networkNodes.push({
             id: "ec2",
             shape: "box",
             lines: lines(
-                `EC2 ${plain(instance, "instanceType") ?? "instance"}`,
+                `${fleet ? "Builder " : ""}EC2 ${plain(instance, "instanceType") ?? "instance"}`,
                 allOf(origin, T.command).length > 0 && "httpd, provisioned over SSH",
+                fleet && stopped && "stopped between runs",
                 ...ingress.map((rule) => `in: ${rule}`),
             ),
         });
         if (eip) {
             edges.push({ from: "eip", to: "ec2", label: firstOf(origin, T.eipAssociation) ? "associated" : undefined });
         }
-        if (loadBalancer) {
+        if (fleet) {
+            edges.push(...fleetPart(origin, fleet, vpc, networkNodes, networkGroups));
+            if (loadBalancer) {
+                const targetGroup = firstOf(origin, T.targetGroup);
+                edges.push({
+                    from: "load_balancer",
+                    to: "fleet",
+                    label: `target ${plain(targetGroup, "protocol") ?? ""} ${plain(targetGroup, "port") ?? ""}`.trim(),
+                });
+            }
+        } else if (loadBalancer) {
             const targetGroup = firstOf(origin, T.targetGroup);
             const attached = firstOf(origin, T.targetGroupAttachment);
             edges.push({
@@ -252,13 +334,13 @@ function originPart(origin: DiagramSource): OriginPart {
     }
 
     const monitoring = monitoringNode("origin_monitoring", origin);
-    if (monitoring && instance) {
-        edges.push({ from: "ec2", to: monitoring.id, dashed: true, label: "alarms" });
+    if (monitoring && (fleet || instance)) {
+        edges.push({ from: fleet ? "fleet" : "ec2", to: monitoring.id, dashed: true, label: "alarms" });
     }
     const vpcTitle = vpc
         ? lines(
               `VPC ${plain(vpc, "cidrBlock") ?? ""}`.trim(),
-              plain(vpc, "numberOfAvailabilityZones") && `${plain(vpc, "numberOfAvailabilityZones")} AZs`,
+              zoneCount(vpc) && `${zoneCount(vpc)} AZs`,
               plain(vpc, "natGateways.strategy") === "None" && "public subnets, no NAT",
           ).join(", ")
         : "Network";
@@ -267,7 +349,7 @@ function originPart(origin: DiagramSource): OriginPart {
         title: `Stack ${origin.stack} (origin)`,
         style: "stack",
         nodes: [...(monitoring ? [monitoring] : []), ...otherResourcesNode("origin_other", origin)],
-        groups: [{ id: "vpc", title: vpcTitle, style: "network", nodes: networkNodes, groups: [] }],
+        groups: [{ id: "vpc", title: vpcTitle, style: "network", nodes: networkNodes, groups: networkGroups }],
     };
     const entryFor = (host: string | undefined): string | undefined => {
         if (host === undefined) {
@@ -282,6 +364,32 @@ function originPart(origin: DiagramSource): OriginPart {
         return undefined;
     };
     return { group, edges, entryFor };
+}
+
+export interface DiagramOptions {
+    /**
+     * A gateway-only stack's backend (`hello-gateway:originUrl`), drawn as an external node.
+     * Ignored when there is an origin run: its `originUrl` output is the backend then.
+     */
+    readonly originUrl?: string;
+    /** The schema file of each route with `body=`, by "METHOD /path"; absent: the model's name is shown. */
+    readonly bodyFiles?: ReadonlyMap<string, string>;
+}
+
+/** A backend this project does not deploy (a gateway-only stack): one node for its host. */
+function externalBackendPart(originUrl: unknown): OriginPart {
+    const host = hostOf(originUrl);
+    const node: DiagramNode = { id: "external_backend", shape: "rounded", lines: lines("External backend", host, "not deployed by this project") };
+    return {
+        node,
+        edges: [],
+        entryFor: (candidate) => (candidate !== undefined && candidate === host ? node.id : undefined),
+    };
+}
+
+/** A method's path in MethodSettings, as infra/api.ts methodSettingsPath writes it (`orders/{id}/POST`, `~1/GET`). */
+function methodSettingsPathOf(httpMethod: string, routePath: string): string {
+    return `${routePath === "/" ? "~1" : routePath.slice(1)}/${httpMethod === "ANY" ? "*" : httpMethod}`;
 }
 
 /** What a method demands of a caller: an API key, a Cognito token, required parameters. */
@@ -313,9 +421,15 @@ function methodRequirements(method: RecordedResource | undefined): string[] {
  * network, with the settings that matter. Built from the recorded resources, so the picture
  * follows the configuration (stage name, throttling, retention, instance type, origin mode).
  */
-export function architectureDiagramOf(env: string, origin: DiagramSource, gateway: DiagramSource): Diagram {
+export function architectureDiagramOf(
+    env: string,
+    origin: DiagramSource | undefined,
+    gateway: DiagramSource,
+    options: DiagramOptions = {},
+): Diagram {
     const nodes: DiagramNode[] = [{ id: "client", shape: "stadium", lines: ["Client"] }];
-    const originSide = originPart(origin);
+    const originUrl = origin ? origin.outputs.originUrl : options.originUrl;
+    const originSide = origin ? originPart(origin) : externalBackendPart(originUrl);
     const edges: DiagramEdge[] = [...originSide.edges];
     const apiNodes: DiagramNode[] = [];
     const gatewayNodes: DiagramNode[] = [];
@@ -406,36 +520,56 @@ export function architectureDiagramOf(env: string, origin: DiagramSource, gatewa
     const routeGroups = new Map<string, { routes: string[]; detail: string[]; uri: string | undefined; viaVpcLink: boolean }>();
     for (const integration of allOf(gateway, T.integration)) {
         const method = dependenciesOfType(gateway, integration, T.method)[0];
+        const httpMethod = plain(integration, "httpMethod") ?? "";
+        const routePath = routePathOf(gateway, integration);
         const requirements = methodRequirements(method);
         const timeout = plain(integration, "timeoutMilliseconds");
         const viaVpcLink = plain(integration, "connectionType") === "VPC_LINK";
+        const model = method ? dependenciesOfType(gateway, method, T.model)[0] : undefined;
+        const validated = method ? dependenciesOfType(gateway, method, T.requestValidator).some((v) => plain(v, "validateRequestBody") === "true") : false;
+        const routeSettings = settings.find((candidate) => plain(candidate, "methodPath") === methodSettingsPathOf(httpMethod, routePath));
+        const routeRate = plain(routeSettings, "settings.throttlingRateLimit");
+        const routeBurst = plain(routeSettings, "settings.throttlingBurstLimit");
+        const routeThrottled = routeSettings && (routeRate !== rate || routeBurst !== burst);
         const detail = lines(
             requirements.length > 0 && `requires ${requirements.join(", ")}`,
+            model && `body: ${options.bodyFiles?.get(`${httpMethod} ${routePath}`) ?? `model ${plain(model, "name") ?? model.name}`}${validated ? ", validated" : ""}`,
+            routeThrottled && `route throttle ${routeRate ?? "?"} req/s, burst ${routeBurst ?? "?"}`,
             `${plain(integration, "type") ?? "integration"} ${plain(integration, "integrationHttpMethod") ?? ""}`.trim() + (viaVpcLink ? " via VPC link" : ""),
             timeout && `timeout ${timeout} ms`,
         );
         const uri = plain(integration, "uri");
         const key = JSON.stringify([detail, uri]);
         const group = routeGroups.get(key) ?? { routes: [], detail, uri, viaVpcLink };
-        group.routes.push(`${plain(integration, "httpMethod") ?? ""} ${routePathOf(gateway, integration)}`.trim());
+        group.routes.push(`${httpMethod} ${routePath}`.trim());
         routeGroups.set(key, group);
     }
-    const originUrl = origin.outputs.originUrl;
     const routeIds: string[] = [];
+    const drawn = new Set<string>();
+    const addEdge = (edge: DiagramEdge) => {
+        const key = JSON.stringify([edge.from, edge.to, edge.label]);
+        if (!drawn.has(key)) {
+            drawn.add(key);
+            edges.push(edge);
+        }
+    };
     [...routeGroups.values()].forEach((group, index) => {
         const id = `route_${index + 1}`;
         routeIds.push(id);
         apiNodes.push({ id, shape: "box", lines: [group.routes.join(", "), ...group.detail] });
         edges.push({ from: "stage", to: id });
-        // Only a URI that is the origin's own address is drawn into the origin stack.
-        const target = group.uri !== undefined && group.uri === originUrl ? originSide.entryFor(hostOf(group.uri)) : undefined;
+        // A URI under the origin's own address is drawn into the origin, labelled with the
+        // path it reaches there (`/` or a `-> /origin/path` target); any other URI is not.
+        const underOrigin = typeof originUrl === "string" && group.uri !== undefined && group.uri.startsWith(originUrl);
+        const target = underOrigin ? originSide.entryFor(hostOf(group.uri)) : undefined;
+        const originPath = underOrigin ? `/${group.uri!.slice((originUrl as string).length).replace(/^\//, "")}` : undefined;
         if (group.viaVpcLink && vpcLink) {
-            edges.push({ from: id, to: "vpc_link" });
+            addEdge({ from: id, to: "vpc_link" });
             if (target) {
-                edges.push({ from: "vpc_link", to: target, label: group.uri });
+                addEdge({ from: "vpc_link", to: target, label: originPath });
             }
         } else if (target) {
-            edges.push({ from: id, to: target, label: group.uri });
+            addEdge({ from: id, to: target, label: originPath });
         }
     });
 
@@ -477,7 +611,9 @@ export function architectureDiagramOf(env: string, origin: DiagramSource, gatewa
     const reference = firstOf(gateway, T.stackReference);
     if (reference) {
         gatewayNodes.push({ id: "stack_reference", shape: "hexagon", lines: ["StackReference", plain(reference, "name") ?? reference.name] });
-        edges.push({ from: "origin_stack", to: "stack_reference", dashed: true, label: "outputs" });
+        if (originSide.group) {
+            edges.push({ from: originSide.group.id, to: "stack_reference", dashed: true, label: "outputs" });
+        }
         for (const id of routeIds) {
             edges.push({ from: "stack_reference", to: id, dashed: true, label: "originUrl" });
         }
@@ -502,5 +638,10 @@ export function architectureDiagramOf(env: string, origin: DiagramSource, gatewa
             },
         ],
     };
-    return { title: `hello-gateway ${env}`, nodes, groups: [gatewayGroup, originSide.group], edges };
+    return {
+        title: `hello-gateway ${env}`,
+        nodes: [...nodes, ...(originSide.node ? [originSide.node] : [])],
+        groups: [gatewayGroup, ...(originSide.group ? [originSide.group] : [])],
+        edges,
+    };
 }

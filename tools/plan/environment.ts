@@ -8,7 +8,7 @@ import type { ProgramRun } from "../mock-runtime";
 import { loadProject, loadStackConfig, REPO_ROOT } from "../stack-files";
 import { architectureDiagramOf } from "./diagram";
 import { mermaidOf } from "./mermaid";
-import type { EnvironmentPlan, StackPlan } from "./model";
+import type { EnvironmentPlan, GatewayOnlyPlan, StackPlan } from "./model";
 import { plannedOutputs, planTree } from "./tree";
 
 type MockRuntime = typeof import("../mock-runtime");
@@ -96,8 +96,10 @@ function encryptedNote(stack: string, keys: readonly string[]): string[] {
     if (keys.length === 0) {
         return [];
     }
+    // The run gets a placeholder for each as a secret (runProgram's secretKeys): the program
+    // treats it as a secret it cannot read, so the plan shows the wiring but not the value.
     return [
-        `Pulumi.${stack}.yaml holds encrypted values (${keys.join(", ")}); they cannot be decrypted offline, so the plan runs without them.`,
+        `Pulumi.${stack}.yaml holds encrypted values (${keys.join(", ")}); they were not decrypted offline, so the plan ran with a secret placeholder for each. \`pulumi preview --stack ${stack}\` decrypts and checks them.`,
     ];
 }
 
@@ -128,7 +130,13 @@ export async function planEnvironment(env: string, options: PlanOptions = {}): P
     notes.push(...encryptedNote(stacks.origin, originInput?.encryptedKeys ?? []));
     const originRun = originInput
         ? await runtime
-              .runProgram({ project, stack: stacks.origin, config: originInput.config, organization: runtime.MOCK_ORGANIZATION })
+              .runProgram({
+                  project,
+                  stack: stacks.origin,
+                  config: originInput.config,
+                  secretKeys: originInput.encryptedKeys,
+                  organization: runtime.MOCK_ORGANIZATION,
+              })
               .catch(configurationProblem)
         : undefined;
 
@@ -148,6 +156,7 @@ export async function planEnvironment(env: string, options: PlanOptions = {}): P
             project,
             stack: stacks.gateway,
             config: gatewayInput.config,
+            secretKeys: gatewayInput.encryptedKeys,
             organization: runtime.MOCK_ORGANIZATION,
             // Without an origin run there are no outputs to read: the run still checks the
             // gateway's own config, which the program does before it reads the reference.
@@ -161,7 +170,7 @@ export async function planEnvironment(env: string, options: PlanOptions = {}): P
 
     const origin = stackPlan(project, "origin", originRun, originInput.config);
     const gateway = stackPlan(project, "gateway", gatewayRun, gatewayInput.config);
-    const diagram = architectureDiagramOf(env, originRun, gatewayRun);
+    const diagram = architectureDiagramOf(env, originRun, gatewayRun, { bodyFiles: bodyFilesOf(project, gatewayInput.config) });
     return { env, project, origin, gateway, originReference: referenced, diagram, mermaid: mermaidOf(diagram), notes };
 }
 
@@ -176,5 +185,58 @@ export function stackPlan(project: string, layer: Layer, run: ProgramRun, config
         outputs: plannedOutputs(run),
         // The stack resource itself is created too, as `pulumi preview` counts it.
         counts: { create: run.resources.length - read + 1, read },
+    };
+}
+
+/**
+ * The schema file of each route with `body=`, by "METHOD /path", from the gateway's routes
+ * (an engine string: the JSON list of route lines). The recorded Model has the schema, not its file.
+ */
+export function bodyFilesOf(project: string, config: Readonly<Record<string, string>>): Map<string, string> {
+    const files = new Map<string, string>();
+    let routes: unknown;
+    try {
+        routes = JSON.parse(config[`${project}:routes`] ?? "[]");
+    } catch {
+        return files;
+    }
+    for (const route of Array.isArray(routes) ? routes : []) {
+        const [method, routePath, ...rest] = typeof route === "string" ? route.trim().split(/\s+/) : [];
+        const body = rest.find((token) => token.startsWith("body="));
+        if (method && routePath && body) {
+            files.set(`${method.toUpperCase()} ${routePath}`, body.slice("body=".length));
+        }
+    }
+    return files;
+}
+
+/**
+ * A gateway-only stack (`hello-gateway:originUrl`, no origin stack, no StackReference): runs
+ * it alone and draws its backend as an external node.
+ */
+export async function planGatewayStack(stack: string, options: PlanOptions = {}): Promise<GatewayOnlyPlan> {
+    const runtime = mockRuntime();
+    const project = loadProject(options.root ?? REPO_ROOT).name;
+    const input = stackInput(project, stack, options);
+    const run = await runtime.runProgram({
+        project,
+        stack,
+        config: input.config,
+        secretKeys: input.encryptedKeys,
+        organization: runtime.MOCK_ORGANIZATION,
+    });
+    const originUrl = input.config[`${project}:originUrl`];
+    const diagram = architectureDiagramOf(stack, undefined, run, { originUrl, bodyFiles: bodyFilesOf(project, input.config) });
+    return {
+        env: stack,
+        project,
+        gateway: stackPlan(project, "gateway", run, input.config),
+        originUrl,
+        diagram,
+        mermaid: mermaidOf(diagram),
+        notes: [
+            ...encryptedNote(stack, input.encryptedKeys),
+            `${stack} is a gateway-only stack: its backend ${originUrl ?? "(no originUrl)"} is not deployed by this project, and no origin stack is read.`,
+        ],
     };
 }

@@ -57,3 +57,23 @@ export interface EnvironmentPlan {
     /** Things the reader should know about this offline run (encrypted values, redirected references). */
     readonly notes: readonly string[];
 }
+
+/** A gateway-only stack (`hello-gateway:originUrl`): planned alone, its backend drawn as external. */
+export interface GatewayOnlyPlan {
+    /** The stack's name (onprem). */
+    readonly env: string;
+    readonly project: string;
+    readonly gateway: StackPlan;
+    /** The backend the stack's routes proxy to. */
+    readonly originUrl: string | undefined;
+    readonly diagram: Diagram;
+    readonly mermaid: string;
+    readonly notes: readonly string[];
+}
+
+/** What `npm run plan` prints and draws: an environment's two stacks, or one gateway-only stack. */
+export type AnyPlan = EnvironmentPlan | GatewayOnlyPlan;
+
+export function isEnvironmentPlan(plan: AnyPlan): plan is EnvironmentPlan {
+    return "origin" in plan;
+}

@@ -3,7 +3,7 @@
  * `pulumi preview`), with the key properties of each and the stack outputs.
  */
 import { isSecretEnvelope, RecordedResource, ResourceGraph, STACK_TYPE } from "../resource-graph";
-import type { EnvironmentPlan, KeyProperty, PlanNode, PlannedOutput } from "./model";
+import { AnyPlan, isEnvironmentPlan, KeyProperty, PlanNode, PlannedOutput } from "./model";
 import { inputAt, pickSafely, ruleTexts, SECRET } from "./values";
 
 export { inputAt } from "./values";
@@ -27,8 +27,10 @@ interface PropertySpec {
 
 const at = (label: string, pick: PropertySpec["pick"] = label): PropertySpec => ({ label, pick });
 
+/** `none` for an empty rule list (no traffic that way), not an empty string. */
 function rulesSummary(rules: unknown, direction: "from" | "to"): string | undefined {
-    return ruleTexts(rules, direction)?.join("; ");
+    const texts = ruleTexts(rules, direction);
+    return texts && (texts.length === 0 ? "none" : texts.join("; "));
 }
 
 function firstLine(text: unknown): unknown {
@@ -59,7 +61,7 @@ export const KEY_PROPERTIES: Readonly<Record<string, readonly PropertySpec[]>> =
     // Origin: network and server
     "awsx:ec2:Vpc": [
         at("cidrBlock"),
-        at("availabilityZones", "numberOfAvailabilityZones"),
+        at("availabilityZones", (inputs) => inputs.availabilityZoneNames ?? inputs.numberOfAvailabilityZones),
         at("subnets", (inputs) =>
             Array.isArray(inputs.subnetSpecs)
                 ? (inputs.subnetSpecs as Array<{ type?: string; cidrMask?: number }>).map((spec) => `${spec.type} /${spec.cidrMask}`)
@@ -98,7 +100,7 @@ export const KEY_PROPERTIES: Readonly<Record<string, readonly PropertySpec[]>> =
     "aws:apigateway/account:Account": [at("cloudwatchRoleArn")],
     "aws:apigateway/restApi:RestApi": [at("name"), at("endpoint", "endpointConfiguration.types"), at("disableExecuteApiEndpoint")],
     "aws:apigateway/resource:Resource": [at("pathPart")],
-    "aws:apigateway/method:Method": [at("httpMethod"), at("authorization"), at("apiKeyRequired"), at("requestParameters")],
+    "aws:apigateway/method:Method": [at("httpMethod"), at("authorization"), at("apiKeyRequired"), at("requestParameters"), at("requestModels")],
     "aws:apigateway/integration:Integration": [
         at("type"),
         at("integrationHttpMethod"),
@@ -108,6 +110,7 @@ export const KEY_PROPERTIES: Readonly<Record<string, readonly PropertySpec[]>> =
     ],
     "aws:apigateway/vpcLink:VpcLink": [at("name")],
     "aws:apigateway/authorizer:Authorizer": [at("type"), at("identitySource")],
+    "aws:apigateway/model:Model": [at("name"), at("contentType"), at("description")],
     "aws:apigateway/requestValidator:RequestValidator": [at("validateRequestParameters"), at("validateRequestBody")],
     "aws:apigateway/deployment:Deployment": [at("triggers.routes")],
     "aws:apigateway/stage:Stage": [
@@ -302,18 +305,20 @@ export function renderOutputs(outputs: readonly PlannedOutput[]): string[] {
 export const PLACEHOLDER_NOTICE =
     "IDs, IP addresses, DNS names, ARNs and hashes below are placeholders from Pulumi's mock runtime, not real AWS values.";
 
-export function renderPlan(plan: EnvironmentPlan): string {
+export function renderPlan(plan: AnyPlan): string {
+    const environment = isEnvironmentPlan(plan);
     const lines = [
-        `hello-gateway plan for ${plan.env}: the real program for stacks ${plan.origin.stack} and ${plan.gateway.stack}, run offline on Pulumi's mock runtime with the committed config.`,
+        environment
+            ? `hello-gateway plan for ${plan.env}: the real program for stacks ${plan.origin.stack} and ${plan.gateway.stack}, run offline on Pulumi's mock runtime with the committed config.`
+            : `hello-gateway plan for ${plan.env}: the real program for the gateway-only stack ${plan.gateway.stack}, run offline on Pulumi's mock runtime with the committed config.`,
         PLACEHOLDER_NOTICE,
         ...plan.notes.map((note) => `Note: ${note}`),
     ];
-    for (const stack of [plan.origin, plan.gateway]) {
+    for (const stack of environment ? [plan.origin, plan.gateway] : [plan.gateway]) {
         const reads = stack.counts.read > 0 ? `, ${stack.counts.read} to read` : "";
         lines.push("", `Stack ${stack.stack} (${stack.layer}): ${stack.counts.create} to create${reads}`, "");
         lines.push(...renderTree(stack.tree), "", ...renderOutputs(stack.outputs));
     }
-    const originUrl = plan.origin.run.outputs.originUrl;
     const integrationUris = [
         ...new Set(
             plan.gateway.run.graph
@@ -323,8 +328,10 @@ export function renderPlan(plan: EnvironmentPlan): string {
     ];
     lines.push(
         "",
-        `Wiring: ${plan.gateway.stack} reads ${plan.originReference} through a StackReference; ` +
-            `origin originUrl ${displayValue(originUrl)}, integration URI ${integrationUris.join(", ") || "none"}.`,
+        environment
+            ? `Wiring: ${plan.gateway.stack} reads ${plan.originReference} through a StackReference; ` +
+                  `origin originUrl ${displayValue(plan.origin.run.outputs.originUrl)}, integration URI ${integrationUris.join(", ") || "none"}.`
+            : `Wiring: ${plan.gateway.stack} reads no origin stack; originUrl ${displayValue(plan.originUrl)}, integration URI ${integrationUris.join(", ") || "none"}.`,
     );
     return `${lines.join("\n")}\n`;
 }
