@@ -304,7 +304,10 @@ class StackRenderer {
         const inputValues = new Set(inputLeaves.map(([, value]) => value));
         for (const [path, attribute] of Object.entries(mapping.attributes ?? {})) {
             const expression = attribute.includes("@") ? attribute.replace(/@/g, address) : `${address}.${attribute}`;
-            const value = valueAt(resource.state, path);
+            const state = valueAt(resource.state, path);
+            // A number another resource reads as a string (a launch template's latest version in
+            // the group's `launchTemplate.version`): matched exactly only, never inside text.
+            const value = typeof state === "number" ? String(state) : state;
             this.addSource(resource, value, expression, typeof value === "string" && !inputValues.has(value));
         }
         this.addSource(resource, resource.id, `${address}.id`, resource.id !== undefined && !inputValues.has(resource.id));

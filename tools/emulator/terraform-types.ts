@@ -125,15 +125,61 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
         args: { ...same("iamRoleArn", "logDestination", "logDestinationType", "maxAggregationInterval", "trafficType", "vpcId", "subnetId", "logFormat"), ...tags },
         attributes: { arn: "arn" },
     },
+    // --- the origin as a fleet (infra/fleet.ts)
+    "aws:ec2/amiFromInstance:AmiFromInstance": {
+        terraform: "aws_ami_from_instance",
+        autoName: "name",
+        args: { ...same("description", "name", "snapshotWithoutReboot", "sourceInstanceId"), ...tags },
+        attributes: { arn: "arn", rootDeviceName: "root_device_name", sourceInstanceId: "source_instance_id" },
+        timeouts: true,
+    },
+    "aws:ec2/launchTemplate:LaunchTemplate": {
+        terraform: "aws_launch_template",
+        autoName: "name",
+        args: {
+            ...same(
+                "blockDeviceMappings", "creditSpecification", "description", "imageId", "instanceType", "metadataOptions", "name",
+                "networkInterfaces", "tagSpecifications", "updateDefaultVersion", "vpcSecurityGroupIds", "userData",
+            ),
+            ...tags,
+        },
+        attributes: { arn: "arn", latestVersion: "latest_version", defaultVersion: "default_version" },
+    },
+    "aws:autoscaling/group:Group": {
+        terraform: "aws_autoscaling_group",
+        autoName: "name",
+        args: {
+            ...same(
+                "defaultInstanceWarmup", "desiredCapacity", "enabledMetrics", "healthCheckGracePeriod", "healthCheckType", "instanceRefresh",
+                "launchTemplate", "maxSize", "minElbCapacity", "minSize", "name", "targetGroupArns",
+            ),
+            vpcZoneIdentifiers: "vpc_zone_identifier",
+            // A list of {key, value, propagateAtLaunch}: Terraform's repeated `tag` block.
+            tags: "tag",
+        },
+        attributes: { arn: "arn", name: "name" },
+        timeouts: true,
+    },
+    "aws:autoscaling/policy:Policy": {
+        terraform: "aws_autoscaling_policy",
+        autoName: "name",
+        args: same("autoscalingGroupName", "estimatedInstanceWarmup", "name", "policyType", "targetTrackingConfiguration"),
+        attributes: { arn: "arn" },
+    },
+    // The provider files aws_ec2_instance_state under ec2transitgateway in Pulumi.
+    "aws:ec2transitgateway/instanceState:InstanceState": {
+        terraform: "aws_ec2_instance_state",
+        args: same("force", "instanceId", "state"),
+    },
     "aws:lb/loadBalancer:LoadBalancer": {
         terraform: "aws_lb",
         args: { ...same("enableCrossZoneLoadBalancing", "internal", "loadBalancerType", "subnets", "securityGroups"), ...tags },
-        attributes: { arn: "arn", dnsName: "dns_name" },
+        attributes: { arn: "arn", dnsName: "dns_name", arnSuffix: "arn_suffix" },
     },
     "aws:lb/targetGroup:TargetGroup": {
         terraform: "aws_lb_target_group",
-        args: { ...same("healthCheck", "port", "protocol", "targetType", "vpcId"), ...tags },
-        attributes: { arn: "arn" },
+        args: { ...same("deregistrationDelay", "healthCheck", "port", "protocol", "targetType", "vpcId"), ...tags },
+        attributes: { arn: "arn", arnSuffix: "arn_suffix" },
     },
     "aws:lb/listener:Listener": {
         terraform: "aws_lb_listener",
