@@ -190,7 +190,7 @@ class StackRenderer {
 
     private providerBlock(): Record<string, unknown> {
         const endpoint = this.options.endpoint;
-        const services = ["acm", "apigateway", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
+        const services = ["acm", "apigateway", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
         return {
             region: this.options.region,
             access_key: "test",
@@ -468,6 +468,11 @@ class StackRenderer {
         const gap = EMULATOR_GAPS[resource.type];
         for (const argument of gap?.arguments ?? []) {
             if (body[argument] === undefined) continue;
+            ignored.push(argument);
+            this.notEmulated.push({ what: `${what}.${argument}`, reason: gap.reason });
+        }
+        for (const argument of gap?.invented ?? []) {
+            if (body[argument] !== undefined) continue; // set by the program: a real diff would count
             ignored.push(argument);
             this.notEmulated.push({ what: `${what}.${argument}`, reason: gap.reason });
         }

@@ -404,7 +404,15 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
  * Arguments moto accepts but does not store, so a second plan would always want to set them
  * again: the rendered resource ignores later changes to them, and the run prints it.
  */
-export const EMULATOR_GAPS: Readonly<Record<string, { readonly arguments: readonly string[]; readonly reason: string }>> = {
+export interface EmulatorGap {
+    /** Arguments the program sets that moto does not store: ignored when the resource sets them. */
+    readonly arguments: readonly string[];
+    /** Arguments the program leaves unset that moto reads back anyway (a default it invents): always ignored. */
+    readonly invented?: readonly string[];
+    readonly reason: string;
+}
+
+export const EMULATOR_GAPS: Readonly<Record<string, EmulatorGap>> = {
     "aws:ec2/instance:Instance": {
         arguments: ["maintenance_options"],
         reason: "moto 5.2.1 neither stores nor returns an instance's MaintenanceOptions (its ec2 instance models have no such field), so auto-recovery is sent but never read back; the second plan ignores it",
@@ -412,6 +420,19 @@ export const EMULATOR_GAPS: Readonly<Record<string, { readonly arguments: readon
     "aws:apigateway/stage:Stage": {
         arguments: ["client_certificate_id"],
         reason: "moto 5.2.1 has no client certificates and does not store a stage's clientCertificateId, so it is sent but never read back; the second plan ignores it",
+    },
+    "aws:autoscaling/group:Group": {
+        arguments: ["default_instance_warmup"],
+        reason: "moto 5.2.1 does not store a group's DefaultInstanceWarmup (moto/autoscaling/models.py has no such field), so it reads back 0; the second plan ignores it",
+    },
+    "aws:autoscaling/policy:Policy": {
+        arguments: [],
+        invented: ["enabled", "predictive_scaling_configuration"],
+        reason: "moto 5.2.1 does not store a policy's Enabled (it reads back false) and answers an empty PredictiveScalingConfiguration for every policy (moto/autoscaling/responses.py put_scaling_policy defaults it to {}); the second plan ignores both",
+    },
+    "aws:ec2/launchTemplate:LaunchTemplate": {
+        arguments: ["tag_specifications"],
+        reason: "moto 5.2.1 copies the launch template's own tags (CreateLaunchTemplate's TagSpecifications for launch-template) into the version's LaunchTemplateData.TagSpecifications (moto/ec2/responses/launch_templates.py), so a third tag_specifications block reads back; the second plan ignores tag_specifications",
     },
     "aws:apigateway/integration:Integration": {
         arguments: ["connection_id"],
