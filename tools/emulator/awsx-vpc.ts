@@ -3,8 +3,9 @@
  * none of the resources awsx creates inside its own plugin. The emulator renders what awsx
  * would create from the component's arguments: the VPC, one subnet per availability zone and
  * subnet spec (Public and Isolated), an internet gateway, and per subnet a route table and
- * its association, with a default route to the gateway for public subnets only. This is an approximation of awsx's own layout (its CIDR allocation
- * in particular), not awsx's code; docs/emulator.md says so.
+ * its association, with a default route to the gateway for public subnets only. This is an
+ * approximation of awsx's own layout (its CIDR allocation in particular), not awsx's code;
+ * docs/emulator.md says so.
  */
 import type { RecordedResource } from "../resource-graph";
 
