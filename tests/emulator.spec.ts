@@ -176,6 +176,70 @@ describe("emulator: the recorded graph rendered as Terraform JSON", () => {
         expect(error.message).to.contain(`${method.type} ${method.name}.resourceId: computed from`);
     });
 
+    it("renders the origin's fleet with references: image, template, group in the isolated subnets, policy, builder stopped, alarms on arnSuffix", async () => {
+        // Group mode whatever the stack file says: a private origin with a group of 2 to 3.
+        const fleet = await runStack("prod-origin", { overrides: { originMode: "private", minInstances: "2", maxInstances: "3" } });
+        const rendered = renderStack(fleet, OPTIONS);
+        const blocks = resourcesOf(rendered.config);
+        const theOne = (type: string) => {
+            const found = fleet.graph.ofType(type);
+            expect(found, type).to.have.length(1);
+            return found[0];
+        };
+        const image = theOne("aws:ec2/amiFromInstance:AmiFromInstance");
+        const template = theOne("aws:ec2/launchTemplate:LaunchTemplate");
+        const group = theOne("aws:autoscaling/group:Group");
+        const vpc = theOne("awsx:ec2:Vpc");
+        const ref = (type: string, resource: RecordedResource, attribute: string) => `\${${type}.${labelOf(resource.name)}.${attribute}}`;
+
+        const imageBody = blocks.aws_ami_from_instance[labelOf(image.name)];
+        expect(imageBody.source_instance_id).to.equal(ref("aws_instance", fleet.graph.propertyDependenciesOf(image, "sourceInstanceId").find((r) => r.custom) ?? theOne("aws:ec2/instance:Instance"), "id"));
+
+        const templateBody = blocks.aws_launch_template[labelOf(template.name)];
+        expect(templateBody.image_id).to.equal(ref("aws_ami_from_instance", image, "id"));
+        const [mapping] = templateBody.block_device_mappings as Array<{ device_name: string }>;
+        expect(mapping.device_name).to.equal(ref("aws_ami_from_instance", image, "root_device_name"));
+
+        const groupBody = blocks.aws_autoscaling_group[labelOf(group.name)];
+        expect(groupBody.launch_template).to.deep.equal({ id: ref("aws_launch_template", template, "id"), version: ref("aws_launch_template", template, "latest_version") });
+        const isolated = (vpc.state.isolatedSubnetIds as string[]).map((_, zone) => `\${aws_subnet.${labelOf(vpc.name)}-isolated-${zone + 1}.id}`);
+        expect(isolated).to.have.length.greaterThan(1);
+        expect(groupBody.vpc_zone_identifier).to.deep.equal(isolated);
+        for (const subnet of isolated) {
+            const label = subnet.slice("${aws_subnet.".length, -".id}".length);
+            expect(blocks.aws_subnet[label].map_public_ip_on_launch, label).to.equal(false);
+            expect(blocks.aws_route?.[label], `${label} has no route out`).to.equal(undefined);
+        }
+        expect((groupBody.lifecycle as { ignore_changes: string[] }).ignore_changes).to.include("desired_capacity");
+        expect(groupBody.tag).to.deep.include({ key: "Name", value: (group.inputs.tags as Array<{ value: string }>).find((t) => (t as { key?: string }).key === "Name")!.value, propagate_at_launch: false });
+
+        const policy = theOne("aws:autoscaling/policy:Policy");
+        const policyBody = blocks.aws_autoscaling_policy[labelOf(policy.name)];
+        expect(policyBody.autoscaling_group_name).to.equal(ref("aws_autoscaling_group", group, "name"));
+        // What moto reads back though the program never set it: ignored, and printed.
+        expect((policyBody.lifecycle as { ignore_changes: string[] }).ignore_changes).to.have.members(["enabled", "predictive_scaling_configuration"]);
+        for (const argument of ["enabled", "predictive_scaling_configuration"]) {
+            expect(rendered.notEmulated.find((item) => item.what === `${policy.type} ${policy.name}.${argument}`)?.reason, argument).to.contain("moto 5.2.1");
+        }
+        const stopped = theOne("aws:ec2transitgateway/instanceState:InstanceState");
+        const stoppedBody = blocks.aws_ec2_instance_state[labelOf(stopped.name)];
+        expect(stoppedBody.instance_id).to.equal(ref("aws_ami_from_instance", image, "source_instance_id"));
+        // It waits for the group too (dependsOn with no value: depends_on); the image is a reference already.
+        expect(stoppedBody.depends_on).to.include(`aws_autoscaling_group.${labelOf(group.name)}`);
+
+        const targetGroup = theOne("aws:lb/targetGroup:TargetGroup");
+        const loadBalancer = theOne("aws:lb/loadBalancer:LoadBalancer");
+        const unhealthy = fleet.graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => (alarm.inputs.dimensions as Record<string, string> | undefined)?.TargetGroup !== undefined);
+        expect(unhealthy).to.have.length.greaterThan(0);
+        for (const alarm of unhealthy) {
+            expect(blocks.aws_cloudwatch_metric_alarm[labelOf(alarm.name)].dimensions, alarm.name).to.deep.include({
+                TargetGroup: ref("aws_lb_target_group", targetGroup, "arn_suffix"),
+                LoadBalancer: ref("aws_lb", loadBalancer, "arn_suffix"),
+            });
+        }
+        expect(blocks.aws_lb_target_group[labelOf(targetGroup.name)].deregistration_delay).to.equal(targetGroup.inputs.deregistrationDelay);
+    });
+
     it("allocates the awsx VPC's subnets as consecutive blocks of its CIDR", () => {
         expect(subnetCidrs("10.10.0.0/16", [20, 20])).to.deep.equal(["10.10.0.0/20", "10.10.16.0/20"]);
         expect(() => subnetCidrs("10.10.0.0/24", [20])).to.throw("no room for a /20 subnet in 10.10.0.0/24");

@@ -2,9 +2,10 @@
  * `awsx.ec2.Vpc` is a remote component: under mocks the program sees one `awsx:ec2:Vpc` and
  * none of the resources awsx creates inside its own plugin. The emulator renders what awsx
  * would create from the component's arguments: the VPC, one subnet per availability zone and
- * subnet spec, an internet gateway, and per public subnet a route table with its default
- * route and association. This is an approximation of awsx's own layout (its CIDR allocation
- * in particular), not awsx's code; docs/emulator.md says so.
+ * subnet spec (Public and Isolated), an internet gateway, and per subnet a route table and
+ * its association, with a default route to the gateway for public subnets only. This is an
+ * approximation of awsx's own layout (its CIDR allocation in particular), not awsx's code;
+ * docs/emulator.md says so.
  */
 import type { RecordedResource } from "../resource-graph";
 
@@ -68,7 +69,9 @@ export function renderAwsxVpc(resource: RecordedResource, label: string, trace: 
     }
     const specs = (inputs.subnetSpecs as SubnetSpec[] | undefined) ?? [{ type: "Public" }, { type: "Private" }];
     for (const spec of specs) {
-        if (spec.type !== "Public") problems.push(`awsx:ec2:Vpc ${resource.name}: ${spec.type} subnets are not rendered yet (only Public): add them to tools/emulator/awsx-vpc.ts`);
+        if (spec.type !== "Public" && spec.type !== "Isolated") {
+            problems.push(`awsx:ec2:Vpc ${resource.name}: ${spec.type} subnets are not rendered yet (only Public and Isolated): add them to tools/emulator/awsx-vpc.ts`);
+        }
     }
     const strategy = (inputs.natGateways as { strategy?: string } | undefined)?.strategy;
     if (strategy !== "None") problems.push(`awsx:ec2:Vpc ${resource.name}: NAT gateway strategy ${strategy ?? "(default)"} is not rendered yet: add it to tools/emulator/awsx-vpc.ts`);
@@ -80,7 +83,10 @@ export function renderAwsxVpc(resource: RecordedResource, label: string, trace: 
     const cidr = String(inputs.cidrBlock ?? "10.0.0.0/16");
     const tags = (inputs.tags as Record<string, string> | undefined) ?? {};
     const vpc = `aws_vpc.${label}`;
-    const cidrs = subnetCidrs(cidr, Array.from({ length: zones }, () => specs[0]?.cidrMask ?? 20));
+    // Every spec's subnets, zone by zone, in consecutive blocks: the public ranges are the same
+    // with or without isolated subnets after them (awsx keeps them too, see infra/network.ts).
+    const layout = specs.flatMap((spec) => Array.from({ length: zones }, (_, zone) => ({ spec, zone })));
+    const cidrs = subnetCidrs(cidr, layout.map(({ spec }) => spec.cidrMask ?? 20));
     const resources: TerraformBlock[] = [
         {
             type: "aws_vpc",
@@ -90,37 +96,47 @@ export function renderAwsxVpc(resource: RecordedResource, label: string, trace: 
         { type: "aws_internet_gateway", label, body: { vpc_id: `\${${vpc}.id}`, tags } },
     ];
     const sources: Array<{ value: unknown; expression: string }> = [{ value: resource.state.vpcId, expression: `${vpc}.id` }];
-    const subnetIds = (resource.state.publicSubnetIds as unknown[] | undefined) ?? [];
-    for (let zone = 0; zone < zones; zone++) {
-        const subnet = `${label}-public-${zone + 1}`;
+    const subnetIdsOf: Record<string, unknown[]> = {
+        Public: (resource.state.publicSubnetIds as unknown[] | undefined) ?? [],
+        Isolated: (resource.state.isolatedSubnetIds as unknown[] | undefined) ?? [],
+    };
+    layout.forEach(({ spec, zone }, index) => {
+        const kind = spec.type.toLowerCase();
+        const subnet = `${label}-${kind}-${zone + 1}`;
+        const isPublic = spec.type === "Public";
         resources.push(
             {
                 type: "aws_subnet",
                 label: subnet,
                 body: {
                     vpc_id: `\${${vpc}.id}`,
-                    cidr_block: cidrs[zone],
+                    cidr_block: cidrs[index],
                     availability_zone: zoneNames
                         ? trace(zoneNames[zone], `availabilityZoneNames[${zone}]`)
                         : `\${data.aws_availability_zones.${label}.names[${zone}]}`,
-                    map_public_ip_on_launch: true,
-                    tags: { ...tags, Name: `${tags.Name ?? resource.name}-public-${zone + 1}` },
+                    map_public_ip_on_launch: isPublic,
+                    tags: { ...tags, Name: `${tags.Name ?? resource.name}-${kind}-${zone + 1}` },
                 },
             },
+            // An isolated subnet's route table has only the VPC's local route: no way out.
             { type: "aws_route_table", label: subnet, body: { vpc_id: `\${${vpc}.id}`, tags } },
-            {
-                type: "aws_route",
-                label: subnet,
-                body: { route_table_id: `\${aws_route_table.${subnet}.id}`, destination_cidr_block: "0.0.0.0/0", gateway_id: `\${aws_internet_gateway.${label}.id}` },
-            },
+            ...(isPublic
+                ? [
+                      {
+                          type: "aws_route",
+                          label: subnet,
+                          body: { route_table_id: `\${aws_route_table.${subnet}.id}`, destination_cidr_block: "0.0.0.0/0", gateway_id: `\${aws_internet_gateway.${label}.id}` },
+                      },
+                  ]
+                : []),
             {
                 type: "aws_route_table_association",
                 label: subnet,
                 body: { subnet_id: `\${aws_subnet.${subnet}.id}`, route_table_id: `\${aws_route_table.${subnet}.id}` },
             },
         );
-        sources.push({ value: subnetIds[zone], expression: `aws_subnet.${subnet}.id` });
-    }
+        sources.push({ value: subnetIdsOf[spec.type][zone], expression: `aws_subnet.${subnet}.id` });
+    });
     return {
         resources,
         data: zoneNames ? [] : [{ type: "aws_availability_zones", label, body: { state: "available" } }],

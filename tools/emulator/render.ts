@@ -190,7 +190,7 @@ class StackRenderer {
 
     private providerBlock(): Record<string, unknown> {
         const endpoint = this.options.endpoint;
-        const services = ["acm", "apigateway", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
+        const services = ["acm", "apigateway", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
         return {
             region: this.options.region,
             access_key: "test",
@@ -304,7 +304,10 @@ class StackRenderer {
         const inputValues = new Set(inputLeaves.map(([, value]) => value));
         for (const [path, attribute] of Object.entries(mapping.attributes ?? {})) {
             const expression = attribute.includes("@") ? attribute.replace(/@/g, address) : `${address}.${attribute}`;
-            const value = valueAt(resource.state, path);
+            const state = valueAt(resource.state, path);
+            // A number another resource reads as a string (a launch template's latest version in
+            // the group's `launchTemplate.version`): matched exactly only, never inside text.
+            const value = typeof state === "number" ? String(state) : state;
             this.addSource(resource, value, expression, typeof value === "string" && !inputValues.has(value));
         }
         this.addSource(resource, resource.id, `${address}.id`, resource.id !== undefined && !inputValues.has(resource.id));
@@ -465,6 +468,11 @@ class StackRenderer {
         const gap = EMULATOR_GAPS[resource.type];
         for (const argument of gap?.arguments ?? []) {
             if (body[argument] === undefined) continue;
+            ignored.push(argument);
+            this.notEmulated.push({ what: `${what}.${argument}`, reason: gap.reason });
+        }
+        for (const argument of gap?.invented ?? []) {
+            if (body[argument] !== undefined) continue; // set by the program: a real diff would count
             ignored.push(argument);
             this.notEmulated.push({ what: `${what}.${argument}`, reason: gap.reason });
         }

@@ -125,15 +125,61 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
         args: { ...same("iamRoleArn", "logDestination", "logDestinationType", "maxAggregationInterval", "trafficType", "vpcId", "subnetId", "logFormat"), ...tags },
         attributes: { arn: "arn" },
     },
+    // --- the origin as a fleet (infra/fleet.ts)
+    "aws:ec2/amiFromInstance:AmiFromInstance": {
+        terraform: "aws_ami_from_instance",
+        autoName: "name",
+        args: { ...same("description", "name", "snapshotWithoutReboot", "sourceInstanceId"), ...tags },
+        attributes: { arn: "arn", rootDeviceName: "root_device_name", sourceInstanceId: "source_instance_id" },
+        timeouts: true,
+    },
+    "aws:ec2/launchTemplate:LaunchTemplate": {
+        terraform: "aws_launch_template",
+        autoName: "name",
+        args: {
+            ...same(
+                "blockDeviceMappings", "creditSpecification", "description", "imageId", "instanceType", "metadataOptions", "name",
+                "networkInterfaces", "tagSpecifications", "updateDefaultVersion", "vpcSecurityGroupIds", "userData",
+            ),
+            ...tags,
+        },
+        attributes: { arn: "arn", latestVersion: "latest_version", defaultVersion: "default_version" },
+    },
+    "aws:autoscaling/group:Group": {
+        terraform: "aws_autoscaling_group",
+        autoName: "name",
+        args: {
+            ...same(
+                "defaultInstanceWarmup", "desiredCapacity", "enabledMetrics", "healthCheckGracePeriod", "healthCheckType", "instanceRefresh",
+                "launchTemplate", "maxSize", "minElbCapacity", "minSize", "name", "targetGroupArns",
+            ),
+            vpcZoneIdentifiers: "vpc_zone_identifier",
+            // A list of {key, value, propagateAtLaunch}: Terraform's repeated `tag` block.
+            tags: "tag",
+        },
+        attributes: { arn: "arn", name: "name" },
+        timeouts: true,
+    },
+    "aws:autoscaling/policy:Policy": {
+        terraform: "aws_autoscaling_policy",
+        autoName: "name",
+        args: same("autoscalingGroupName", "estimatedInstanceWarmup", "name", "policyType", "targetTrackingConfiguration"),
+        attributes: { arn: "arn" },
+    },
+    // The provider files aws_ec2_instance_state under ec2transitgateway in Pulumi.
+    "aws:ec2transitgateway/instanceState:InstanceState": {
+        terraform: "aws_ec2_instance_state",
+        args: same("force", "instanceId", "state"),
+    },
     "aws:lb/loadBalancer:LoadBalancer": {
         terraform: "aws_lb",
         args: { ...same("enableCrossZoneLoadBalancing", "internal", "loadBalancerType", "subnets", "securityGroups"), ...tags },
-        attributes: { arn: "arn", dnsName: "dns_name" },
+        attributes: { arn: "arn", dnsName: "dns_name", arnSuffix: "arn_suffix" },
     },
     "aws:lb/targetGroup:TargetGroup": {
         terraform: "aws_lb_target_group",
-        args: { ...same("healthCheck", "port", "protocol", "targetType", "vpcId"), ...tags },
-        attributes: { arn: "arn" },
+        args: { ...same("deregistrationDelay", "healthCheck", "port", "protocol", "targetType", "vpcId"), ...tags },
+        attributes: { arn: "arn", arnSuffix: "arn_suffix" },
     },
     "aws:lb/listener:Listener": {
         terraform: "aws_lb_listener",
@@ -358,7 +404,15 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
  * Arguments moto accepts but does not store, so a second plan would always want to set them
  * again: the rendered resource ignores later changes to them, and the run prints it.
  */
-export const EMULATOR_GAPS: Readonly<Record<string, { readonly arguments: readonly string[]; readonly reason: string }>> = {
+export interface EmulatorGap {
+    /** Arguments the program sets that moto does not store: ignored when the resource sets them. */
+    readonly arguments: readonly string[];
+    /** Arguments the program leaves unset that moto reads back anyway (a default it invents): always ignored. */
+    readonly invented?: readonly string[];
+    readonly reason: string;
+}
+
+export const EMULATOR_GAPS: Readonly<Record<string, EmulatorGap>> = {
     "aws:ec2/instance:Instance": {
         arguments: ["maintenance_options"],
         reason: "moto 5.2.1 neither stores nor returns an instance's MaintenanceOptions (its ec2 instance models have no such field), so auto-recovery is sent but never read back; the second plan ignores it",
@@ -366,6 +420,19 @@ export const EMULATOR_GAPS: Readonly<Record<string, { readonly arguments: readon
     "aws:apigateway/stage:Stage": {
         arguments: ["client_certificate_id"],
         reason: "moto 5.2.1 has no client certificates and does not store a stage's clientCertificateId, so it is sent but never read back; the second plan ignores it",
+    },
+    "aws:autoscaling/group:Group": {
+        arguments: ["default_instance_warmup"],
+        reason: "moto 5.2.1 does not store a group's DefaultInstanceWarmup (moto/autoscaling/models.py has no such field), so it reads back 0; the second plan ignores it",
+    },
+    "aws:autoscaling/policy:Policy": {
+        arguments: [],
+        invented: ["enabled", "predictive_scaling_configuration"],
+        reason: "moto 5.2.1 does not store a policy's Enabled (it reads back false) and answers an empty PredictiveScalingConfiguration for every policy (moto/autoscaling/responses.py put_scaling_policy defaults it to {}); the second plan ignores both",
+    },
+    "aws:ec2/launchTemplate:LaunchTemplate": {
+        arguments: ["tag_specifications"],
+        reason: "moto 5.2.1 copies the launch template's own tags (CreateLaunchTemplate's TagSpecifications for launch-template) into the version's LaunchTemplateData.TagSpecifications (moto/ec2/responses/launch_templates.py), so a third tag_specifications block reads back; the second plan ignores tag_specifications",
     },
     "aws:apigateway/integration:Integration": {
         arguments: ["connection_id"],
