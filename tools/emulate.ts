@@ -23,6 +23,7 @@ import { ENVIRONMENTS, HelpRequested, parseCommandLine, UserFacingError } from "
 import type { Prerequisite, RenderedStack } from "./emulator/render";
 import type { EnvironmentPlan } from "./plan";
 import { REPO_ROOT } from "./stack-files";
+import { freePort } from "./free-port";
 
 /** The environments the gate covers: the committed two and the fixture with the other switches on. */
 export const EMULATED_ENVIRONMENTS = [...ENVIRONMENTS, "switches"] as const;
@@ -106,16 +107,6 @@ export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain |
 // ---------------------------------------------------------------------------
 // moto
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;

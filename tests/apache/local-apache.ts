@@ -5,9 +5,10 @@
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { OriginSite, SERVER_CERTIFICATE, debianLayout, siteFiles } from "../../infra/httpd";
+import * as net from "node:net";
+import { freePort } from "../../tools/free-port";
 
 export const APACHE = ["/usr/sbin/apache2", "/usr/local/sbin/apache2"].find((candidate) => fs.existsSync(candidate));
 
@@ -50,16 +51,6 @@ export function clientCertificate(dir: string, name: string): KeyPair {
     return selfSigned(dir, name, ["-newkey", "rsa:2048"], `/CN=${name}`, 365);
 }
 
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
     const deadline = Date.now() + 10_000;
@@ -88,6 +79,8 @@ function waitForPort(port: number, child: ChildProcess, log: string): Promise<vo
 }
 
 /** One apache2 in the foreground, serving the site from `root` on a loopback port. */
+export { freePort };
+
 export class LocalApache {
     private child: ChildProcess | undefined;
     readonly errorLog: string;
