@@ -6,6 +6,7 @@ import { ApiRoute } from "./api-route";
 import { sha256 } from "./hash";
 import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig, UsagePlanConfig } from "./config";
 import type { HttpMethod, RouteDefinition, RouteThrottle } from "./routes";
+import { serviceTrustPolicy } from "./trust-policy";
 
 export interface HelloApiArgs {
     /** The origin's base URL, e.g. `https://ec2-1-2-3-4.compute-1.amazonaws.com/`. */
@@ -645,17 +646,7 @@ export interface ApiGatewayAccountLoggingArgs {
 
 /** Who may assume the logging role: API Gateway, and only on behalf of this account (no confused deputy). */
 export function apiGatewayLoggingTrustPolicy(accountId: string): Record<string, unknown> {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "apigateway.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    };
+    return serviceTrustPolicy("apigateway.amazonaws.com", accountId);
 }
 
 /** API Gateway writes here once the account's CloudWatch role is set, with no retention. */

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { ORIGIN_HTTPS_PORT } from "./httpd";
+import { serviceTrustPolicy } from "./trust-policy";
 
 export interface NetworkArgs {
     /** IPv4 range of the VPC, e.g. `10.0.0.0/16`. */
@@ -216,20 +217,8 @@ export class Network extends pulumi.ComponentResource {
             `${name}-flow-logs-role`,
             {
                 description: "Lets VPC Flow Logs deliver to the VPC's flow log group",
-                assumeRolePolicy: accountId.apply((account) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                                Action: "sts:AssumeRole",
-                                // Only on behalf of this account's flow logs: no confused deputy.
-                                Condition: { StringEquals: { "aws:SourceAccount": account } },
-                            },
-                        ],
-                    }),
-                ),
+                // Only on behalf of this account's flow logs: no confused deputy.
+                assumeRolePolicy: accountId.apply((account) => JSON.stringify(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", account))),
                 tags,
             },
             { parent: this },
