@@ -375,6 +375,8 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(mermaid).to.contain(`ec2["Builder EC2 ${fleetConfig.instanceType}<br/>httpd, provisioned over SSH<br/>stopped between runs`);
         const zones = fleetRun.resources.find((resource) => resource.type === "awsx:ec2:Vpc")?.inputs.availabilityZoneNames as string[];
         expect(mermaid).to.contain(`subgraph isolated_subnets["isolated subnets × ${zones.length} AZs"]`);
+        // The VPC's own title names both kinds of subnet it now has.
+        expect(mermaid).to.match(/subgraph vpc\["VPC [^"]*public and isolated subnets, no NAT"\]/);
         expect(mermaid).to.contain(`fleet["Auto Scaling group, ${size} instances`);
         for (const edge of ["eip -->|\"associated\"| ec2", "ec2 -->|\"image taken\"| image", "image --> launch_template", `launch_template -->|"${size}"| fleet`]) {
             expect(mermaid).to.contain(edge);

@@ -135,6 +135,13 @@ function zoneCount(vpc: RecordedResource | undefined): string | undefined {
     return Array.isArray(names) ? String(names.length) : plain(vpc, "numberOfAvailabilityZones");
 }
 
+/** The kinds of subnet the awsx VPC's specs ask for, as the title says them: `public`, `public and isolated`. */
+function subnetKinds(vpc: RecordedResource): string {
+    const specs = inputAt(vpc.inputs, "subnetSpecs");
+    const kinds = Array.isArray(specs) ? [...new Set(specs.map((spec) => String((spec as { type?: unknown }).type ?? "").toLowerCase()).filter((kind) => kind !== ""))] : [];
+    return kinds.length > 0 ? kinds.join(" and ") : "public";
+}
+
 function stateText(resource: RecordedResource | undefined, key: string): string | undefined {
     const value = resource?.state[key];
     return typeof value === "string" ? value : undefined;
@@ -341,7 +348,7 @@ function originPart(origin: DiagramSource): OriginPart {
         ? lines(
               `VPC ${plain(vpc, "cidrBlock") ?? ""}`.trim(),
               zoneCount(vpc) && `${zoneCount(vpc)} AZs`,
-              plain(vpc, "natGateways.strategy") === "None" && "public subnets, no NAT",
+              plain(vpc, "natGateways.strategy") === "None" && `${subnetKinds(vpc)} subnets, no NAT`,
           ).join(", ")
         : "Network";
     const group: DiagramGroup = {
