@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as YAML from "yaml";
 import { RecordedResource, ResourceGraph } from "../tools/resource-graph";
 import {
     architectureDiagramOf,
@@ -445,6 +446,23 @@ describe("npm run plan (offline plan of an environment)", () => {
         const code = await main(["dev", "--out", path.join(tempDir(), "both")], { io: failed, planOptions: { configOverrides: overrides } });
         expect(code).to.equal(EXIT.failed);
         expect(failed.err).to.equal(`${origin}\n\n${gateway}\n`);
+    });
+
+    it("reports a value of the wrong type together with the same stack's other problems", async () => {
+        const root = tempDir();
+        for (const file of ["Pulumi.yaml", "Pulumi.dev-origin.yaml", "Pulumi.dev.yaml"]) {
+            fs.copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
+        }
+        const stackFile = path.join(root, "Pulumi.dev.yaml");
+        const document = YAML.parseDocument(fs.readFileSync(stackFile, "utf8"));
+        document.setIn(["config", "hello-gateway:throttleRateLimit"], "ten");
+        document.setIn(["config", "hello-gateway:loggingLevel"], "DEBUG");
+        fs.writeFileSync(stackFile, document.toString());
+        const failed = captureIo();
+        expect(await main(["dev", "--out", path.join(root, "out")], { io: failed, planOptions: { root } })).to.equal(EXIT.failed);
+        expect(failed.err).to.contain("Pulumi.dev.yaml cannot be used (2 problems)");
+        expect(failed.err).to.contain(`Pulumi.dev.yaml:${lineOf(stackFile, "throttleRateLimit")}: hello-gateway:throttleRateLimit: "ten" is not of the declared type integer`);
+        expect(failed.err).to.contain('Pulumi.dev.yaml: hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF');
     });
 
     it("a failed plan removes that environment's earlier plan files, so no stale picture is left", async () => {

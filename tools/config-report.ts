@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig, rawConfigFrom } from "../infra/config";
-import { REPO_ROOT, readStackConfig } from "./stack-files";
+import { REPO_ROOT, StackFileReport, readStackConfig } from "./stack-files";
 
 /**
  * Every configuration problem of one stack, offline, in one list: what the CLI would refuse in
@@ -9,7 +9,11 @@ import { REPO_ROOT, readStackConfig } from "./stack-files";
  * missing) is reported once, from the stack file. Checks that need the origin's outputs (mode, region) run in the program.
  */
 export function stackConfigProblems(project: string, stack: string, root = REPO_ROOT, organization = "organization"): string[] {
-    const report = readStackConfig(stack, root);
+    return problemsOfReport(project, stack, readStackConfig(stack, root), organization);
+}
+
+/** The same, for a stack file already read: its own problems, then the program's on the rest. */
+export function problemsOfReport(project: string, stack: string, report: StackFileReport, organization = "organization"): string[] {
     const problems = [...report.problems];
     try {
         parseConfig(rawConfigFrom(report.config, (key) => report.encryptedKeys.includes(key)), { project, stack, organization });

@@ -5,7 +5,7 @@
 import { stacksOf } from "../cli-env";
 import type { Layer } from "../../infra/config";
 import type { ProgramRun } from "../mock-runtime";
-import { loadProject, loadStackConfig, REPO_ROOT } from "../stack-files";
+import { loadProject, readStackConfig, REPO_ROOT, StackFileError as UnusableStackFile } from "../stack-files";
 import { architectureDiagramOf } from "./diagram";
 import { mermaidOf } from "./mermaid";
 import type { EnvironmentPlan, GatewayOnlyPlan, StackPlan } from "./model";
@@ -74,11 +74,13 @@ interface StackInput {
 }
 
 function stackInput(project: string, stack: string, options: PlanOptions): StackInput {
-    let loaded: { config: Record<string, string>; encryptedKeys: string[] };
-    try {
-        loaded = loadStackConfig(stack, options.root ?? REPO_ROOT);
-    } catch (error) {
-        throw new StackFileError(error instanceof Error ? error.message : String(error));
+    const loaded = readStackConfig(stack, options.root ?? REPO_ROOT);
+    if (loaded.problems.length > 0) {
+        // The program's own checks run on the values the CLI would accept, so a value of the
+        // wrong type never hides another key's problem (tools/config-report.ts, which loads the SDK).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { problemsOfReport } = require("../config-report") as typeof import("../config-report");
+        throw new StackFileError(new UnusableStackFile(stack, problemsOfReport(project, stack, loaded, mockRuntime().MOCK_ORGANIZATION)).message);
     }
     const config = { ...loaded.config };
     for (const [key, value] of Object.entries(options.configOverrides?.[stack] ?? {})) {
