@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { OriginSite } from "../../infra/httpd";
-import { APACHE, LocalApache, clientCertificate, freePort, hasOpenssl, serverCertificate } from "./local-apache";
+import { APACHE, LocalApaches, clientCertificate, hasOpenssl, serverCertificate } from "./local-apache";
 
 /** Bounded runs: a few connection counts, ten seconds each, two wrk threads (one per core here). */
 const CONNECTIONS = [1, 10, 50, 200];
@@ -66,15 +66,8 @@ async function main(): Promise<void> {
         serverPrivateKeyPem: server.privateKey,
         trustedClientCertificatePems: [apiGateway.certificate],
     };
-    const running: LocalApache[] = [];
-    const start = async (transform?: (config: string) => string) => {
-        const root = fs.mkdtempSync(path.join(scratch, "apache-"));
-        fs.chmodSync(root, 0o755);
-        const apache = new LocalApache(root, await freePort());
-        running.push(apache);
-        await apache.start(site, transform);
-        return apache;
-    };
+    const apaches = new LocalApaches(scratch);
+    const start = (transform?: (config: string) => string) => apaches.start(site, transform);
     try {
         console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
         const open = await start((config) => config.replace(/^\s*SSLVerifyClient require$/m, ""));
@@ -91,9 +84,7 @@ async function main(): Promise<void> {
         console.log(`${Math.round(handshakesPerSecond(verifying.port, certificateFile, keyFile))} connections/s (openssl s_time -new, one client process)`);
         console.log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     } finally {
-        for (const apache of running) {
-            await apache.stop();
-        }
+        await apaches.stopAll();
         fs.rmSync(scratch, { recursive: true, force: true });
     }
 }

@@ -78,9 +78,9 @@ function waitForPort(port: number, child: ChildProcess, log: string): Promise<vo
     });
 }
 
-/** One apache2 in the foreground, serving the site from `root` on a loopback port. */
 export { freePort };
 
+/** One apache2 in the foreground, serving the site from `root` on a loopback port. */
 export class LocalApache {
     private child: ChildProcess | undefined;
     readonly errorLog: string;
@@ -129,6 +129,28 @@ export class LocalApache {
             const exited = new Promise((resolve) => child.once("exit", resolve));
             child.kill("SIGTERM");
             await exited;
+        }
+    }
+}
+
+/** Apache servers, each in a fresh folder under one scratch folder, on a free loopback port. */
+export class LocalApaches {
+    private readonly running: LocalApache[] = [];
+
+    constructor(private readonly scratch: string) {}
+
+    async start(site: OriginSite, transformSiteConfig?: (config: string) => string): Promise<LocalApache> {
+        const root = fs.mkdtempSync(path.join(this.scratch, "apache-"));
+        fs.chmodSync(root, 0o755);
+        const apache = new LocalApache(root, await freePort());
+        this.running.push(apache);
+        await apache.start(site, transformSiteConfig);
+        return apache;
+    }
+
+    async stopAll(): Promise<void> {
+        for (const apache of this.running.splice(0)) {
+            await apache.stop();
         }
     }
 }

@@ -16,7 +16,7 @@ import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { OriginSite, SERVER_CERTIFICATE, debianLayout, renderSiteConfig } from "../../infra/httpd";
-import { APACHE, KeyPair, LocalApache, clientCertificate, freePort, hasOpenssl, serverCertificate } from "./local-apache";
+import { APACHE, KeyPair, LocalApache, LocalApaches, clientCertificate, hasOpenssl, serverCertificate } from "./local-apache";
 
 const HELLO = "Hello from the real-Apache spec <&>";
 
@@ -100,16 +100,8 @@ if (RUNS) describe("origin TLS on a real Apache (Debian apache2, site from infra
     let apiGateway: KeyPair;
     let stranger: KeyPair;
     let server: KeyPair;
-    const running: LocalApache[] = [];
-
-    async function startApache(site: OriginSite, transform?: (config: string) => string): Promise<LocalApache> {
-        const root = fs.mkdtempSync(path.join(scratch, "apache-"));
-        fs.chmodSync(root, 0o755);
-        const apache = new LocalApache(root, await freePort());
-        running.push(apache);
-        await apache.start(site, transform);
-        return apache;
-    }
+    let apaches: LocalApaches | undefined;
+    const startApache = (site: OriginSite, transform?: (config: string) => string): Promise<LocalApache> => apaches!.start(site, transform);
 
     function siteTrusting(...clients: KeyPair[]): OriginSite {
         return {
@@ -126,15 +118,14 @@ if (RUNS) describe("origin TLS on a real Apache (Debian apache2, site from infra
         }
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "hello-gateway-apache-"));
         fs.chmodSync(scratch, 0o755);
+        apaches = new LocalApaches(scratch);
         server = serverCertificate(scratch);
         apiGateway = clientCertificate(scratch, "api-gateway");
         stranger = clientCertificate(scratch, "stranger");
     });
 
     after(async () => {
-        for (const apache of running) {
-            await apache.stop();
-        }
+        await apaches?.stopAll();
         if (scratch) {
             fs.rmSync(scratch, { recursive: true, force: true });
         }
