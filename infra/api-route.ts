@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { RouteSpec } from "./api";
+import type { RouteSpec } from "./rest-route-spec";
 import { resourceLabel } from "./api-resource-tree";
 
 export interface ApiRouteArgs {

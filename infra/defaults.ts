@@ -1,4 +1,4 @@
-import type { AuthMode, LoggingLevel, OriginMode } from "./config";
+import type { AuthMode, LoggingLevel, OriginMode } from "./config/types";
 
 // Kept apart from config.ts, which loads the Pulumi SDK, so the command-line tools can read
 // the defaults without paying for it.

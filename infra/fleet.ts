@@ -63,7 +63,7 @@ export interface OriginFleetArgs {
     /** CloudWatch dimensions of the target group and its load balancer. */
     readonly targetGroupArnSuffix: pulumi.Input<string>;
     readonly loadBalancerArnSuffix: pulumi.Input<string>;
-    /** Sizes and the CPU target, as validated by infra/config.ts. */
+    /** Sizes and the CPU target, as validated by infra/config/origin.ts. */
     readonly fleet: FleetConfig;
     /** Root volume size in GiB. Default: 8, as the builder's. */
     readonly rootVolumeSizeGb?: number;

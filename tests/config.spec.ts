@@ -48,7 +48,7 @@ function configErrorOf(call: () => unknown): ConfigError {
     throw new Error("expected a ConfigError, got none");
 }
 
-describe("config: parsing and validation (infra/config.ts)", () => {
+describe("config: parsing and validation (infra/config/)", () => {
     describe("origin layer", () => {
         it("turns a minimal origin config into typed values with the documented defaults", () => {
             const config = parseConfig(raw(ORIGIN_MINIMAL), DEV_ORIGIN) as OriginConfig;

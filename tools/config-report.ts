@@ -4,7 +4,7 @@ import { REPO_ROOT, StackFileReport, readStackConfig } from "./stack-files";
 /**
  * Every configuration problem of one stack, offline, in one list: what the CLI would refuse in
  * the stack file (YAML, declared types, required keys; tools/stack-files.ts) and what the
- * program refuses (infra/config.ts), so a type problem on one key never hides a problem on
+ * program refuses (infra/config/), so a type problem on one key never hides a problem on
  * another. A key the stack file already fails on (a value of the wrong type, a required key
  * missing) is reported once, from the stack file. Checks that need the origin's outputs (mode, region) run in the program.
  */

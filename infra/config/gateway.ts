@@ -1,0 +1,203 @@
+// The gateway layer's keys: the origin it reads, routes, stage, auth, cache, domain, alarms.
+import { DEFAULTS } from "../defaults";
+import { parseRouteThrottles, parseRoutes } from "../routes";
+import { ORIGIN_STACK_SUFFIX } from "../stack-names";
+import { ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, AUTH_MODES, AuthConfig, CACHE_SIZES_GB, CACHE_TTL_SECONDS, CacheConfig, CommonConfig, CustomDomainConfig, GatewayConfig, INTEGRATION_TIMEOUT_MS, LOGGING_LEVELS, ORIGIN_MODES, RawConfig, StackIdentity, ThrottleConfig } from "./types";
+import { ConfigReader, ProblemList, parseLogRetention, parseMonitoring, shown } from "./reader";
+import { ACM_CERTIFICATE_ARN, BARE_STACK, DOMAIN_NAME, HEADER_NAME, HOSTED_ZONE_ID, QUALIFIED_STACK, QUERY_PARAMETER_NAME, STAGE_NAME, USER_POOL_ARN } from "./formats";
+
+/** The origin stack a gateway reads when `originStack` is not set. */
+export function defaultOriginStack(identity: StackIdentity): string {
+    return `${identity.organization}/${identity.project}/${identity.stack}${ORIGIN_STACK_SUFFIX}`;
+}
+
+function parseAuth(reader: ConfigReader, problems: ProblemList): AuthConfig {
+    const mode = reader.oneOf("authMode", AUTH_MODES, DEFAULTS.authMode) ?? "none";
+    switch (mode) {
+        case "apiKey":
+            return {
+                mode,
+                usagePlan: {
+                    rateLimit: reader.integer("apiKeyRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
+                    burstLimit: reader.integer("apiKeyBurstLimit", 1, ACCOUNT_BURST_LIMIT, "requests") ?? 0,
+                    quotaPerDay: reader.integer("apiKeyQuotaPerDay", 1, 1_000_000_000, "requests per day") ?? 0,
+                },
+            };
+        case "cognito": {
+            const userPoolArn = reader.optionalString("cognitoUserPoolArn");
+            if (userPoolArn !== undefined && !USER_POOL_ARN.test(userPoolArn)) {
+                problems.add(
+                    "cognitoUserPoolArn",
+                    shown(userPoolArn),
+                    "a Cognito user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<id>), or empty to create a pool",
+                );
+            }
+            return { mode, userPoolArn };
+        }
+        default:
+            return { mode };
+    }
+}
+
+function parseNames(reader: ConfigReader, problems: ProblemList, key: "requiredQueryParameters" | "requiredHeaders", pattern: RegExp, what: string): string[] {
+    const names = reader.stringList(key) ?? [];
+    for (const name of names) {
+        if (!pattern.test(name)) {
+            problems.add(key, shown(name), what);
+        }
+    }
+    return names;
+}
+
+function parseCache(reader: ConfigReader, problems: ProblemList): CacheConfig {
+    const enabled = reader.boolean("cacheEnabled") ?? false;
+    const sizeGb = reader.string("cacheSizeGb");
+    if (!CACHE_SIZES_GB.includes(sizeGb)) {
+        problems.add("cacheSizeGb", shown(sizeGb), `a cache size API Gateway offers, in GB: ${CACHE_SIZES_GB.join(", ")}`);
+    }
+    const ttlSeconds = reader.integer("cacheTtlSeconds", CACHE_TTL_SECONDS.min, CACHE_TTL_SECONDS.max, "seconds") ?? 0;
+    return enabled ? { enabled, sizeGb, ttlSeconds } : { enabled };
+}
+
+function parseCustomDomain(reader: ConfigReader, problems: ProblemList, region: string | undefined): CustomDomainConfig | undefined {
+    const domainName = reader.optionalString("customDomainName");
+    const certificateArn = reader.optionalString("certificateArn");
+    const hostedZoneId = reader.optionalString("hostedZoneId");
+    if (domainName === undefined) {
+        return undefined;
+    }
+    if (!DOMAIN_NAME.test(domainName)) {
+        problems.add("customDomainName", shown(domainName), "a lower-case DNS name such as api.example.com");
+    }
+    if (certificateArn === undefined && hostedZoneId === undefined) {
+        problems.add(
+            "customDomainName",
+            shown(domainName),
+            "a certificate source as well: certificateArn (an ACM certificate in this region) or hostedZoneId (to issue one with DNS validation)",
+        );
+    }
+    if (certificateArn !== undefined) {
+        const certificateRegion = ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1];
+        if (certificateRegion === undefined) {
+            problems.add("certificateArn", shown(certificateArn), "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)");
+        } else if (region !== undefined && certificateRegion !== region) {
+            problems.add("certificateArn", shown(certificateArn), `a certificate in ${region}: a REGIONAL custom domain needs one from its own region`);
+        }
+    }
+    if (hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(hostedZoneId)) {
+        problems.add("hostedZoneId", shown(hostedZoneId), "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+    }
+    return { domainName, certificateArn, hostedZoneId };
+}
+
+/**
+ * `originUrl`: an http(s) base URL without credentials, query or fragment, returned with a
+ * trailing `/` so route paths append to it. Undefined when the key is not set.
+ */
+function parseOriginUrl(reader: ConfigReader, problems: ProblemList): string | undefined {
+    const value = reader.optionalString("originUrl");
+    if (value === undefined) {
+        return undefined;
+    }
+    const expected = "an http(s) URL of the backend such as https://api.example.com/ or https://192.0.2.10/base/, without credentials, query or fragment";
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return problems.add("originUrl", shown(value), expected);
+    }
+    if (!["http:", "https:"].includes(url.protocol) || url.hostname === "" || url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "" || /\s/.test(value)) {
+        // Credentials in a URL would land in plain config, the integration URI and the logs.
+        return problems.add("originUrl", url.username !== "" || url.password !== "" ? "a URL with credentials (not shown)" : shown(value), expected);
+    }
+    return url.pathname.endsWith("/") ? url.href : `${url.href}/`;
+}
+
+/** Reads the route table and the method throttles; every bad entry is one problem. */
+function parseRouteTable(reader: ConfigReader, problems: ProblemList, raw: RawConfig, throttle: ThrottleConfig): Pick<GatewayConfig, "routes" | "routeThrottles"> {
+    const sources = reader.stringList("routes");
+    const parsed = parseRoutes(sources ?? [...DEFAULTS.routes], raw.readProjectFile ?? (() => undefined));
+    for (const problem of parsed.problems) {
+        problems.add("routes", problem.given, problem.expected);
+    }
+    const throttleSources = reader.stringList("routeThrottles") ?? [];
+    // Without valid stage limits, any comparison with them would only repeat their own error.
+    const stage = { rateLimit: throttle.rateLimit || ACCOUNT_RATE_LIMIT, burstLimit: throttle.burstLimit || ACCOUNT_BURST_LIMIT };
+    const throttles = parseRouteThrottles(throttleSources, parsed.routes, stage);
+    for (const problem of throttles.problems) {
+        problems.add("routeThrottles", problem.given, problem.expected);
+    }
+    return { routes: parsed.routes, routeThrottles: throttles.throttles };
+}
+
+export function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig, raw: RawConfig): GatewayConfig {
+    const originUrl = parseOriginUrl(reader, problems);
+    const configuredOriginStack = reader.optionalString("originStack");
+    if (reader.optionalString("originUrl") !== undefined && configuredOriginStack !== undefined) {
+        problems.add(
+            "originStack",
+            shown(configuredOriginStack),
+            "empty with originUrl set: originUrl names the backend itself, so the gateway reads no origin stack; set one of the two",
+        );
+    }
+    const originStack = reader.optionalString("originUrl") !== undefined ? undefined : (configuredOriginStack ?? defaultOriginStack(common.identity));
+    if (originStack !== undefined && !QUALIFIED_STACK.test(originStack) && !BARE_STACK.test(originStack)) {
+        problems.add(
+            "originStack",
+            shown(originStack),
+            "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin, or a bare stack name such as dev-origin for a self-managed backend created before Pulumi CLI 3.61",
+        );
+    }
+    const stageName = reader.string("stageName");
+    if (!STAGE_NAME.test(stageName)) {
+        problems.add("stageName", shown(stageName), "1 to 128 letters, digits, hyphens or underscores");
+    }
+    const throttle: ThrottleConfig = {
+        rateLimit: reader.integer("throttleRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
+        burstLimit: reader.integer("throttleBurstLimit", 1, ACCOUNT_BURST_LIMIT, "requests") ?? 0,
+    };
+    const config: GatewayConfig = {
+        ...common,
+        layer: "gateway",
+        originStack,
+        originUrl,
+        stageName,
+        throttle,
+        ...parseRouteTable(reader, problems, raw, throttle),
+        loggingLevel: reader.oneOf("loggingLevel", LOGGING_LEVELS, DEFAULTS.loggingLevel) ?? DEFAULTS.loggingLevel,
+        logRetentionDays: parseLogRetention(reader),
+        encryptLogs: reader.boolean("encryptLogs") ?? false,
+        manageAccountLogRole: reader.boolean("manageAccountLogRole") ?? false,
+        integrationTimeoutMs:
+            reader.integer("integrationTimeoutMs", INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max, "milliseconds") ?? 0,
+        auth: parseAuth(reader, problems),
+        requestValidation: {
+            queryParameters: parseNames(reader, problems, "requiredQueryParameters", QUERY_PARAMETER_NAME, "query parameter names of letters, digits, _ . ~ -"),
+            headers: parseNames(reader, problems, "requiredHeaders", HEADER_NAME, "header names of letters, digits and -"),
+        },
+        cache: parseCache(reader, problems),
+        tracingEnabled: reader.boolean("tracingEnabled") ?? false,
+        waf: {
+            enabled: reader.boolean("wafEnabled") ?? false,
+            rateLimitPer5Minutes: reader.integer("wafRateLimitPer5Minutes", 10, 2_000_000_000, "requests per 5 minutes per IP") ?? 0,
+        },
+        customDomain: parseCustomDomain(reader, problems, common.region || undefined),
+        originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
+        monitoring: {
+            ...parseMonitoring(reader, problems),
+            thresholds: {
+                serverErrorsPer5Minutes: reader.integer("alarm5xxPer5Minutes", 1, 1_000_000, "5XX responses") ?? 0,
+                clientErrorsPer5Minutes: reader.integer("alarm4xxPer5Minutes", 1, 1_000_000, "4XX responses") ?? 0,
+                p99LatencyMs: reader.integer("alarmP99LatencyMs", 1, 29_000, "milliseconds") ?? 0,
+            },
+        },
+    };
+    if (config.originUrl !== undefined && config.originMode === "private") {
+        problems.add(
+            "originMode",
+            '"private"',
+            "public with originUrl set: a VPC link needs the internal load balancer of an origin stack this project deploys, and originUrl is reached over the internet",
+        );
+    }
+    return config;
+}

@@ -1,0 +1,66 @@
+/**
+ * The one place where stack configuration is read, validated and turned into typed objects.
+ *
+ * `parseConfig` is pure: it takes the raw strings the Pulumi engine hands a program and either
+ * returns a typed config or throws one `ConfigError` that lists every bad key. The stack
+ * programs call `readConfig`, which only collects the raw strings, so every rule here is
+ * tested directly, without the engine.
+ */
+import { closestKey } from "../config-keys";
+import { DEFAULTS } from "../defaults";
+import { ORIGIN_STACK_SUFFIX, environmentOf } from "../stack-names";
+import { CommonConfig, LAYERS, RawConfig, StackConfig, StackIdentity } from "./types";
+import { ConfigError, ConfigReader, ProblemList, shown } from "./reader";
+import { AWS_PACKAGE, KNOWN_REGIONS } from "./formats";
+import { parseOrigin } from "./origin";
+import { parseGateway } from "./gateway";
+import { checkKeysAreKnown, withoutUndecryptedValues } from "./keys";
+
+export { ORIGIN_STACK_SUFFIX, environmentOf };
+export { DEFAULTS };
+export * from "./types";
+export * from "./reader";
+export * from "./formats";
+export * from "./origin";
+export * from "./gateway";
+export * from "./keys";
+
+/** Validates everything for the stack's layer and throws one ConfigError naming each bad key. */
+export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfig {
+    const problems = new ProblemList();
+    checkKeysAreKnown(raw.keys, identity.stack, problems);
+    const reader = new ConfigReader(withoutUndecryptedValues(raw, identity.stack, problems), problems);
+    const layer = reader.oneOf("layer", LAYERS);
+    if (layer === "gateway" && identity.stack.endsWith(ORIGIN_STACK_SUFFIX)) {
+        problems.add("layer", shown(layer), `origin: the stack "${identity.stack}" is named as an origin stack`);
+    }
+    const region = raw.region?.trim();
+    if (!region) {
+        problems.add("aws:region", "nothing", "the AWS region to deploy to, e.g. us-east-1 (required)");
+    } else if (!KNOWN_REGIONS.includes(region)) {
+        const suggestion = closestKey(region, KNOWN_REGIONS);
+        problems.add("aws:region", shown(region), `an AWS region from the list ${AWS_PACKAGE} ships${suggestion ? `; did you mean ${suggestion}?` : ", e.g. us-east-1"}`);
+    }
+    const environment = environmentOf(identity.stack);
+    const common: CommonConfig = {
+        identity,
+        region: region ?? "",
+        environment,
+        tags: {
+            Project: identity.project,
+            Environment: environment,
+            Stack: identity.stack,
+            ManagedBy: "pulumi",
+        },
+    };
+    let config: StackConfig | undefined;
+    if (layer === "origin") {
+        config = parseOrigin(reader, problems, common);
+    } else if (layer === "gateway") {
+        config = parseGateway(reader, problems, common, raw);
+    }
+    if (problems.problems.length > 0 || config === undefined) {
+        throw new ConfigError(identity.stack, problems.problems);
+    }
+    return config;
+}
