@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { gzipSync } from "node:zlib";
+import { AnalyzeResponse, AnalyzeStackRequest, AnalyzerPropertyDependencies, AnalyzerResource, AnalyzerResourceOptions } from "@pulumi/pulumi/proto/analyzer_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzedResource, Finding, evaluatePolicies } from "../policy/evaluate";
 import { POLICIES } from "../policy/rules";
 import { SECRET_SIG, SECRET_SIG_VALUE } from "../tools/mock-runtime";
@@ -659,5 +661,51 @@ describe("policy pack: the mutation table (tests/policy-mutations.spec.ts)", () 
         const policy = POLICIES.find((candidate) => candidate.name === entry.policy)!;
         const findings = await evaluatePolicies(entry.violating[0].resources(), { stack: "dev", policies: [policy] });
         expect(findings.map((finding) => finding.enforcementLevel)).to.deep.equal(["advisory"]);
+    });
+});
+
+/** @pulumi/policy's own handler for the engine's AnalyzeStack call (internal, not in its typings). */
+type AnalyzeStackHandler = (call: { request: AnalyzeStackRequest }, callback: (error: unknown, response?: AnalyzeResponse) => void) => void;
+
+describe("policy pack: stack rules through @pulumi/policy's AnalyzeStack handler, as an external suite runs them", () => {
+    function analyzeStack(resources: readonly AnalyzedResource[]): Promise<string[]> {
+        // The SDK prefixes each message with the rule's description and a newline; keep the message.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const server = require("@pulumi/policy/server") as { makeAnalyzeStackRpcFun: (name: string, version: string, level: string, policies: unknown) => AnalyzeStackHandler };
+        const handler = server.makeAnalyzeStackRpcFun("hello-gateway", "0.1.0", "mandatory", [...POLICIES]);
+        const request = new AnalyzeStackRequest();
+        request.setResourcesList(
+            resources.map((resource) => {
+                const wire = new AnalyzerResource();
+                wire.setType(resource.type);
+                wire.setName(resource.name);
+                wire.setUrn(resource.urn);
+                wire.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(resource.state)) as Parameters<typeof Struct.fromJavaScript>[0]));
+                wire.setOptions(new AnalyzerResourceOptions());
+                for (const [property, urns] of Object.entries(resource.propertyDependencies)) {
+                    const dependencies = new AnalyzerPropertyDependencies();
+                    dependencies.setUrnsList([...urns]);
+                    wire.getPropertydependenciesMap().set(property, dependencies);
+                }
+                return wire;
+            }),
+        );
+        return new Promise((resolve, reject) =>
+            handler({ request }, (error, response) => (error || !response ? reject(error ?? new Error("no response")) : resolve(response.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage().split("\n").pop()}`)))),
+        );
+    }
+
+    it("reports SSH opened to the internet split over two standalone rules, and passes the same group without them", async () => {
+        const sg = group("sg", []);
+        const split = await analyzeStack([sg, groupRule("a", sg, "ingress", tcp(22, ["0.0.0.0/1"])), groupRule("b", sg, "ingress", tcp(22, ["128.0.0.0/1"]))]);
+        expect(split.filter((line) => line.startsWith("ec2-no-ssh-from-anywhere: [EC2.13]"))).to.have.length(1);
+        expect(await analyzeStack([sg])).to.deep.equal([]);
+    });
+
+    it("reports a web ACL association built from the stage that names its execution ARN", async () => {
+        const stage = restStage("stage", { executionArn: `${EXECUTE_API}/prod` });
+        const association = fixture(T.association, "waf", { resourceArn: `${EXECUTE_API}/prod`, webAclArn: "acl" }, { from: { resourceArn: [stage] } });
+        const diagnostics = await analyzeStack([stage, methodSettings("s"), association]);
+        expect(diagnostics.filter((line) => line.startsWith("apigateway-waf-association: [APIGateway.4]"))).to.have.length(1);
     });
 });
