@@ -511,6 +511,8 @@ export const ec2EbsEncrypted: ResourceValidationPolicy = {
 
 /** One security group rule in one shape, whichever resource or property it came from. */
 interface NetworkRule {
+    /** The resource that declares it. */
+    readonly owner: string;
     /** Where the rule sits, for messages: `ingress[1]`, or a standalone rule resource's type and name. */
     readonly where: string;
     readonly protocol: string;
@@ -538,9 +540,18 @@ const SECURITY_GROUP_TYPES = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/de
 
 type Direction = "ingress" | "egress";
 
-function networkRule(where: string, fields: { protocol?: unknown; fromPort?: unknown; toPort?: unknown; cidrs: readonly unknown[] }): NetworkRule {
+/** What the rule extraction reads of a resource: resource rules get args, stack rules a PolicyResource. */
+interface RuleHolder {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly props: object;
+}
+
+function networkRule(owner: string, where: string, fields: { protocol?: unknown; fromPort?: unknown; toPort?: unknown; cidrs: readonly unknown[] }): NetworkRule {
     const port = (value: unknown) => (typeof value === "number" ? value : undefined);
     return {
+        owner,
         where,
         protocol: String(fields.protocol ?? "").toLowerCase(),
         fromPort: port(fields.fromPort),
@@ -554,76 +565,29 @@ function listAt(props: object, path: PropertyPath): unknown[] {
     return Array.isArray(value) ? value : [];
 }
 
-/** A group's inline rules of one direction (SecurityGroup and DefaultSecurityGroup share the shape). */
-function inlineRules(group: PolicyResource, direction: Direction): NetworkRule[] {
-    return listAt(group.props, [direction]).map((rule, index) => {
-        const fields = (typeof rule === "object" && rule !== null ? rule : {}) as Record<string, unknown>;
-        const cidrs = [...listAt(fields, ["cidrBlocks"]), ...listAt(fields, ["ipv6CidrBlocks"])];
-        return networkRule(`${direction}[${index}]`, { ...fields, cidrs });
-    });
-}
-
-/** The one rule a standalone rule resource declares, if it is one of `direction`. */
-function standaloneRule(resource: PolicyResource, direction: Direction): NetworkRule | undefined {
+/**
+ * The rules of one direction a resource declares: a group's (or default group's) inline rules,
+ * or the one rule of a standalone rule resource; undefined for any other resource.
+ */
+function rulesOf(resource: RuleHolder, direction: Direction): NetworkRule[] | undefined {
+    if (SECURITY_GROUP_TYPES.includes(resource.type)) {
+        return listAt(resource.props, [direction]).map((rule, index) => {
+            const fields = (typeof rule === "object" && rule !== null ? rule : {}) as Record<string, unknown>;
+            const cidrs = [...listAt(fields, ["cidrBlocks"]), ...listAt(fields, ["ipv6CidrBlocks"])];
+            return networkRule(resource.urn, `${direction}[${index}]`, { ...fields, cidrs });
+        });
+    }
     const value = (key: string) => rawValueAt(resource.props, [key]);
     const where = `${resource.type} "${resource.name}"`;
-    if (resource.type === "aws:ec2/securityGroupRule:SecurityGroupRule" && value("type") === direction) {
-        return networkRule(where, { protocol: value("protocol"), fromPort: value("fromPort"), toPort: value("toPort"), cidrs: [...listAt(resource.props, ["cidrBlocks"]), ...listAt(resource.props, ["ipv6CidrBlocks"])] });
+    if (resource.type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
+        if (value("type") !== direction) return undefined;
+        return [networkRule(resource.urn, where, { protocol: value("protocol"), fromPort: value("fromPort"), toPort: value("toPort"), cidrs: [...listAt(resource.props, ["cidrBlocks"]), ...listAt(resource.props, ["ipv6CidrBlocks"])] })];
     }
     const vpcRuleType = direction === "ingress" ? "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" : "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
     if (resource.type === vpcRuleType) {
-        return networkRule(where, { protocol: value("ipProtocol"), fromPort: value("fromPort"), toPort: value("toPort"), cidrs: [value("cidrIpv4"), value("cidrIpv6")] });
+        return [networkRule(resource.urn, where, { protocol: value("ipProtocol"), fromPort: value("fromPort"), toPort: value("toPort"), cidrs: [value("cidrIpv4"), value("cidrIpv6")] })];
     }
     return undefined;
-}
-
-/** The rules of one security group, from the group itself and every standalone rule attached to it. */
-interface GroupRules {
-    /** The group when the stack has it; otherwise the first rule resource found for it. */
-    subject: PolicyResource;
-    readonly rules: NetworkRule[];
-}
-
-/**
- * Which group a rule resource belongs to: the group its securityGroupId came from (during a
- * preview the id is unknown but the engine still names its source), else the group with that id,
- * else the id itself. Rules are judged together per group, so a split across resources is seen.
- */
-function groupKeyOf(resource: PolicyResource, groups: readonly PolicyResource[]): string {
-    if (SECURITY_GROUP_TYPES.includes(resource.type)) {
-        return resource.urn;
-    }
-    const source = (resource.propertyDependencies.securityGroupId ?? []).find((dependency) => SECURITY_GROUP_TYPES.includes(dependency.type));
-    if (source !== undefined) {
-        return source.urn;
-    }
-    const id = rawValueAt(resource.props, ["securityGroupId"]);
-    if (isKnownString(id)) {
-        return groups.find((group) => rawValueAt(group.props, ["id"]) === id)?.urn ?? `id:${id}`;
-    }
-    return resource.urn;
-}
-
-function rulesByGroup(args: StackValidationArgs, direction: Direction): GroupRules[] {
-    const groups = args.resources.filter((resource) => SECURITY_GROUP_TYPES.includes(resource.type));
-    const byKey = new Map<string, GroupRules>();
-    for (const resource of args.resources) {
-        const isGroup = SECURITY_GROUP_TYPES.includes(resource.type);
-        const standalone = isGroup ? undefined : standaloneRule(resource, direction);
-        if (!isGroup && standalone === undefined) {
-            continue;
-        }
-        const key = groupKeyOf(resource, groups);
-        const entry = byKey.get(key) ?? { subject: resource, rules: [] };
-        if (isGroup) {
-            entry.subject = resource;
-            entry.rules.push(...inlineRules(resource, direction));
-        } else {
-            entry.rules.push(standalone!);
-        }
-        byKey.set(key, entry);
-    }
-    return [...byKey.values()];
 }
 
 function isAllProtocols(rule: NetworkRule): boolean {
@@ -656,52 +620,37 @@ function uniqueCidrs(rules: readonly NetworkRule[]): string[] {
     return [...new Set(rules.flatMap((rule) => rule.cidrs))];
 }
 
-/**
- * A rule for one control: no security group lets the internet (the union of its CIDRs, see
- * policy/network.ts for the threshold) reach any of `ports` over TCP, counting every rule of
- * the group together, inline or standalone.
- */
-function noIngressFromAnywhere(name: string, control: Control, ports: readonly number[], what: string): StackValidationPolicy {
-    return {
-        name,
-        description: describePolicy(
-            [control],
-            `no security group (SecurityGroup or DefaultSecurityGroup ingress, SecurityGroupRule of type ingress, vpc SecurityGroupIngressRule, judged together per group) lets 0.0.0.0/0, ::/0 or any set of CIDRs covering at least half of the IPv4 internet or of the IPv6 global unicast space 2000::/3 reach TCP ${what}.`,
-        ),
-        url: control.url,
-        validateStack: (args, reportViolation) => {
-            for (const group of rulesByGroup(args, "ingress")) {
-                const findings = new Map<string, { ports: number[]; sources: NetworkRule[] }>();
-                for (const port of ports) {
-                    const sources = group.rules.filter((rule) => rule.cidrs.length > 0 && reachesTcpPort(rule, port));
-                    if (internetWideFamilies(uniqueCidrs(sources)).length === 0) {
-                        continue;
-                    }
-                    const key = sources.map((rule) => rule.where).join("|");
-                    const finding = findings.get(key) ?? { ports: [], sources };
-                    finding.ports.push(port);
-                    findings.set(key, finding);
-                }
-                for (const { ports: reached, sources } of findings.values()) {
-                    const portList = `port${reached.length === 1 ? "" : "s"} ${reached.join(", ")}`;
-                    reportViolation(
-                        violationMessage([control], group.subject, `${sourcesShown(sources)} open TCP (${portList}) to ${describeReach(uniqueCidrs(sources))}.`),
-                        group.subject.urn,
-                    );
-                }
-            }
-        },
-    };
+function reachesInternet(rules: readonly NetworkRule[]): boolean {
+    return internetWideFamilies(uniqueCidrs(rules)).length > 0;
 }
 
-export const ec2NoSshFromAnywhere = noIngressFromAnywhere("ec2-no-ssh-from-anywhere", CONTROLS.noSshFromAnywhere, [SSH_PORT], "port 22 (SSH)");
-export const ec2NoRdpFromAnywhere = noIngressFromAnywhere("ec2-no-rdp-from-anywhere", CONTROLS.noRdpFromAnywhere, [RDP_PORT], "port 3389 (RDP)");
-export const ec2NoHighRiskPortsFromAnywhere = noIngressFromAnywhere(
-    "ec2-no-high-risk-ports-from-anywhere",
-    CONTROLS.noHighRiskPortsFromAnywhere,
-    HIGH_RISK_PORTS,
-    `any port of EC2.19's high-risk list (${HIGH_RISK_PORTS.join(", ")})`,
-);
+/** What one of the network controls finds in a set of rules: its message, and the rules behind it. */
+interface NetworkFinding {
+    /** What is open: `all traffic`, `every TCP port`, or the ports reached. */
+    readonly what: string;
+    readonly problem: string;
+    readonly sources: readonly NetworkRule[];
+}
+
+/** Ingress: for each port, the union of the CIDRs of every rule reaching it over TCP; ports with the same rules are reported together. */
+function ingressFindings(rules: readonly NetworkRule[], ports: readonly number[]): NetworkFinding[] {
+    const byRules = new Map<string, { ports: number[]; sources: NetworkRule[] }>();
+    for (const port of ports) {
+        const sources = rules.filter((rule) => rule.cidrs.length > 0 && reachesTcpPort(rule, port));
+        if (!reachesInternet(sources)) {
+            continue;
+        }
+        const key = sources.map((rule) => `${rule.owner}#${rule.where}`).join("|");
+        const entry = byRules.get(key) ?? { ports: [], sources };
+        entry.ports.push(port);
+        byRules.set(key, entry);
+    }
+    return [...byRules.values()].map(({ ports: reached, sources }) => ({
+        what: reached.join(", "),
+        problem: `${sourcesShown(sources)} open TCP (port${reached.length === 1 ? "" : "s"} ${reached.join(", ")}) to ${describeReach(uniqueCidrs(sources))}.`,
+        sources,
+    }));
+}
 
 /** Whether, for every port of `protocol`, the rules reaching that port together reach the internet. */
 function everyPortOpenToInternet(rules: readonly NetworkRule[], protocol: readonly string[]): NetworkRule[] | undefined {
@@ -712,38 +661,173 @@ function everyPortOpenToInternet(rules: readonly NetworkRule[], protocol: readon
             const range = portRangeOf(rule);
             return isAllProtocols(rule) || (range.from <= piece.from && piece.to <= range.to);
         });
-        return internetWideFamilies(uniqueCidrs(covering)).length > 0;
+        return reachesInternet(covering);
     });
     return open ? relevant : undefined;
 }
 
-export const ec2EgressRestricted: StackValidationPolicy = {
-    name: "ec2-egress-restricted",
-    description: describePolicy(
-        [CONTROLS.restrictedEgress],
-        'no security group (SecurityGroup or DefaultSecurityGroup egress, SecurityGroupRule of type egress, vpc SecurityGroupEgressRule, judged together per group) lets protocol "-1", or every TCP or every UDP port (the union of its port ranges), out to the internet (the union of its CIDRs).',
-    ),
-    validateStack: (args, reportViolation) => {
-        for (const group of rulesByGroup(args, "egress")) {
-            const allTraffic = group.rules.filter((rule) => rule.cidrs.length > 0 && isAllProtocols(rule));
-            const report = (what: string, sources: readonly NetworkRule[]) =>
-                reportViolation(
-                    violationMessage([CONTROLS.restrictedEgress], group.subject, `${sourcesShown(sources)} let ${what} out to ${describeReach(uniqueCidrs(sources))}; list the ports the instance needs.`),
-                    group.subject.urn,
-                );
-            if (internetWideFamilies(uniqueCidrs(allTraffic)).length > 0) {
-                report("all traffic", allTraffic);
-                continue;
+/** Egress: all protocols, or every TCP or every UDP port (the union of the port ranges), to the internet (the union of the CIDRs). */
+function egressFindings(rules: readonly NetworkRule[]): NetworkFinding[] {
+    const finding = (what: string, sources: readonly NetworkRule[]): NetworkFinding => ({
+        what,
+        problem: `${sourcesShown(sources)} let ${what} out to ${describeReach(uniqueCidrs(sources))}; list the ports the instance needs.`,
+        sources,
+    });
+    const allTraffic = rules.filter((rule) => rule.cidrs.length > 0 && isAllProtocols(rule));
+    if (reachesInternet(allTraffic)) {
+        return [finding("all traffic", allTraffic)];
+    }
+    const findings: NetworkFinding[] = [];
+    for (const [label, protocol] of [["TCP", TCP], ["UDP", UDP]] as const) {
+        const sources = everyPortOpenToInternet(rules, protocol);
+        if (sources !== undefined) {
+            findings.push(finding(`every ${label} port`, sources));
+        }
+    }
+    return findings;
+}
+
+/** One network control: the direction it reads and how it judges a set of rules. */
+interface NetworkControl {
+    readonly control: Control;
+    readonly direction: Direction;
+    /** The TCP ports an ingress control guards; undefined for egress. */
+    readonly ports?: readonly number[];
+    readonly judge: (rules: readonly NetworkRule[]) => NetworkFinding[];
+}
+
+const RULE_SHAPES = "SecurityGroup or DefaultSecurityGroup rules, a SecurityGroupRule, a vpc SecurityGroupIngressRule/EgressRule";
+const INTERNET_MEANS =
+    "0.0.0.0/0, ::/0, or CIDRs that together cover at least half of the IPv4 internet or of the IPv6 global unicast space 2000::/3 (policy/network.ts)";
+
+/** A resource rule for one network control: a resource's own rules, judged together. */
+function networkResourcePolicy(name: string, network: NetworkControl, checks: string): ResourceValidationPolicy {
+    return {
+        name,
+        description: describePolicy([network.control], `${checks} Each resource's rules (${RULE_SHAPES}) are judged together; "the internet" is ${INTERNET_MEANS}.`),
+        url: network.control.url,
+        validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+            const rules = rulesOf(args, network.direction);
+            if (rules === undefined) {
+                return args.notApplicable(`Policy only applies to security groups and their ${network.direction} rules`);
             }
-            for (const [label, protocol] of [["TCP", TCP], ["UDP", UDP]] as const) {
-                const sources = everyPortOpenToInternet(group.rules, protocol);
-                if (sources !== undefined) {
-                    report(`every ${label} port`, sources);
+            for (const finding of network.judge(rules)) {
+                reportViolation(violationMessage([network.control], args, finding.problem));
+            }
+        },
+    };
+}
+
+function ingressControl(control: Control, ports: readonly number[]): NetworkControl {
+    return { control, direction: "ingress", ports, judge: (rules) => ingressFindings(rules, ports) };
+}
+
+const SSH = ingressControl(CONTROLS.noSshFromAnywhere, [SSH_PORT]);
+const RDP = ingressControl(CONTROLS.noRdpFromAnywhere, [RDP_PORT]);
+const HIGH_RISK = ingressControl(CONTROLS.noHighRiskPortsFromAnywhere, HIGH_RISK_PORTS);
+const EGRESS: NetworkControl = { control: CONTROLS.restrictedEgress, direction: "egress", judge: egressFindings };
+
+export const ec2NoSshFromAnywhere = networkResourcePolicy("ec2-no-ssh-from-anywhere", SSH, "no security group ingress lets the internet reach TCP port 22 (SSH).");
+export const ec2NoRdpFromAnywhere = networkResourcePolicy("ec2-no-rdp-from-anywhere", RDP, "no security group ingress lets the internet reach TCP port 3389 (RDP).");
+export const ec2NoHighRiskPortsFromAnywhere = networkResourcePolicy(
+    "ec2-no-high-risk-ports-from-anywhere",
+    HIGH_RISK,
+    `no security group ingress lets the internet reach any TCP port of EC2.19's high-risk list (${HIGH_RISK_PORTS.join(", ")}).`,
+);
+export const ec2EgressRestricted = networkResourcePolicy(
+    "ec2-egress-restricted",
+    EGRESS,
+    'no security group egress lets protocol "-1", or every TCP or every UDP port (the union of its port ranges), out to the internet.',
+);
+
+/**
+ * Which group a standalone rule belongs to: the group its securityGroupId came from (during a
+ * preview the id is unknown but the engine still names its source), else the group with that id,
+ * else the id itself.
+ */
+function groupKeyOf(resource: PolicyResource, groups: readonly PolicyResource[]): string {
+    if (SECURITY_GROUP_TYPES.includes(resource.type)) {
+        return resource.urn;
+    }
+    const source = (resource.propertyDependencies.securityGroupId ?? []).find((dependency) => SECURITY_GROUP_TYPES.includes(dependency.type));
+    if (source !== undefined) {
+        return source.urn;
+    }
+    const id = rawValueAt(resource.props, ["securityGroupId"]);
+    if (isKnownString(id)) {
+        return groups.find((group) => rawValueAt(group.props, ["id"]) === id)?.urn ?? `id:${id}`;
+    }
+    return resource.urn;
+}
+
+/** The rules of one security group: the group's own and every standalone rule attached to it. */
+interface GroupRules {
+    /** The group when the stack has it; otherwise the first rule resource found for it. */
+    subject: PolicyResource;
+    readonly rules: NetworkRule[];
+    readonly members: Set<string>;
+}
+
+function rulesByGroup(resources: readonly PolicyResource[], direction: Direction): GroupRules[] {
+    const groups = resources.filter((resource) => SECURITY_GROUP_TYPES.includes(resource.type));
+    const byKey = new Map<string, GroupRules>();
+    for (const resource of resources) {
+        const rules = rulesOf(resource, direction);
+        if (rules === undefined) {
+            continue;
+        }
+        const key = groupKeyOf(resource, groups);
+        const entry = byKey.get(key) ?? { subject: resource, rules: [], members: new Set<string>() };
+        if (SECURITY_GROUP_TYPES.includes(resource.type)) {
+            entry.subject = resource;
+        }
+        entry.rules.push(...rules);
+        entry.members.add(resource.urn);
+        byKey.set(key, entry);
+    }
+    return [...byKey.values()];
+}
+
+/**
+ * The same four controls over each group as a whole: a group's inline rules together with every
+ * standalone rule attached to it. It reports only what no single resource shows on its own (those
+ * the resource rules above report, before the resource is created); a stack rule runs once the
+ * program has registered everything, so it is the second line, for splits across resources.
+ */
+export const ec2SecurityGroupRulesCombined: StackValidationPolicy = {
+    name: "ec2-security-group-rules-combined",
+    description: describePolicy(
+        [SSH.control, RDP.control, HIGH_RISK.control, EGRESS.control],
+        `the four network rules above, over each security group as a whole: its inline rules and every standalone rule resource whose securityGroupId comes from it (or equals its id), for what only their union opens; "the internet" is ${INTERNET_MEANS}.`,
+    ),
+    url: SSH.control.url,
+    validateStack: (args, reportViolation) => {
+        for (const network of [SSH, RDP, HIGH_RISK, EGRESS]) {
+            for (const group of rulesByGroup(args.resources, network.direction)) {
+                if (group.members.size < 2) {
+                    continue; // One resource alone: the resource rule judges it.
+                }
+                for (const finding of onlyTogether(network, group)) {
+                    reportViolation(violationMessage([network.control], group.subject, `together, ${finding.problem}`), group.subject.urn);
                 }
             }
         }
     },
 };
+
+/** What the group's rules open together that none of its resources opens alone. */
+function onlyTogether(network: NetworkControl, group: GroupRules): NetworkFinding[] {
+    const ownRules = (urn: string) => group.rules.filter((rule) => rule.owner === urn);
+    if (network.ports !== undefined) {
+        const ports = network.ports.filter((port) => {
+            const reaching = group.rules.filter((rule) => rule.cidrs.length > 0 && reachesTcpPort(rule, port));
+            return reachesInternet(reaching) && ![...group.members].some((urn) => reachesInternet(reaching.filter((rule) => rule.owner === urn)));
+        });
+        return ingressFindings(group.rules, ports);
+    }
+    const alone = new Set([...group.members].flatMap((urn) => network.judge(ownRules(urn))).map((finding) => finding.what));
+    return network.judge(group.rules).filter((finding) => !alone.has(finding.what) && !alone.has("all traffic"));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Secrets
@@ -1219,6 +1303,7 @@ export const POLICIES: ReadonlyArray<ResourceValidationPolicy | StackValidationP
     ec2NoRdpFromAnywhere,
     ec2NoHighRiskPortsFromAnywhere,
     ec2EgressRestricted,
+    ec2SecurityGroupRulesCombined,
     ec2LaunchTemplateImdsv2,
     ec2LaunchTemplateNoPublicIp,
     autoScalingMultipleZones,

@@ -247,6 +247,19 @@ const BREAKING_CASES: BreakingCase[] = [
             return [retyped(group, "aws:ec2/securityGroupRule:SecurityGroupRule", { type: "ingress", securityGroupId: "sg-1", protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] })];
         },
     },
+    {
+        policy: "ec2-security-group-rules-combined",
+        control: "Baseline.Egress",
+        breaks: "two egress SecurityGroupRules attached to the origin's group, TCP 0-32767 and 32768-65535 to 0.0.0.0/0",
+        resources: () => {
+            const group = only("prod-origin", "aws:ec2/securityGroup:SecurityGroup");
+            const halves = [[0, 32767], [32768, 65535]].map(([fromPort, toPort], index): RecordedResource => {
+                const rule = retyped(group, "aws:ec2/securityGroupRule:SecurityGroupRule", { type: "egress", securityGroupId: "sg-unknown", protocol: "tcp", fromPort, toPort, cidrBlocks: ["0.0.0.0/0"] });
+                return { ...rule, name: `${rule.name}-${index}`, urn: `${rule.urn}-${index}`, propertyDependencies: { securityGroupId: [group.urn] } };
+            });
+            return [group, ...halves];
+        },
+    },
     breakingChange("ec2-egress-restricted", "Baseline.Egress", "aws:ec2/securityGroup:SecurityGroup", ["egress", 0, "protocol"], "-1", "prod-origin"),
     {
         policy: "ec2-egress-restricted",
