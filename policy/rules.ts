@@ -1126,10 +1126,13 @@ function arnParts(arn: string): { service: string; region: string; account: stri
 }
 
 /**
- * What is wrong with a permission's sourceArn, if anything. Lambda.1 passes only conditions with
- * fixed values; the pack asks that the service, region, account and resource id be fixed, and that
- * an execute-api ARN name a stage, a method and a path after the API id (wildcards there scope
- * to routes of one API; `<api-id>/*` alone lets every route of the API, and any later one, invoke).
+ * What is wrong with a permission's sourceArn, if anything. Lambda.1 fails a function policy
+ * that lets anyone (principal `*`) invoke, and an S3-invoked one without `AWS:SourceAccount`; it
+ * does not evaluate conditions holding wildcards, so a `*` principal is refused here whatever its
+ * sourceArn. Beyond the control, the pack asks every permission for a sourceArn whose service,
+ * region, account and resource id are fixed, and an execute-api ARN that names a stage, a method
+ * and a path after the API id (wildcards there stay within routes of one API; `<api-id>/*` alone
+ * lets every route of the API, and any added later, invoke).
  */
 function sourceArnProblem(sourceArn: unknown): string | undefined {
     if (!isSet(sourceArn)) {
