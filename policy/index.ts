@@ -10,7 +10,7 @@ import { trackWireSecrets } from "./secrets";
 trackWireSecrets();
 
 new PolicyPack("hello-gateway", {
-    description: "hello-gateway: AWS Security Hub API Gateway and EC2 controls plus the project's logging, throttling, egress and secrets baseline",
+    description: "hello-gateway: AWS Security Hub API Gateway, EC2, Auto Scaling, Lambda and DynamoDB controls plus the project's logging, throttling, egress and secrets baseline",
     // Mandatory for prod (and any stack the pack does not know), advisory for dev. A
     // --policy-pack-config file overrides it per policy or for "all".
     enforcementLevel: enforcementLevelFor(stackFromEnvironment(process.env)),

@@ -9,7 +9,10 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 import type { Resource } from "@pulumi/pulumi";
+import { gunzipSync } from "node:zlib";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { OLDEST_SUPPORTED_NODE_MAJOR, SUPPORTED_RUNTIMES, isSupportedRuntime } from "./lambda-runtimes";
+import { HIGHEST_PORT, PortRange, describeReach, internetWideFamilies, portPieces } from "./network";
 import { PropertyPath, isSecretAt, rawPropsOf } from "./secrets";
 
 /**
@@ -74,6 +77,11 @@ export const CONTROLS = {
     launchTemplateNoPublicIp: securityHubControl("EC2.25", "Amazon EC2 launch templates should not assign public IPs to network interfaces"),
     groupMultipleZones: securityHubControl("AutoScaling.2", "Amazon EC2 Auto Scaling group should cover multiple Availability Zones"),
     groupElbHealthChecks: securityHubControl("AutoScaling.1", "Auto Scaling groups associated with a load balancer should use ELB health checks"),
+    lambdaPublicAccess: securityHubControl("Lambda.1", "Lambda function policies should prohibit public access"),
+    lambdaSupportedRuntime: securityHubControl("Lambda.2", "Lambda functions should use supported runtimes"),
+    lambdaLogGroup: baselineControl("LambdaLogGroup", "every Lambda function logs to a log group the stack creates, with retention, and with KMS when the stack encrypts its logs"),
+    dynamoDbPointInTimeRecovery: securityHubControl("DynamoDB.2", "DynamoDB tables should have point-in-time recovery enabled"),
+    dynamoDbEncryption: baselineControl("DynamoDbEncryption", "every DynamoDB table is encrypted with a KMS key (AWS-managed or customer-managed), not the AWS-owned default (checkov CKV_AWS_119 asks for customer-managed)"),
 } as const;
 
 /** What a violation is about: the resource under validation, or one resource of the stack. */
@@ -143,13 +151,41 @@ export const apiGatewayExecutionLogging: ResourceValidationPolicy = {
     }),
 };
 
+const APIGATEWAYV2_STAGE = "aws:apigatewayv2/stage:Stage";
+
+/**
+ * An apigatewayv2 stage's throttling: defaultRouteSettings must set both limits above 0. Setting
+ * one (or any other route setting) leaves the other at 0, and 0 answers every call with 429
+ * (pulumi-aws#2363, terraform-provider-aws#14742 and #27674). A routeSettings entry replaces the
+ * default for its route, so one that names either limit must set both above 0.
+ */
+function validateV2StageThrottling(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
+    if (args.type !== APIGATEWAYV2_STAGE) {
+        return;
+    }
+    const limits = ["throttlingRateLimit", "throttlingBurstLimit"];
+    for (const limit of limits) {
+        const value = rawValueAt(args.props, ["defaultRouteSettings", limit]);
+        if (!(typeof value === "number" && value > 0)) {
+            reportViolation(violationMessage([CONTROLS.throttling], args, `defaultRouteSettings.${limit} is ${shown(value)}; set both throttlingRateLimit and throttlingBurstLimit above 0 (an unset one is 0, which refuses every call).`));
+        }
+    }
+    listAt(args.props, ["routeSettings"]).forEach((routeSetting, index) => {
+        const values = limits.map((limit) => rawValueAt(routeSetting as object, [limit]));
+        if (values.some((value) => value !== undefined && value !== null) && !values.every((value) => typeof value === "number" && value > 0)) {
+            const route = shown(rawValueAt(routeSetting as object, ["routeKey"]));
+            reportViolation(violationMessage([CONTROLS.throttling], args, `routeSettings[${index}] (${route}) sets throttlingRateLimit ${shown(values[0])} and throttlingBurstLimit ${shown(values[1])}; a route override needs both above 0.`));
+        }
+    });
+}
+
 export const apiGatewayThrottling: ResourceValidationPolicy = {
     name: "apigateway-throttling",
     description: describePolicy(
         [CONTROLS.throttling],
-        "MethodSettings for */* set throttlingRateLimit and throttlingBurstLimit above 0; a per-method override must not lift them.",
+        "MethodSettings for */* set throttlingRateLimit and throttlingBurstLimit above 0; a per-method override must not lift them. Every apigatewayv2 Stage sets both defaultRouteSettings limits above 0, and a routeSettings entry that names either sets both.",
     ),
-    validateResource: validateResourceOfType(aws.apigateway.MethodSettings, (methodSettings, args, reportViolation) => {
+    validateResource: [validateV2StageThrottling, validateResourceOfType(aws.apigateway.MethodSettings, (methodSettings, args, reportViolation) => {
         const stageWide = methodSettings.methodPath === STAGE_WIDE_METHOD_PATH;
         const limits = {
             throttlingRateLimit: methodSettings.settings?.throttlingRateLimit,
@@ -162,17 +198,33 @@ export const apiGatewayThrottling: ResourceValidationPolicy = {
                 reportViolation(violationMessage([CONTROLS.throttling], args, `settings.${setting} for ${methodSettings.methodPath} is ${shown(value)}; it must be above 0.`));
             }
         }
-    }),
+    })],
 };
 
 export const apiGatewayDataTraceOff: ResourceValidationPolicy = {
     name: "apigateway-data-trace-off",
-    description: describePolicy([CONTROLS.noDataTrace], "no MethodSettings sets dataTraceEnabled to true."),
-    validateResource: validateResourceOfType(aws.apigateway.MethodSettings, (methodSettings, args, reportViolation) => {
-        if (methodSettings.settings?.dataTraceEnabled === true) {
-            reportViolation(violationMessage([CONTROLS.noDataTrace], args, `settings.dataTraceEnabled is true for ${methodSettings.methodPath}; full request and response bodies in logs can carry credentials and personal data.`));
-        }
-    }),
+    description: describePolicy([CONTROLS.noDataTrace], "no MethodSettings, and no apigatewayv2 Stage's defaultRouteSettings or routeSettings, sets dataTraceEnabled to true."),
+    validateResource: [
+        validateResourceOfType(aws.apigateway.MethodSettings, (methodSettings, args, reportViolation) => {
+            if (methodSettings.settings?.dataTraceEnabled === true) {
+                reportViolation(violationMessage([CONTROLS.noDataTrace], args, `settings.dataTraceEnabled is true for ${methodSettings.methodPath}; full request and response bodies in logs can carry credentials and personal data.`));
+            }
+        }),
+        (args, reportViolation) => {
+            if (args.type !== APIGATEWAYV2_STAGE) {
+                return;
+            }
+            const settings: Array<[string, unknown]> = [
+                ["defaultRouteSettings", rawValueAt(args.props, ["defaultRouteSettings"])],
+                ...listAt(args.props, ["routeSettings"]).map((routeSetting, index): [string, unknown] => [`routeSettings[${index}]`, routeSetting]),
+            ];
+            for (const [where, setting] of settings) {
+                if (typeof setting === "object" && setting !== null && rawValueAt(setting, ["dataTraceEnabled"]) === true) {
+                    reportViolation(violationMessage([CONTROLS.noDataTrace], args, `${where}.dataTraceEnabled is true; full messages in logs can carry credentials and personal data.`));
+                }
+            }
+        },
+    ],
 };
 
 export const apiGatewayCacheEncrypted: ResourceValidationPolicy = {
@@ -213,14 +265,19 @@ export const apiGatewayStageClientCertificate: ResourceValidationPolicy = {
 
 export const apiGatewayAccessLogging: ResourceValidationPolicy = {
     name: "apigateway-access-logging",
-    description: describePolicy([CONTROLS.accessLogs], "every Stage sets accessLogSettings.destinationArn."),
-    validateResource: validateResourceOfType(aws.apigateway.Stage, (_stage, args, reportViolation) => {
+    description: describePolicy([CONTROLS.accessLogs], "every REST Stage and every apigatewayv2 (HTTP or WebSocket) Stage sets accessLogSettings.destinationArn and accessLogSettings.format."),
+    validateResource: (args, reportViolation) => {
+        if (args.type !== "aws:apigateway/stage:Stage" && args.type !== APIGATEWAYV2_STAGE) {
+            return args.notApplicable("Policy only applies to API Gateway stages");
+        }
         // The destination is normally a log group's ARN, unknown until that group exists: only
         // whether it is set matters here.
-        if (!isSet(rawValueAt(args.props, ["accessLogSettings", "destinationArn"]))) {
-            reportViolation(violationMessage([CONTROLS.accessLogs], args, "accessLogSettings.destinationArn is unset; the stage writes no access logs."));
+        for (const field of ["destinationArn", "format"]) {
+            if (!isSet(rawValueAt(args.props, ["accessLogSettings", field]))) {
+                reportViolation(violationMessage([CONTROLS.accessLogs], args, `accessLogSettings.${field} is unset; the stage writes no access logs.`));
+            }
         }
-    }),
+    },
 };
 
 /**
@@ -273,20 +330,25 @@ export const apiGatewayStageMethodSettings: StackValidationPolicy = {
     },
 };
 
-/** Whether a web ACL association protects the stage: its resourceArn is the stage's ARN. */
+/**
+ * Whether a web ACL association protects the stage: its resourceArn is exactly the stage's ARN.
+ * Another output of the stage (its executionArn, its invoke URL, the ARN with a suffix) is not.
+ * When both ARNs are known they must be equal. Only while the association's resourceArn is
+ * unknown (a preview of a new stage) does the engine's record of where it came from stand in,
+ * and the update checks the value again.
+ */
 function protectsStage(association: PolicyResource, stage: PolicyResource): boolean {
-    // During a preview of a new stack both ARNs are unknown, but the engine still says which
-    // resource the association's resourceArn came from.
-    if (dependsThrough(association, "resourceArn", stage)) {
-        return true;
-    }
     const resourceArn = rawValueAt(association.props, ["resourceArn"]);
-    return isKnownString(resourceArn) && resourceArn === rawValueAt(stage.props, ["arn"]);
+    const stageArn = rawValueAt(stage.props, ["arn"]);
+    if (isKnownString(resourceArn)) {
+        return isKnownString(stageArn) && resourceArn === stageArn;
+    }
+    return resourceArn === unknownValue && dependsThrough(association, "resourceArn", stage);
 }
 
 export const apiGatewayWebAcl: StackValidationPolicy = {
     name: "apigateway-waf-association",
-    description: describePolicy([CONTROLS.webAcl], "every Stage is the resourceArn of an aws:wafv2/webAclAssociation:WebAclAssociation in the same stack."),
+    description: describePolicy([CONTROLS.webAcl], "every Stage's ARN is exactly the resourceArn of an aws:wafv2/webAclAssociation:WebAclAssociation in the same stack (no other output of the stage)."),
     url: CONTROLS.webAcl.url,
     validateStack: (args, reportViolation) => {
         const associations = resourcesOfType(args, aws.wafv2.WebAclAssociation);
@@ -334,6 +396,12 @@ function vpcIdOf(vpc: PolicyResource): unknown {
     return vpc.type === "awsx:ec2:Vpc" ? rawValueAt(vpc.props, ["vpcId"]) : rawValueAt(vpc.props, ["id"]);
 }
 
+/**
+ * The traffic types that satisfy EC2.6: the control asks for rejected traffic to be logged
+ * (its trafficType parameter is REJECT), which ALL includes and ACCEPT does not.
+ */
+export const FLOW_LOG_TRAFFIC_TYPES_THAT_LOG_REJECTS = ["ALL", "REJECT"];
+
 /** Whether the flow log records the VPC's traffic (vpcId taken from the VPC, or equal to its id). */
 function logsVpc(flowLog: PolicyResource, vpc: PolicyResource): boolean {
     if (dependsThrough(flowLog, "vpcId", vpc)) {
@@ -345,7 +413,7 @@ function logsVpc(flowLog: PolicyResource, vpc: PolicyResource): boolean {
 
 export const ec2VpcFlowLogs: StackValidationPolicy = {
     name: "ec2-vpc-flow-logs",
-    description: describePolicy([CONTROLS.vpcFlowLogs], "every VPC (aws:ec2/vpc:Vpc, or awsx's Vpc component) is the vpcId of an aws:ec2/flowLog:FlowLog in the same stack."),
+    description: describePolicy([CONTROLS.vpcFlowLogs], "every VPC (aws:ec2/vpc:Vpc, or awsx's Vpc component) is the vpcId of an aws:ec2/flowLog:FlowLog in the same stack whose trafficType is ALL or REJECT (ACCEPT leaves rejected traffic unlogged)."),
     url: CONTROLS.vpcFlowLogs.url,
     validateStack: (args, reportViolation) => {
         const flowLogs = resourcesOfType(args, aws.ec2.FlowLog);
@@ -354,9 +422,17 @@ export const ec2VpcFlowLogs: StackValidationPolicy = {
             // awsx's component hands out its child VPC's id: a flow log built from it names the
             // component, not the child, as the source of its vpcId.
             const standsFor = vpc.parent?.type === "awsx:ec2:Vpc" ? [vpc, vpc.parent] : [vpc];
-            if (!flowLogs.some((flowLog) => standsFor.some((candidate) => logsVpc(flowLog, candidate)))) {
+            const ofVpc = flowLogs.filter((flowLog) => standsFor.some((candidate) => logsVpc(flowLog, candidate)));
+            const logsRejects = ofVpc.filter((flowLog) => FLOW_LOG_TRAFFIC_TYPES_THAT_LOG_REJECTS.includes(String(rawValueAt(flowLog.props, ["trafficType"]))));
+            if (ofVpc.length === 0) {
                 reportViolation(
                     violationMessage([CONTROLS.vpcFlowLogs], vpc, "no aws:ec2/flowLog:FlowLog records this VPC's traffic; set flowLogsEnabled: true."),
+                    vpc.urn,
+                );
+            } else if (logsRejects.length === 0) {
+                const types = ofVpc.map((flowLog) => shown(rawValueAt(flowLog.props, ["trafficType"]))).join(", ");
+                reportViolation(
+                    violationMessage([CONTROLS.vpcFlowLogs], vpc, `its flow logs record trafficType ${types}; EC2.6 needs rejected traffic logged: trafficType "ALL" or "REJECT".`),
                     vpc.urn,
                 );
             }
@@ -364,34 +440,64 @@ export const ec2VpcFlowLogs: StackValidationPolicy = {
     },
 };
 
+/** Resources that launch instances and carry their metadata options; launch templates have their own rule. */
+const INSTANCE_LAUNCHERS = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest", "aws:ec2/launchConfiguration:LaunchConfiguration"];
+
 export const ec2Imdsv2Required: ResourceValidationPolicy = {
     name: "ec2-imdsv2-required",
-    description: describePolicy([CONTROLS.imdsv2], 'every Instance sets metadataOptions.httpTokens to "required".'),
+    description: describePolicy(
+        [CONTROLS.imdsv2],
+        'every Instance, SpotInstanceRequest and LaunchConfiguration sets metadataOptions.httpTokens to "required" (unset, EC2 accepts IMDSv1).',
+    ),
     url: CONTROLS.imdsv2.url,
-    validateResource: validateResourceOfType(aws.ec2.Instance, (instance, args, reportViolation) => {
-        const httpTokens = instance.metadataOptions?.httpTokens;
+    validateResource: (args, reportViolation) => {
+        if (!INSTANCE_LAUNCHERS.includes(args.type)) {
+            return args.notApplicable("Policy only applies to instances, spot instance requests and launch configurations");
+        }
+        const httpTokens = rawValueAt(args.props, ["metadataOptions", "httpTokens"]);
         if (httpTokens !== "required") {
             reportViolation(violationMessage([CONTROLS.imdsv2], args, `metadataOptions.httpTokens is ${shown(httpTokens)}; IMDSv2 needs "required".`));
         }
-    }),
+    },
 };
 
 export const ec2EbsEncrypted: ResourceValidationPolicy = {
     name: "ec2-ebs-encrypted",
     description: describePolicy(
         [CONTROLS.ebsEncryption],
-        "every Instance sets rootBlockDevice.encrypted and each ebsBlockDevices[].encrypted to true; every ebs Volume sets encrypted to true.",
+        "every Instance, SpotInstanceRequest and LaunchConfiguration sets rootBlockDevice.encrypted and each ebsBlockDevices[].encrypted to true; every LaunchTemplate (the fleet's volumes) states blockDeviceMappings, each ebs one with encrypted \"true\"; every ebs Volume sets encrypted to true.",
     ),
     url: CONTROLS.ebsEncryption.url,
     validateResource: [
-        validateResourceOfType(aws.ec2.Instance, (instance, args, reportViolation) => {
-            // Unset means "the account default", which this pack cannot see: it must be explicit.
-            if (instance.rootBlockDevice?.encrypted !== true) {
-                reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `rootBlockDevice.encrypted is ${shown(instance.rootBlockDevice?.encrypted)}; it must be true.`));
+        (args, reportViolation) => {
+            if (!INSTANCE_LAUNCHERS.includes(args.type)) {
+                return;
             }
-            (instance.ebsBlockDevices ?? []).forEach((device, index) => {
-                if (device.encrypted !== true) {
-                    reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `ebsBlockDevices[${index}] (${device.deviceName}).encrypted is ${shown(device.encrypted)}; it must be true.`));
+            // Unset means "the account default", which this pack cannot see: it must be explicit.
+            const rootEncrypted = rawValueAt(args.props, ["rootBlockDevice", "encrypted"]);
+            if (!isTrue(rootEncrypted)) {
+                reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `rootBlockDevice.encrypted is ${shown(rootEncrypted)}; it must be true.`));
+            }
+            listAt(args.props, ["ebsBlockDevices"]).forEach((device, index) => {
+                const encrypted = rawValueAt(device as object, ["encrypted"]);
+                if (!isTrue(encrypted)) {
+                    reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `ebsBlockDevices[${index}] (${shown(rawValueAt(device as object, ["deviceName"]))}).encrypted is ${shown(encrypted)}; it must be true.`));
+                }
+            });
+        },
+        validateResourceOfType(aws.ec2.LaunchTemplate, (_template, args, reportViolation) => {
+            const mappings = listAt(args.props, ["blockDeviceMappings"]);
+            if (mappings.length === 0) {
+                reportViolation(violationMessage([CONTROLS.ebsEncryption], args, "blockDeviceMappings is unset, so the fleet's root volume follows the AMI's snapshot and the account default; state the root device with ebs.encrypted \"true\"."));
+            }
+            mappings.forEach((mapping, index) => {
+                const ebs = rawValueAt(mapping as object, ["ebs"]);
+                if (ebs === undefined || ebs === null) {
+                    return; // An instance store or a suppressed device: no EBS volume.
+                }
+                const encrypted = rawValueAt(ebs as object, ["encrypted"]);
+                if (!isTrue(encrypted)) {
+                    reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `blockDeviceMappings[${index}] (${shown(rawValueAt(mapping as object, ["deviceName"]))}).ebs.encrypted is ${shown(encrypted)}; it must be "true".`));
                 }
             });
         }),
@@ -405,7 +511,9 @@ export const ec2EbsEncrypted: ResourceValidationPolicy = {
 
 /** One security group rule in one shape, whichever resource or property it came from. */
 interface NetworkRule {
-    /** Where the rule sits, for messages: `ingress[1]`, or `rule` for a standalone rule resource. */
+    /** The resource that declares it. */
+    readonly owner: string;
+    /** Where the rule sits, for messages: `ingress[1]`, or a standalone rule resource's type and name. */
     readonly where: string;
     readonly protocol: string;
     readonly fromPort: number | undefined;
@@ -426,131 +534,300 @@ const RDP_PORT = 3389;
 export const HIGH_RISK_PORTS: readonly number[] = [
     20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300,
 ];
-const HIGHEST_PORT = 65535;
 
-/** A CIDR with prefix length 0 (`0.0.0.0/0`, `::/0`) is the whole address family. */
-function isAnywhere(cidr: string): boolean {
-    return cidr.trim().endsWith("/0");
-}
-
-function reachesTcpPort(rule: NetworkRule, port: number): boolean {
-    if (ALL_PROTOCOLS.includes(rule.protocol)) {
-        return true;
-    }
-    return TCP.includes(rule.protocol) && (rule.fromPort ?? 0) <= port && port <= (rule.toPort ?? HIGHEST_PORT);
-}
-
-function coversAllPorts(rule: NetworkRule): boolean {
-    if (ALL_PROTOCOLS.includes(rule.protocol)) {
-        return true;
-    }
-    return [...TCP, ...UDP].includes(rule.protocol) && (rule.fromPort ?? 0) <= 0 && (rule.toPort ?? HIGHEST_PORT) >= HIGHEST_PORT;
-}
-
-function networkRule(where: string, fields: { protocol?: string | number; fromPort?: number; toPort?: number; cidrs: readonly (string | undefined)[] }): NetworkRule {
-    return {
-        where,
-        protocol: String(fields.protocol ?? "").toLowerCase(),
-        fromPort: fields.fromPort,
-        toPort: fields.toPort,
-        cidrs: fields.cidrs.filter((cidr): cidr is string => typeof cidr === "string"),
-    };
-}
+/** Resources that hold a security group's rules inline: a group, or the VPC's default group adopted into the stack. */
+const SECURITY_GROUP_TYPES = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"];
 
 type Direction = "ingress" | "egress";
 
-/** The rules of one direction that a SecurityGroup, SecurityGroupRule or vpc rule resource declares. */
-const networkRulesOf: Record<Direction, Array<(args: ResourceValidationArgs) => NetworkRule[] | undefined>> = {
-    ingress: [
-        (args) =>
-            args.asType(aws.ec2.SecurityGroup)?.ingress?.map((rule, index) =>
-                networkRule(`ingress[${index}]`, { ...rule, cidrs: [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])] }),
-            ),
-        (args) => {
-            const rule = args.asType(aws.ec2.SecurityGroupRule);
-            return rule?.type === "ingress" ? [networkRule("rule", { ...rule, cidrs: [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])] })] : undefined;
-        },
-        (args) => {
-            const rule = args.asType(aws.vpc.SecurityGroupIngressRule);
-            return rule && [networkRule("rule", { protocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs: [rule.cidrIpv4, rule.cidrIpv6] })];
-        },
-    ],
-    egress: [
-        (args) =>
-            args.asType(aws.ec2.SecurityGroup)?.egress?.map((rule, index) =>
-                networkRule(`egress[${index}]`, { ...rule, cidrs: [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])] }),
-            ),
-        (args) => {
-            const rule = args.asType(aws.ec2.SecurityGroupRule);
-            return rule?.type === "egress" ? [networkRule("rule", { ...rule, cidrs: [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])] })] : undefined;
-        },
-        (args) => {
-            const rule = args.asType(aws.vpc.SecurityGroupEgressRule);
-            return rule && [networkRule("rule", { protocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs: [rule.cidrIpv4, rule.cidrIpv6] })];
-        },
-    ],
-};
+/** What the rule extraction reads of a resource: resource rules get args, stack rules a PolicyResource. */
+interface RuleHolder {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly props: object;
+}
 
-/** Security groups and both kinds of standalone rule resources; anything else is not applicable. */
-function networkRulesIn(direction: Direction, args: ResourceValidationArgs): NetworkRule[] {
-    for (const extract of networkRulesOf[direction]) {
-        const rules = extract(args);
-        if (rules !== undefined) {
-            return rules;
-        }
+function networkRule(owner: string, where: string, fields: { protocol?: unknown; fromPort?: unknown; toPort?: unknown; cidrs: readonly unknown[] }): NetworkRule {
+    const port = (value: unknown) => (typeof value === "number" ? value : undefined);
+    return {
+        owner,
+        where,
+        protocol: String(fields.protocol ?? "").toLowerCase(),
+        fromPort: port(fields.fromPort),
+        toPort: port(fields.toPort),
+        cidrs: fields.cidrs.filter(isKnownString),
+    };
+}
+
+function listAt(props: object, path: PropertyPath): unknown[] {
+    const value = rawValueAt(props, path);
+    return Array.isArray(value) ? value : [];
+}
+
+/**
+ * The rules of one direction a resource declares: a group's (or default group's) inline rules,
+ * or the one rule of a standalone rule resource; undefined for any other resource.
+ */
+function rulesOf(resource: RuleHolder, direction: Direction): NetworkRule[] | undefined {
+    if (SECURITY_GROUP_TYPES.includes(resource.type)) {
+        return listAt(resource.props, [direction]).map((rule, index) => {
+            const fields = (typeof rule === "object" && rule !== null ? rule : {}) as Record<string, unknown>;
+            const cidrs = [...listAt(fields, ["cidrBlocks"]), ...listAt(fields, ["ipv6CidrBlocks"])];
+            return networkRule(resource.urn, `${direction}[${index}]`, { ...fields, cidrs });
+        });
     }
-    return args.notApplicable(`Policy only applies to security groups and their ${direction} rules`);
+    const value = (key: string) => rawValueAt(resource.props, [key]);
+    const where = `${resource.type} "${resource.name}"`;
+    if (resource.type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
+        if (value("type") !== direction) return undefined;
+        return [networkRule(resource.urn, where, { protocol: value("protocol"), fromPort: value("fromPort"), toPort: value("toPort"), cidrs: [...listAt(resource.props, ["cidrBlocks"]), ...listAt(resource.props, ["ipv6CidrBlocks"])] })];
+    }
+    const vpcRuleType = direction === "ingress" ? "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" : "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+    if (resource.type === vpcRuleType) {
+        return [networkRule(resource.urn, where, { protocol: value("ipProtocol"), fromPort: value("fromPort"), toPort: value("toPort"), cidrs: [value("cidrIpv4"), value("cidrIpv6")] })];
+    }
+    return undefined;
+}
+
+function isAllProtocols(rule: NetworkRule): boolean {
+    return ALL_PROTOCOLS.includes(rule.protocol);
+}
+
+function portRangeOf(rule: NetworkRule): PortRange {
+    return { from: rule.fromPort ?? 0, to: rule.toPort ?? HIGHEST_PORT };
+}
+
+function reachesTcpPort(rule: NetworkRule, port: number): boolean {
+    if (isAllProtocols(rule)) {
+        return true;
+    }
+    const range = portRangeOf(rule);
+    return TCP.includes(rule.protocol) && range.from <= port && port <= range.to;
 }
 
 function portsShown(rule: NetworkRule): string {
-    return ALL_PROTOCOLS.includes(rule.protocol) ? "all traffic" : `${rule.protocol} ${rule.fromPort ?? 0}-${rule.toPort ?? HIGHEST_PORT}`;
+    if (isAllProtocols(rule)) return "all traffic";
+    const range = portRangeOf(rule);
+    return `${rule.protocol} ${range.from}-${range.to}`;
 }
 
-/** A rule for one control: no ingress open to anywhere that reaches any of `ports` over TCP. */
-function noIngressFromAnywhere(name: string, control: Control, ports: readonly number[], what: string): ResourceValidationPolicy {
+function sourcesShown(rules: readonly NetworkRule[]): string {
+    return rules.map((rule) => `${rule.where} (${portsShown(rule)} from ${rule.cidrs.join(", ")})`).join(" and ");
+}
+
+function uniqueCidrs(rules: readonly NetworkRule[]): string[] {
+    return [...new Set(rules.flatMap((rule) => rule.cidrs))];
+}
+
+function reachesInternet(rules: readonly NetworkRule[]): boolean {
+    return internetWideFamilies(uniqueCidrs(rules)).length > 0;
+}
+
+/** What one of the network controls finds in a set of rules: its message, and the rules behind it. */
+interface NetworkFinding {
+    /** What is open: `all traffic`, `every TCP port`, or the ports reached. */
+    readonly what: string;
+    readonly problem: string;
+    readonly sources: readonly NetworkRule[];
+}
+
+/** Ingress: for each port, the union of the CIDRs of every rule reaching it over TCP; ports with the same rules are reported together. */
+function ingressFindings(rules: readonly NetworkRule[], ports: readonly number[]): NetworkFinding[] {
+    const byRules = new Map<string, { ports: number[]; sources: NetworkRule[] }>();
+    for (const port of ports) {
+        const sources = rules.filter((rule) => rule.cidrs.length > 0 && reachesTcpPort(rule, port));
+        if (!reachesInternet(sources)) {
+            continue;
+        }
+        const key = sources.map((rule) => `${rule.owner}#${rule.where}`).join("|");
+        const entry = byRules.get(key) ?? { ports: [], sources };
+        entry.ports.push(port);
+        byRules.set(key, entry);
+    }
+    return [...byRules.values()].map(({ ports: reached, sources }) => ({
+        what: reached.join(", "),
+        problem: `${sourcesShown(sources)} open TCP (port${reached.length === 1 ? "" : "s"} ${reached.join(", ")}) to ${describeReach(uniqueCidrs(sources))}.`,
+        sources,
+    }));
+}
+
+/** Whether, for every port of `protocol`, the rules reaching that port together reach the internet. */
+function everyPortOpenToInternet(rules: readonly NetworkRule[], protocol: readonly string[]): NetworkRule[] | undefined {
+    const relevant = rules.filter((rule) => rule.cidrs.length > 0 && (isAllProtocols(rule) || protocol.includes(rule.protocol)));
+    const pieces = portPieces(relevant.filter((rule) => !isAllProtocols(rule)).map(portRangeOf));
+    const open = pieces.every((piece) => {
+        const covering = relevant.filter((rule) => {
+            const range = portRangeOf(rule);
+            return isAllProtocols(rule) || (range.from <= piece.from && piece.to <= range.to);
+        });
+        return reachesInternet(covering);
+    });
+    return open ? relevant : undefined;
+}
+
+/** Egress: all protocols, or every TCP or every UDP port (the union of the port ranges), to the internet (the union of the CIDRs). */
+function egressFindings(rules: readonly NetworkRule[]): NetworkFinding[] {
+    const finding = (what: string, sources: readonly NetworkRule[]): NetworkFinding => ({
+        what,
+        problem: `${sourcesShown(sources)} let ${what} out to ${describeReach(uniqueCidrs(sources))}; list the ports the instance needs.`,
+        sources,
+    });
+    const allTraffic = rules.filter((rule) => rule.cidrs.length > 0 && isAllProtocols(rule));
+    if (reachesInternet(allTraffic)) {
+        return [finding("all traffic", allTraffic)];
+    }
+    const findings: NetworkFinding[] = [];
+    for (const [label, protocol] of [["TCP", TCP], ["UDP", UDP]] as const) {
+        const sources = everyPortOpenToInternet(rules, protocol);
+        if (sources !== undefined) {
+            findings.push(finding(`every ${label} port`, sources));
+        }
+    }
+    return findings;
+}
+
+/** One network control: the direction it reads and how it judges a set of rules. */
+interface NetworkControl {
+    readonly control: Control;
+    readonly direction: Direction;
+    /** The TCP ports an ingress control guards; undefined for egress. */
+    readonly ports?: readonly number[];
+    readonly judge: (rules: readonly NetworkRule[]) => NetworkFinding[];
+}
+
+const RULE_SHAPES = "SecurityGroup or DefaultSecurityGroup rules, a SecurityGroupRule, a vpc SecurityGroupIngressRule/EgressRule";
+const INTERNET_MEANS =
+    "0.0.0.0/0, ::/0, or CIDRs that together cover at least half of the IPv4 internet or of the IPv6 global unicast space 2000::/3 (policy/network.ts)";
+
+/** A resource rule for one network control: a resource's own rules, judged together. */
+function networkResourcePolicy(name: string, network: NetworkControl, checks: string): ResourceValidationPolicy {
     return {
         name,
-        description: describePolicy(
-            [control],
-            `no security group ingress (SecurityGroup ingress, SecurityGroupRule of type ingress, vpc SecurityGroupIngressRule) open to 0.0.0.0/0 or ::/0 reaches TCP ${what}.`,
-        ),
-        url: control.url,
+        description: describePolicy([network.control], `${checks} Each resource's rules (${RULE_SHAPES}) are judged together; "the internet" is ${INTERNET_MEANS}.`),
+        url: network.control.url,
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-            for (const rule of networkRulesIn("ingress", args)) {
-                const anywhere = rule.cidrs.filter(isAnywhere);
-                const reached = ports.filter((port) => reachesTcpPort(rule, port));
-                if (anywhere.length > 0 && reached.length > 0) {
-                    reportViolation(violationMessage([control], args, `${rule.where} opens ${portsShown(rule)} (port${reached.length === 1 ? "" : "s"} ${reached.join(", ")}) to ${anywhere.join(", ")}.`));
-                }
+            const rules = rulesOf(args, network.direction);
+            if (rules === undefined) {
+                return args.notApplicable(`Policy only applies to security groups and their ${network.direction} rules`);
+            }
+            for (const finding of network.judge(rules)) {
+                reportViolation(violationMessage([network.control], args, finding.problem));
             }
         },
     };
 }
 
-export const ec2NoSshFromAnywhere = noIngressFromAnywhere("ec2-no-ssh-from-anywhere", CONTROLS.noSshFromAnywhere, [SSH_PORT], "port 22 (SSH)");
-export const ec2NoRdpFromAnywhere = noIngressFromAnywhere("ec2-no-rdp-from-anywhere", CONTROLS.noRdpFromAnywhere, [RDP_PORT], "port 3389 (RDP)");
-export const ec2NoHighRiskPortsFromAnywhere = noIngressFromAnywhere(
+function ingressControl(control: Control, ports: readonly number[]): NetworkControl {
+    return { control, direction: "ingress", ports, judge: (rules) => ingressFindings(rules, ports) };
+}
+
+const SSH = ingressControl(CONTROLS.noSshFromAnywhere, [SSH_PORT]);
+const RDP = ingressControl(CONTROLS.noRdpFromAnywhere, [RDP_PORT]);
+const HIGH_RISK = ingressControl(CONTROLS.noHighRiskPortsFromAnywhere, HIGH_RISK_PORTS);
+const EGRESS: NetworkControl = { control: CONTROLS.restrictedEgress, direction: "egress", judge: egressFindings };
+
+export const ec2NoSshFromAnywhere = networkResourcePolicy("ec2-no-ssh-from-anywhere", SSH, "no security group ingress lets the internet reach TCP port 22 (SSH).");
+export const ec2NoRdpFromAnywhere = networkResourcePolicy("ec2-no-rdp-from-anywhere", RDP, "no security group ingress lets the internet reach TCP port 3389 (RDP).");
+export const ec2NoHighRiskPortsFromAnywhere = networkResourcePolicy(
     "ec2-no-high-risk-ports-from-anywhere",
-    CONTROLS.noHighRiskPortsFromAnywhere,
-    HIGH_RISK_PORTS,
-    `any port of EC2.19's high-risk list (${HIGH_RISK_PORTS.join(", ")})`,
+    HIGH_RISK,
+    `no security group ingress lets the internet reach any TCP port of EC2.19's high-risk list (${HIGH_RISK_PORTS.join(", ")}).`,
+);
+export const ec2EgressRestricted = networkResourcePolicy(
+    "ec2-egress-restricted",
+    EGRESS,
+    'no security group egress lets protocol "-1", or every TCP or every UDP port (the union of its port ranges), out to the internet.',
 );
 
-export const ec2EgressRestricted: ResourceValidationPolicy = {
-    name: "ec2-egress-restricted",
+/**
+ * Which group a standalone rule belongs to: the group its securityGroupId came from (during a
+ * preview the id is unknown but the engine still names its source), else the group with that id,
+ * else the id itself.
+ */
+function groupKeyOf(resource: PolicyResource, groups: readonly PolicyResource[]): string {
+    if (SECURITY_GROUP_TYPES.includes(resource.type)) {
+        return resource.urn;
+    }
+    const source = (resource.propertyDependencies.securityGroupId ?? []).find((dependency) => SECURITY_GROUP_TYPES.includes(dependency.type));
+    if (source !== undefined) {
+        return source.urn;
+    }
+    const id = rawValueAt(resource.props, ["securityGroupId"]);
+    if (isKnownString(id)) {
+        return groups.find((group) => rawValueAt(group.props, ["id"]) === id)?.urn ?? `id:${id}`;
+    }
+    return resource.urn;
+}
+
+/** The rules of one security group: the group's own and every standalone rule attached to it. */
+interface GroupRules {
+    /** The group when the stack has it; otherwise the first rule resource found for it. */
+    subject: PolicyResource;
+    readonly rules: NetworkRule[];
+    readonly members: Set<string>;
+}
+
+function rulesByGroup(resources: readonly PolicyResource[], direction: Direction): GroupRules[] {
+    const groups = resources.filter((resource) => SECURITY_GROUP_TYPES.includes(resource.type));
+    const byKey = new Map<string, GroupRules>();
+    for (const resource of resources) {
+        const rules = rulesOf(resource, direction);
+        if (rules === undefined) {
+            continue;
+        }
+        const key = groupKeyOf(resource, groups);
+        const entry = byKey.get(key) ?? { subject: resource, rules: [], members: new Set<string>() };
+        if (SECURITY_GROUP_TYPES.includes(resource.type)) {
+            entry.subject = resource;
+        }
+        entry.rules.push(...rules);
+        entry.members.add(resource.urn);
+        byKey.set(key, entry);
+    }
+    return [...byKey.values()];
+}
+
+/**
+ * The same four controls over each group as a whole: a group's inline rules together with every
+ * standalone rule attached to it. It reports only what no single resource shows on its own (those
+ * the resource rules above report, before the resource is created); a stack rule runs once the
+ * program has registered everything, so it is the second line, for splits across resources.
+ */
+export const ec2SecurityGroupRulesCombined: StackValidationPolicy = {
+    name: "ec2-security-group-rules-combined",
     description: describePolicy(
-        [CONTROLS.restrictedEgress],
-        'no security group egress (SecurityGroup egress, SecurityGroupRule of type egress, vpc SecurityGroupEgressRule) allows protocol "-1" or all ports to 0.0.0.0/0 or ::/0.',
+        [SSH.control, RDP.control, HIGH_RISK.control, EGRESS.control],
+        `the four network rules above, over each security group as a whole: its inline rules and every standalone rule resource whose securityGroupId comes from it (or equals its id), for what only their union opens; "the internet" is ${INTERNET_MEANS}.`,
     ),
-    validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-        for (const rule of networkRulesIn("egress", args)) {
-            const anywhere = rule.cidrs.filter(isAnywhere);
-            if (anywhere.length > 0 && coversAllPorts(rule)) {
-                reportViolation(violationMessage([CONTROLS.restrictedEgress], args, `${rule.where} lets ${ALL_PROTOCOLS.includes(rule.protocol) ? "all traffic" : `all ${rule.protocol} ports`} out to ${anywhere.join(", ")}; list the ports the instance needs.`));
+    url: SSH.control.url,
+    validateStack: (args, reportViolation) => {
+        for (const network of [SSH, RDP, HIGH_RISK, EGRESS]) {
+            for (const group of rulesByGroup(args.resources, network.direction)) {
+                if (group.members.size < 2) {
+                    continue; // One resource alone: the resource rule judges it.
+                }
+                for (const finding of onlyTogether(network, group)) {
+                    reportViolation(violationMessage([network.control], group.subject, `together, ${finding.problem}`), group.subject.urn);
+                }
             }
         }
     },
 };
+
+/** What the group's rules open together that none of its resources opens alone. */
+function onlyTogether(network: NetworkControl, group: GroupRules): NetworkFinding[] {
+    const ownRules = (urn: string) => group.rules.filter((rule) => rule.owner === urn);
+    if (network.ports !== undefined) {
+        const ports = network.ports.filter((port) => {
+            const reaching = group.rules.filter((rule) => rule.cidrs.length > 0 && reachesTcpPort(rule, port));
+            return reachesInternet(reaching) && ![...group.members].some((urn) => reachesInternet(reaching.filter((rule) => rule.owner === urn)));
+        });
+        return ingressFindings(group.rules, ports);
+    }
+    const alone = new Set([...group.members].flatMap((urn) => network.judge(ownRules(urn))).map((finding) => finding.what));
+    return network.judge(group.rules).filter((finding) => !alone.has(finding.what) && !alone.has("all traffic"));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Secrets
@@ -585,6 +862,69 @@ function privateKeyPaths(value: unknown, path: (string | number)[] = []): Proper
     return [];
 }
 
+/**
+ * Environment variables whose name says they hold a credential: `DB_PASSWORD`, `API_TOKEN`,
+ * `AWS_SECRET_ACCESS_KEY`, `PRIVATE_KEY`, `GITHUB_AUTH`... A value under such a name is a
+ * credential whatever it looks like. Other names (`HELLO_MESSAGE`, `PORT`) are left alone.
+ */
+export const CREDENTIAL_NAME = /PASS(WORD|WD)?|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH/i;
+
+/** Where each resource type keeps environment variables, by resource type. */
+export const ENVIRONMENT_INPUTS: Readonly<Record<string, PropertyPath>> = {
+    "command:remote:Command": ["environment"],
+    "command:local:Command": ["environment"],
+    "aws:lambda/function:Function": ["environment", "variables"],
+};
+
+/** Paths of the environment variables with a credential's name. */
+function credentialEnvironmentPaths(type: string, props: object): PropertyPath[] {
+    const where = ENVIRONMENT_INPUTS[type];
+    const variables = where === undefined ? undefined : rawValueAt(props, where);
+    if (typeof variables !== "object" || variables === null) {
+        return [];
+    }
+    return Object.entries(variables)
+        .filter(([name, value]) => CREDENTIAL_NAME.test(name) && isSet(value))
+        .map(([name]) => [...where!, name]);
+}
+
+/**
+ * Inputs that carry user data base64-encoded, by resource type (a launch template's userData is
+ * base64 too). The rule decodes them, and gunzips what cloud-init would gunzip, before it looks
+ * for private key material.
+ */
+export const BASE64_USER_DATA_INPUTS: Readonly<Record<string, PropertyPath>> = {
+    "aws:ec2/instance:Instance": ["userDataBase64"],
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": ["userDataBase64"],
+    "aws:ec2/launchConfiguration:LaunchConfiguration": ["userDataBase64"],
+    "aws:ec2/launchTemplate:LaunchTemplate": ["userData"],
+};
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** The text behind base64 user data, gunzipped when it is gzip; undefined when it is not base64. */
+function decodedUserData(value: unknown): string | undefined {
+    if (!isKnownString(value) || !/^[A-Za-z0-9+/=\s]+$/.test(value)) {
+        return undefined;
+    }
+    const bytes = Buffer.from(value, "base64");
+    try {
+        return (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? gunzipSync(bytes) : bytes).toString("utf8");
+    } catch {
+        return bytes.toString("utf8");
+    }
+}
+
+/** The user data input, if its decoded text holds private key material. */
+function privateKeyInUserData(type: string, props: object): PropertyPath[] {
+    const where = BASE64_USER_DATA_INPUTS[type];
+    if (where === undefined) {
+        return [];
+    }
+    const text = decodedUserData(rawValueAt(props, where));
+    return text !== undefined && PRIVATE_KEY_MATERIAL.test(text) ? [where] : [];
+}
+
 function formatPath(path: PropertyPath): string {
     return path.map((key, index) => (typeof key === "number" ? `[${key}]` : index === 0 ? key : `.${key}`)).join("");
 }
@@ -593,7 +933,7 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
     name: "no-plaintext-secrets",
     description: describePolicy(
         [CONTROLS.noPlaintextSecrets],
-        "remote command connection passwords and private keys, API key values and any string holding a PEM/OpenSSH private key arrive as Pulumi secrets (so the state stores them encrypted); a KeyPair's publicKey holds no private key.",
+        "remote command connection passwords and private keys, API key values, command and Lambda environment variables named like a credential (PASSWORD, SECRET, TOKEN, API_KEY, ...), base64 user data (userDataBase64, a launch template's userData) that decodes to a private key, and any string holding a PEM/OpenSSH private key arrive as Pulumi secrets (so the state stores them encrypted); a KeyPair's publicKey holds no private key.",
     ),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
         // The raw props: a credential that is not known yet (a key generated in the same
@@ -601,7 +941,8 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
         const props = rawPropsOf(args.props);
         const credentials = (CREDENTIAL_INPUTS[args.type] ?? []).filter((path) => isSet(rawValueAt(props, path)));
         const seen = new Set<string>();
-        for (const path of [...credentials, ...privateKeyPaths(props)]) {
+        const found = [...credentials, ...credentialEnvironmentPaths(args.type, props), ...privateKeyInUserData(args.type, props), ...privateKeyPaths(props)];
+        for (const path of found) {
             const where = formatPath(path);
             if (!seen.has(where) && !isSecretAt(args.props, path)) {
                 seen.add(where);
@@ -635,6 +976,10 @@ export const ec2LaunchTemplateImdsv2: ResourceValidationPolicy = {
 /** A launch template's boolean-like fields are strings ("true"/"false") in the provider's schema. */
 function isFalse(value: unknown): boolean {
     return value === false || value === "false";
+}
+
+function isTrue(value: unknown): boolean {
+    return value === true || value === "true";
 }
 
 export const ec2LaunchTemplateNoPublicIp: ResourceValidationPolicy = {
@@ -686,17 +1031,257 @@ export const autoScalingMultipleZones: ResourceValidationPolicy = {
     }),
 };
 
-export const autoScalingElbHealthChecks: ResourceValidationPolicy = {
+/** Resources that attach an Auto Scaling group to a load balancer from outside the group. */
+const GROUP_ATTACHMENT_TYPES = ["aws:autoscaling/attachment:Attachment", "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment"];
+
+/** Whether the attachment names the group: its autoscalingGroupName came from the group, or equals its name or id. */
+function attachesGroup(attachment: PolicyResource, group: PolicyResource): boolean {
+    if (dependsThrough(attachment, "autoscalingGroupName", group)) {
+        return true;
+    }
+    const groupName = rawValueAt(attachment.props, ["autoscalingGroupName"]);
+    return isKnownString(groupName) && [rawValueAt(group.props, ["name"]), rawValueAt(group.props, ["id"])].includes(groupName);
+}
+
+export const autoScalingElbHealthChecks: StackValidationPolicy = {
     name: "autoscaling-elb-health-checks",
     description: describePolicy(
         [CONTROLS.groupElbHealthChecks],
-        'every Auto Scaling Group attached to a load balancer (targetGroupArns, loadBalancers or trafficSources) sets healthCheckType "ELB".',
+        'every Auto Scaling Group attached to a load balancer (its own targetGroupArns, loadBalancers or trafficSources, or an aws.autoscaling.Attachment or TrafficSourceAttachment naming it) sets healthCheckType "ELB".',
     ),
     url: CONTROLS.groupElbHealthChecks.url,
-    validateResource: validateResourceOfType(aws.autoscaling.Group, (group, args, reportViolation) => {
-        const attached = [group.targetGroupArns, group.loadBalancers, group.trafficSources].some((list) => Array.isArray(list) && list.length > 0);
-        if (attached && group.healthCheckType !== "ELB") {
-            reportViolation(violationMessage([CONTROLS.groupElbHealthChecks], args, `healthCheckType is ${shown(group.healthCheckType)}; behind a load balancer it must be "ELB", or an instance whose server stopped answering stays in service.`));
+    validateStack: (args, reportViolation) => {
+        const attachments = args.resources.filter((resource) => GROUP_ATTACHMENT_TYPES.includes(resource.type));
+        for (const group of args.resources.filter((resource) => resource.type === "aws:autoscaling/group:Group")) {
+            const ownLists = ["targetGroupArns", "loadBalancers", "trafficSources"].filter((list) => listAt(group.props, [list]).length > 0);
+            const attachedBy = attachments.filter((attachment) => attachesGroup(attachment, group)).map((attachment) => `${attachment.type} "${attachment.name}"`);
+            const healthCheckType = rawValueAt(group.props, ["healthCheckType"]);
+            if ((ownLists.length > 0 || attachedBy.length > 0) && healthCheckType !== "ELB") {
+                const through = [...ownLists, ...attachedBy].join(", ");
+                reportViolation(
+                    violationMessage([CONTROLS.groupElbHealthChecks], group, `healthCheckType is ${shown(healthCheckType)} while ${through} put${ownLists.length + attachedBy.length === 1 ? "s" : ""} it behind a load balancer; it must be "ELB", or an instance whose server stopped answering stays in service.`),
+                    group.urn,
+                );
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------
+// apigatewayv2 (HTTP and WebSocket APIs), Lambda and DynamoDB
+
+/** The API a v2 stage belongs to: the Api its apiId came from, or the Api with that id. */
+function apiOfStage(stage: PolicyResource, apis: readonly PolicyResource[]): PolicyResource | undefined {
+    const source = apis.find((api) => dependsThrough(stage, "apiId", api));
+    if (source !== undefined) {
+        return source;
+    }
+    const apiId = rawValueAt(stage.props, ["apiId"]);
+    return isKnownString(apiId) ? apis.find((api) => rawValueAt(api.props, ["id"]) === apiId) : undefined;
+}
+
+export const apiGatewayV2ExecutionLogging: StackValidationPolicy = {
+    name: "apigatewayv2-execution-logging",
+    description: describePolicy(
+        [CONTROLS.executionLogging],
+        "every WebSocket API stage (aws:apigatewayv2/stage:Stage whose Api has protocolType WEBSOCKET) sets defaultRouteSettings.loggingLevel to INFO or ERROR, and no routeSettings entry turns it OFF. HTTP API stages are not judged: HTTP APIs have access logs only, no execution logs. A stage whose Api is not in the stack is judged as WebSocket only when it sets a loggingLevel.",
+    ),
+    url: CONTROLS.executionLogging.url,
+    validateStack: (args, reportViolation) => {
+        const apis = args.resources.filter((resource) => resource.type === "aws:apigatewayv2/api:Api");
+        for (const stage of args.resources.filter((resource) => resource.type === APIGATEWAYV2_STAGE)) {
+            const api = apiOfStage(stage, apis);
+            const level = rawValueAt(stage.props, ["defaultRouteSettings", "loggingLevel"]);
+            const isWebSocket = api !== undefined ? rawValueAt(api.props, ["protocolType"]) === "WEBSOCKET" : isSet(level);
+            if (!isWebSocket) {
+                continue;
+            }
+            if (!LOGGING_LEVELS_THAT_LOG.includes(String(level))) {
+                reportViolation(
+                    violationMessage([CONTROLS.executionLogging], stage, `defaultRouteSettings.loggingLevel is ${shown(level)} on a WebSocket stage; execution logging needs INFO or ERROR.`),
+                    stage.urn,
+                );
+            }
+            listAt(stage.props, ["routeSettings"]).forEach((routeSetting, index) => {
+                const routeLevel = rawValueAt(routeSetting as object, ["loggingLevel"]);
+                if (isSet(routeLevel) && !LOGGING_LEVELS_THAT_LOG.includes(String(routeLevel))) {
+                    const route = shown(rawValueAt(routeSetting as object, ["routeKey"]));
+                    reportViolation(
+                        violationMessage([CONTROLS.executionLogging], stage, `routeSettings[${index}] (${route}).loggingLevel is ${shown(routeLevel)}; it would stop execution logging for that route.`),
+                        stage.urn,
+                    );
+                }
+            });
+        }
+    },
+};
+
+/** The ARN's parts: `arn:partition:service:region:account:resource`. */
+function arnParts(arn: string): { service: string; region: string; account: string; resource: string } | undefined {
+    const parts = arn.split(":");
+    if (parts.length < 6 || parts[0] !== "arn") {
+        return undefined;
+    }
+    return { service: parts[2], region: parts[3], account: parts[4], resource: parts.slice(5).join(":") };
+}
+
+/**
+ * What is wrong with a permission's sourceArn, if anything. Lambda.1 fails a function policy
+ * that lets anyone (principal `*`) invoke, and an S3-invoked one without `AWS:SourceAccount`; it
+ * does not evaluate conditions holding wildcards, so a `*` principal is refused here whatever its
+ * sourceArn. Beyond the control, the pack asks every permission for a sourceArn whose service,
+ * region, account and resource id are fixed, and an execute-api ARN that names a stage, a method
+ * and a path after the API id (wildcards there stay within routes of one API; `<api-id>/*` alone
+ * lets every route of the API, and any added later, invoke).
+ */
+function sourceArnProblem(sourceArn: unknown): string | undefined {
+    if (!isSet(sourceArn)) {
+        return "sourceArn is unset, so any resource of the principal's service, in any account, may invoke the function";
+    }
+    if (!isKnownString(sourceArn)) {
+        return undefined; // The API's ARN, unknown in a preview of a new stack.
+    }
+    const parts = arnParts(sourceArn);
+    if (parts === undefined) {
+        return `sourceArn ${shown(sourceArn)} is not an ARN`;
+    }
+    const resourceId = parts.resource.split("/")[0];
+    const wild = (value: string) => value === "" || value.includes("*") || value.includes("?");
+    if ([parts.service, parts.region, parts.account, resourceId].some(wild)) {
+        return `sourceArn ${shown(sourceArn)} leaves its service, region, account or resource id open`;
+    }
+    if (parts.service === "execute-api" && parts.resource.split("/").length < 4) {
+        return `sourceArn ${shown(sourceArn)} lets every route of the API invoke; name the stage, method and path (<api-id>/<stage>/<METHOD>/<path>)`;
+    }
+    return undefined;
+}
+
+export const lambdaPermissionScoped: ResourceValidationPolicy = {
+    name: "lambda-permission-scoped",
+    description: describePolicy(
+        [CONTROLS.lambdaPublicAccess],
+        'every aws:lambda/permission:Permission names a principal that is not "*" and a sourceArn with a fixed service, region, account and resource id (an execute-api one down to stage, method and path); an s3 principal also needs sourceAccount.',
+    ),
+    url: CONTROLS.lambdaPublicAccess.url,
+    validateResource: validateResourceOfType(aws.lambda.Permission, (_permission, args, reportViolation) => {
+        const principal = rawValueAt(args.props, ["principal"]);
+        if (isKnownString(principal) && principal.includes("*")) {
+            reportViolation(violationMessage([CONTROLS.lambdaPublicAccess], args, `principal is ${shown(principal)}; anyone could invoke the function. Name the service or account.`));
+        }
+        const problem = sourceArnProblem(rawValueAt(args.props, ["sourceArn"]));
+        if (problem !== undefined) {
+            reportViolation(violationMessage([CONTROLS.lambdaPublicAccess], args, `${problem}.`));
+        }
+        if (principal === "s3.amazonaws.com" && !isSet(rawValueAt(args.props, ["sourceAccount"]))) {
+            reportViolation(violationMessage([CONTROLS.lambdaPublicAccess], args, "sourceAccount is unset for an s3.amazonaws.com principal; bucket ARNs name no account, so Lambda.1 asks for the account too."));
+        }
+    }),
+};
+
+export const lambdaSupportedRuntime: ResourceValidationPolicy = {
+    name: "lambda-supported-runtime",
+    description: describePolicy(
+        [CONTROLS.lambdaSupportedRuntime],
+        `every zip-packaged aws:lambda/function:Function names a supported runtime: nodejs${OLDEST_SUPPORTED_NODE_MAJOR}.x or later, or one of ${SUPPORTED_RUNTIMES.join(", ")} (policy/lambda-runtimes.ts, from AWS's Lambda runtimes page).`,
+    ),
+    url: CONTROLS.lambdaSupportedRuntime.url,
+    validateResource: validateResourceOfType(aws.lambda.Function, (_fn, args, reportViolation) => {
+        if (rawValueAt(args.props, ["packageType"]) === "Image") {
+            return; // A container image brings its own runtime; Lambda.2 does not judge it.
+        }
+        const runtime = rawValueAt(args.props, ["runtime"]);
+        if (!isKnownString(runtime) || !isSupportedRuntime(runtime)) {
+            reportViolation(violationMessage([CONTROLS.lambdaSupportedRuntime], args, `runtime is ${shown(runtime)}; use nodejs${OLDEST_SUPPORTED_NODE_MAJOR}.x or later (or another runtime AWS still supports).`));
+        }
+    }),
+};
+
+/** The log group a function writes to: the one its loggingConfig.logGroup names or came from, else `/aws/lambda/<name>`. */
+function logGroupOfFunction(fn: PolicyResource, logGroups: readonly PolicyResource[]): { expected: string; group: PolicyResource | undefined } {
+    const configured = rawValueAt(fn.props, ["loggingConfig", "logGroup"]);
+    const fromDependency = (fn.propertyDependencies.loggingConfig ?? []).find((dependency) => logGroups.includes(dependency));
+    const functionName = rawValueAt(fn.props, ["name"]);
+    const expected = isSet(configured) ? String(configured) : `/aws/lambda/${isKnownString(functionName) ? functionName : fn.name}`;
+    const byName = logGroups.find((group) => {
+        const name = rawValueAt(group.props, ["name"]);
+        return isKnownString(name) && name === expected;
+    });
+    const byDependency = logGroups.find((group) => isSet(configured) && !isKnownString(configured) && group === fromDependency);
+    return { expected, group: byName ?? byDependency };
+}
+
+export const lambdaLogGroup: StackValidationPolicy = {
+    name: "lambda-log-group",
+    description: describePolicy(
+        [CONTROLS.lambdaLogGroup],
+        "every aws:lambda/function:Function has its log group (loggingConfig.logGroup, else /aws/lambda/<function name>) in the same stack, so Lambda does not create one that never expires; that group sets retentionInDays above 0 and, when any other log group of the stack sets kmsKeyId (the stack encrypts its logs), a kmsKeyId too.",
+    ),
+    validateStack: (args, reportViolation) => {
+        const logGroups = args.resources.filter((resource) => resource.type === "aws:cloudwatch/logGroup:LogGroup");
+        const functions = args.resources.filter((resource) => resource.type === "aws:lambda/function:Function");
+        for (const fn of functions) {
+            const { expected, group } = logGroupOfFunction(fn, logGroups);
+            const report = (problem: string) => reportViolation(violationMessage([CONTROLS.lambdaLogGroup], fn, problem), fn.urn);
+            if (group === undefined) {
+                report(`no aws:cloudwatch/logGroup:LogGroup named ${expected} in the stack; Lambda would create it on first use with no retention and no key.`);
+                continue;
+            }
+            const days = rawValueAt(group.props, ["retentionInDays"]);
+            if (!(typeof days === "number" && days > 0)) {
+                report(`its log group ${expected} has retentionInDays ${shown(days)}; events would never expire.`);
+            }
+            const stackEncryptsLogs = logGroups.some((other) => other !== group && isSet(rawValueAt(other.props, ["kmsKeyId"])));
+            if (stackEncryptsLogs && !isSet(rawValueAt(group.props, ["kmsKeyId"]))) {
+                report(`its log group ${expected} has no kmsKeyId while the stack's other log groups are encrypted; use the same key.`);
+            }
+        }
+    },
+};
+
+const DYNAMODB_TABLE = "aws:dynamodb/table:Table";
+const DYNAMODB_TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica";
+
+export const dynamoDbPointInTimeRecovery: ResourceValidationPolicy = {
+    name: "dynamodb-point-in-time-recovery",
+    description: describePolicy(
+        [CONTROLS.dynamoDbPointInTimeRecovery],
+        "every aws:dynamodb/table:Table sets pointInTimeRecovery.enabled to true (unset, it is off), each of its replicas[] too, and every TableReplica sets pointInTimeRecovery to true.",
+    ),
+    url: CONTROLS.dynamoDbPointInTimeRecovery.url,
+    validateResource: (args, reportViolation) => {
+        const report = (problem: string) => reportViolation(violationMessage([CONTROLS.dynamoDbPointInTimeRecovery], args, problem));
+        if (args.type === DYNAMODB_TABLE) {
+            const enabled = rawValueAt(args.props, ["pointInTimeRecovery", "enabled"]);
+            if (enabled !== true) {
+                report(`pointInTimeRecovery.enabled is ${shown(enabled)}; without it a bad write or delete cannot be rolled back.`);
+            }
+            listAt(args.props, ["replicas"]).forEach((replica, index) => {
+                const replicaEnabled = rawValueAt(replica as object, ["pointInTimeRecovery"]);
+                if (replicaEnabled !== true) {
+                    report(`replicas[${index}] (${shown(rawValueAt(replica as object, ["regionName"]))}).pointInTimeRecovery is ${shown(replicaEnabled)}; it must be true.`);
+                }
+            });
+        } else if (args.type === DYNAMODB_TABLE_REPLICA) {
+            const enabled = rawValueAt(args.props, ["pointInTimeRecovery"]);
+            if (enabled !== true) {
+                report(`pointInTimeRecovery is ${shown(enabled)}; it must be true.`);
+            }
+        } else {
+            args.notApplicable("Policy only applies to DynamoDB tables and their replicas");
+        }
+    },
+};
+
+export const dynamoDbEncryption: ResourceValidationPolicy = {
+    name: "dynamodb-encryption",
+    description: describePolicy(
+        [CONTROLS.dynamoDbEncryption],
+        "every aws:dynamodb/table:Table sets serverSideEncryption.enabled to true (a KMS key; unset or false means the AWS-owned key, which the account can neither audit nor revoke).",
+    ),
+    validateResource: validateResourceOfType(aws.dynamodb.Table, (_table, args, reportViolation) => {
+        const enabled = rawValueAt(args.props, ["serverSideEncryption", "enabled"]);
+        if (enabled !== true) {
+            reportViolation(violationMessage([CONTROLS.dynamoDbEncryption], args, `serverSideEncryption.enabled is ${shown(enabled)}; set it to true (with kmsKeyArn for a customer-managed key).`));
         }
     }),
 };
@@ -721,9 +1306,16 @@ export const POLICIES: ReadonlyArray<ResourceValidationPolicy | StackValidationP
     ec2NoRdpFromAnywhere,
     ec2NoHighRiskPortsFromAnywhere,
     ec2EgressRestricted,
+    ec2SecurityGroupRulesCombined,
     ec2LaunchTemplateImdsv2,
     ec2LaunchTemplateNoPublicIp,
     autoScalingMultipleZones,
     autoScalingElbHealthChecks,
     noPlaintextSecrets,
+    apiGatewayV2ExecutionLogging,
+    lambdaPermissionScoped,
+    lambdaSupportedRuntime,
+    lambdaLogGroup,
+    dynamoDbPointInTimeRecovery,
+    dynamoDbEncryption,
 ];

@@ -247,6 +247,19 @@ const BREAKING_CASES: BreakingCase[] = [
             return [retyped(group, "aws:ec2/securityGroupRule:SecurityGroupRule", { type: "ingress", securityGroupId: "sg-1", protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] })];
         },
     },
+    {
+        policy: "ec2-security-group-rules-combined",
+        control: "Baseline.Egress",
+        breaks: "two egress SecurityGroupRules attached to the origin's group, TCP 0-32767 and 32768-65535 to 0.0.0.0/0",
+        resources: () => {
+            const group = only("prod-origin", "aws:ec2/securityGroup:SecurityGroup");
+            const halves = [[0, 32767], [32768, 65535]].map(([fromPort, toPort], index): RecordedResource => {
+                const rule = retyped(group, "aws:ec2/securityGroupRule:SecurityGroupRule", { type: "egress", securityGroupId: "sg-unknown", protocol: "tcp", fromPort, toPort, cidrBlocks: ["0.0.0.0/0"] });
+                return { ...rule, name: `${rule.name}-${index}`, urn: `${rule.urn}-${index}`, propertyDependencies: { securityGroupId: [group.urn] } };
+            });
+            return [group, ...halves];
+        },
+    },
     breakingChange("ec2-egress-restricted", "Baseline.Egress", "aws:ec2/securityGroup:SecurityGroup", ["egress", 0, "protocol"], "-1", "prod-origin"),
     {
         policy: "ec2-egress-restricted",
@@ -289,6 +302,21 @@ const BREAKING_CASES: BreakingCase[] = [
         },
     },
     groupChange("autoscaling-elb-health-checks", "AutoScaling.1", "aws:autoscaling/group:Group", ["healthCheckType"], "EC2"),
+    // Rules for resource types the committed stacks do not create yet (HTTP/WebSocket APIs,
+    // Lambda, DynamoDB): one breaking resource each, beside the mutation table's shapes.
+    ...([
+        ["apigatewayv2-execution-logging", "APIGateway.1", "aws:apigatewayv2/stage:Stage", { apiId: "ws1", name: "prod", defaultRouteSettings: { loggingLevel: "OFF", throttlingRateLimit: 10, throttlingBurstLimit: 5 } }],
+        ["lambda-permission-scoped", "Lambda.1", "aws:lambda/permission:Permission", { action: "lambda:InvokeFunction", function: "greet", principal: "apigateway.amazonaws.com" }],
+        ["lambda-supported-runtime", "Lambda.2", "aws:lambda/function:Function", { name: "greet", runtime: "nodejs20.x", handler: "index.handler", role: "arn:aws:iam::123456789012:role/fn" }],
+        ["lambda-log-group", "Baseline.LambdaLogGroup", "aws:lambda/function:Function", { name: "greet", runtime: "nodejs22.x", handler: "index.handler", role: "arn:aws:iam::123456789012:role/fn" }],
+        ["dynamodb-point-in-time-recovery", "DynamoDB.2", "aws:dynamodb/table:Table", { name: "connections", hashKey: "id", serverSideEncryption: { enabled: true } }],
+        ["dynamodb-encryption", "Baseline.DynamoDbEncryption", "aws:dynamodb/table:Table", { name: "connections", hashKey: "id", pointInTimeRecovery: { enabled: true } }],
+    ] as const).map(([policy, control, type, inputs]): BreakingCase => ({
+        policy,
+        control,
+        breaks: `a ${type} next to prod's stage: ${JSON.stringify(inputs)}`,
+        resources: () => [only("prod", "aws:apigateway/stage:Stage"), retyped(only("prod", "aws:apigateway/stage:Stage"), type, { ...inputs })],
+    })),
     // Private key material has no place in a public key input, secret or not.
     breakingChange("no-plaintext-secrets", "Baseline.Secrets", "aws:ec2/keyPair:KeyPair", ["publicKey"], { [SECRET_SIG]: SECRET_SIG_VALUE, value: PRIVATE_KEY }, "prod-origin", "an OpenSSH private key, even as a secret"),
 ];
