@@ -138,8 +138,21 @@ function parseTarget(target: string, declared: readonly string[]): { originPath:
     return { originPath: originParts.join("/") };
 }
 
+/**
+ * Schema verdicts by schema text. Compiling a schema is the costly part of parsing routes, the
+ * verdict depends on the text alone, and tests parse the same few schemas hundreds of times.
+ */
+const schemaProblemByText = new Map<string, string | undefined>();
+
 /** Why a schema text is not a usable draft-4 JSON Schema, or undefined when it is one. */
 export function draft4SchemaProblem(text: string): string | undefined {
+    if (!schemaProblemByText.has(text)) {
+        schemaProblemByText.set(text, schemaProblemOf(text));
+    }
+    return schemaProblemByText.get(text);
+}
+
+function schemaProblemOf(text: string): string | undefined {
     let schema: unknown;
     try {
         schema = JSON.parse(text);

@@ -99,12 +99,30 @@ function parseYamlFile(file: string): ParsedYaml {
     } catch (error) {
         return { document: undefined, lines, problems: [`${name}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`] };
     }
+    return parsedYamlText(name, text, lines);
+}
+
+/**
+ * Parsing is a pure function of a file's name and text, and the same few stack files are read
+ * hundreds of times in one test run (every spec loads its stacks): a parse is kept per name and
+ * text, so an edited file is parsed afresh. Callers only read the documents.
+ */
+const parsedYamlByText = new Map<string, ParsedYaml>();
+
+function parsedYamlText(name: string, text: string, lines: YAML.LineCounter): ParsedYaml {
+    const cacheKey = `${name}\0${text}`;
+    const cached = parsedYamlByText.get(cacheKey);
+    if (cached !== undefined) {
+        return { ...cached, problems: [...cached.problems] };
+    }
     const document = YAML.parseDocument(text, { version: "1.1", prettyErrors: false, uniqueKeys: true, lineCounter: lines });
     const problems = document.errors.map((error) => {
         const where = lines.linePos(error.pos[0]);
         return `${name}:${where.line}:${where.col}: ${error.message.split("\n")[0]}`;
     });
-    return { document: problems.length === 0 ? document : undefined, lines, problems };
+    const parsed = { document: problems.length === 0 ? document : undefined, lines, problems };
+    parsedYamlByText.set(cacheKey, parsed);
+    return { ...parsed, problems: [...problems] };
 }
 
 function lineOf(lines: YAML.LineCounter, node: unknown): number | string {
