@@ -589,6 +589,25 @@ describe("npm run plan (offline plan of an environment)", () => {
             expect(svgTexts(svgOfEnv(written[0]))).to.include(`1 × ${RESOURCE_WORDS["aws:apigateway/clientCertificate:ClientCertificate"]}`);
         });
 
+        it("says in words what each stack creates, in plan.txt", () => {
+            const typeToken = /\b[\w-]+:[\w-]+(\/[\w-]+)?:[A-Z]\w*/;
+            for (const entry of written) {
+                const text = fs.readFileSync(path.join(entry.out, "plan.txt"), "utf8");
+                const stacks = "origin" in entry.plan ? [entry.plan.origin, entry.plan.gateway] : [entry.plan.gateway];
+                for (const stack of stacks) {
+                    const section = sectionOf(text, stack.stack).split("\n");
+                    const start = section.findIndex((line) => line.startsWith("In words: "));
+                    expect(start, `${entry.env} ${stack.stack}`).to.equal(2);
+                    const block = section.slice(start, section.indexOf("", start)).join(" ").replace(/\s+/g, " ");
+                    expect(block, stack.stack).not.to.match(typeToken);
+                    const instances = stack.run.resources.filter((resource) => resource.type === "aws:ec2/instance:Instance").length;
+                    const logGroups = stack.run.resources.filter((resource) => resource.type === "aws:cloudwatch/logGroup:LogGroup").length;
+                    if (instances > 0) expect(block, stack.stack).to.contain(`${instances} × ${RESOURCE_WORDS["aws:ec2/instance:Instance"]}`);
+                    if (logGroups > 0) expect(block, stack.stack).to.contain(`${logGroups} × ${RESOURCE_WORDS["aws:cloudwatch/logGroup:LogGroup"]}`);
+                }
+            }
+        });
+
         it("writes what provisioning puts on the origin: the page with the stack's own message, the httpd config, the install script", () => {
             const paths = sitePaths(AMAZON_LINUX_LAYOUT);
             for (const entry of written.filter((candidate) => "origin" in candidate.plan)) {
