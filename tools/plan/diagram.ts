@@ -564,7 +564,8 @@ export function architectureDiagramOf(
                 quota && `quota ${quota} per ${(plain(usagePlan, "quotaSettings.period") ?? "period").toLowerCase()}`,
             ),
         });
-        edges.push({ from: "usage_plan", to: "stage", dashed: true, label: "meters" });
+        // Unlabelled: the node says what it is, and a label here crowded the WAF's log edge.
+        edges.push({ from: "usage_plan", to: "stage", dashed: true });
     }
     const authorizer = firstOf(gateway, T.authorizer);
     const userPool = firstOf(gateway, T.userPool);

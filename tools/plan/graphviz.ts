@@ -114,7 +114,9 @@ export function graphvizOf(diagram: Diagram): GraphvizGraph {
             // One ranking across clusters, so "below the gateway stack" holds for the origin stack.
             newrank: true,
             compound: true,
-            nodesep: 0.25,
+            nodesep: 0.22,
+            // Room for text a viewer draws wider than Graphviz measured (no Helvetica: DejaVu Sans).
+            pad: 0.15,
             ranksep: 0.45,
         },
         // Generous margins: viewers without Helvetica draw wider text than Graphviz measured.

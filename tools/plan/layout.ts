@@ -165,8 +165,11 @@ export async function layoutOf(diagram: Diagram): Promise<Layout> {
     return { width, height, nodes, titles, edgeLabels, edgeLines };
 }
 
-function overlap(a: Box, b: Box): boolean {
-    return a.left < b.right && b.left < a.right && a.bottom < b.top && b.bottom < a.top;
+/** Two texts closer than this read as one phrase ("meters WAF log"). */
+const MIN_TEXT_GAP = 4;
+
+function overlap(a: Box, b: Box, gap = 0): boolean {
+    return a.left - gap < b.right && b.left - gap < a.right && a.bottom - gap < b.top && b.bottom - gap < a.top;
 }
 
 function contains(box: Box, [x, y]: readonly [number, number]): boolean {
@@ -183,11 +186,11 @@ export function labelCollisions(layout: Layout): string[] {
         for (const node of layout.nodes.filter((candidate) => overlap(label.box, candidate.box))) {
             collisions.push(`edge label "${label.text}" is drawn over the node "${node.text}"`);
         }
-        for (const title of layout.titles.filter((candidate) => overlap(label.box, candidate.box))) {
-            collisions.push(`edge label "${label.text}" is drawn over the title "${title.text}"`);
+        for (const title of layout.titles.filter((candidate) => overlap(label.box, candidate.box, MIN_TEXT_GAP))) {
+            collisions.push(`edge label "${label.text}" is drawn over or against the title "${title.text}"`);
         }
-        for (const other of layout.edgeLabels.slice(index + 1).filter((candidate) => overlap(label.box, candidate.box))) {
-            collisions.push(`edge label "${label.text}" is drawn over the edge label "${other.text}"`);
+        for (const other of layout.edgeLabels.slice(index + 1).filter((candidate) => overlap(label.box, candidate.box, MIN_TEXT_GAP))) {
+            collisions.push(`edge label "${label.text}" is drawn over or against the edge label "${other.text}"`);
         }
     });
     for (const line of layout.edgeLines) {

@@ -61,7 +61,7 @@ export const RESOURCE_WORDS: Readonly<Record<string, string>> = {
     "aws:apigateway/methodSettings:MethodSettings": "stage method settings",
     "aws:apigateway/model:Model": "request body model",
     "aws:apigateway/requestValidator:RequestValidator": "request validator",
-    "aws:apigateway/clientCertificate:ClientCertificate": "API Gateway client certificate (for the backend)",
+    "aws:apigateway/clientCertificate:ClientCertificate": "API Gateway client certificate",
     "aws:apigateway/vpcLink:VpcLink": "VPC link",
     "aws:apigateway/authorizer:Authorizer": "API authorizer",
     "aws:apigateway/apiKey:ApiKey": "API key",
