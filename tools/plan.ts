@@ -7,7 +7,7 @@
  * outputs to the gateway as its StackReference, so the plan shows the real wiring. It prints
  * each stack's resources as a tree with their key properties and the stack outputs, and writes
  * the architecture as a Mermaid file and an SVG picture (Graphviz compiled to WebAssembly) to
- * plan/<env>/.
+ * plan/<env>/, with origin-files/: what provisioning writes on the origin, secrets as markers.
  *
  * The pure parts (planning data, tree, diagram, Mermaid) are exported for the tests; `main`
  * is the thin command line around them.
