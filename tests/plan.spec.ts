@@ -525,6 +525,8 @@ describe("npm run plan (offline plan of an environment)", () => {
         const PAGE_WIDTH_PX = 1200;
         const svgOfEnv = (entry: Written) => fs.readFileSync(path.join(entry.out, "architecture.svg"), "utf8");
         const originFile = (entry: Written, file: string) => path.join(entry.out, "origin-files", file);
+        /** A Pulumi type token: `aws:ec2/eip:Eip`, `awsx:ec2:Vpc`. */
+        const typeToken = /\b[\w-]+:[\w-]+(\/[\w-]+)?:[A-Z]\w*/;
 
         before(async () => {
             written.push({ env: "dev", out: outDir, plan });
@@ -580,7 +582,6 @@ describe("npm run plan (offline plan of an environment)", () => {
         });
 
         it("names resources in words in the picture: no type token in any diagram", () => {
-            const typeToken = /\b[\w-]+:[\w-]+(\/[\w-]+)?:[A-Z]\w*/;
             for (const entry of written) {
                 const texts = svgTexts(svgOfEnv(entry));
                 expect(texts.filter((text) => typeToken.test(text)), entry.env).to.deep.equal([]);
@@ -590,7 +591,6 @@ describe("npm run plan (offline plan of an environment)", () => {
         });
 
         it("says in words what each stack creates, in plan.txt", () => {
-            const typeToken = /\b[\w-]+:[\w-]+(\/[\w-]+)?:[A-Z]\w*/;
             for (const entry of written) {
                 const text = fs.readFileSync(path.join(entry.out, "plan.txt"), "utf8");
                 const stacks = "origin" in entry.plan ? [entry.plan.origin, entry.plan.gateway] : [entry.plan.gateway];
