@@ -576,7 +576,10 @@ describe("npm run plan (offline plan of an environment)", () => {
 
         it("has words for every resource type a committed stack registers (add missing ones to RESOURCE_WORDS)", () => {
             const runs = written.flatMap((entry) => ("origin" in entry.plan ? [entry.plan.origin.run, entry.plan.gateway.run] : [entry.plan.gateway.run]));
-            const types = [...new Set(runs.flatMap((run) => run.resources.map((resource) => resource.type)))].sort();
+            // All but the stack itself and the project's own components, which create nothing themselves.
+            const types = [...new Set(runs.flatMap((run) => run.resources.map((resource) => resource.type)))]
+                .filter((type) => type !== "pulumi:pulumi:Stack" && !type.startsWith(`${plan.project}:`))
+                .sort();
             expect(types).to.include.members(["aws:ec2/eip:Eip", "aws:apigateway/restApi:RestApi", "aws:autoscaling/group:Group"]);
             expect(types.filter((type) => RESOURCE_WORDS[type] === undefined), "type tokens without words in tools/plan/resource-words.ts").to.deep.equal([]);
         });
@@ -651,9 +654,11 @@ describe("npm run plan (offline plan of an environment)", () => {
 
         it("reads every file the provisioning script writes, exactly as it writes it", () => {
             const pem = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+            // Every PEM a site may carry, the root that signed the server certificate included.
             const site = {
                 helloMessage: originConfigOf("dev-origin").helloMessage,
                 serverCertificatePem: pem("CERTIFICATE"),
+                caCertificatePem: pem("CERTIFICATE"),
                 serverPrivateKeyPem: pem("PRIVATE KEY"),
                 trustedClientCertificatePems: [pem("CERTIFICATE")],
             };
