@@ -21,6 +21,10 @@ import {
     renderPlan,
 } from "../tools/plan";
 import { REPO_ROOT } from "../tools/stack-files";
+import { AMAZON_LINUX_LAYOUT, ORIGIN_HTTPS_PORT, provisioningScript, siteFiles, sitePaths } from "../infra/httpd";
+import { labelCollisions, layoutOf, PIXELS_PER_POINT } from "../tools/plan/layout";
+import { heredocFiles } from "../tools/plan/origin-files";
+import { RESOURCE_WORDS } from "../tools/plan/resource-words";
 import { gatewayConfigOf, lineOf, originConfigOf, runStack, SINGLE_INSTANCE } from "./support";
 
 interface CliResult {
@@ -227,7 +231,7 @@ describe("npm run plan (offline plan of an environment)", () => {
 
     it("draws a Mermaid flowchart from the runs: both stacks, the VPC, the StackReference edge, stage and throttling", () => {
         const mermaid = plan.mermaid;
-        expect(mermaid.split("\n")[0]).to.equal("flowchart LR");
+        expect(mermaid.split("\n")[0]).to.equal("flowchart TB");
         expect(mermaid).to.match(/subgraph gateway_stack\["Stack dev \(gateway\)"\]/);
         expect(mermaid).to.match(/subgraph origin_stack\["Stack dev-origin \(origin\)"\]/);
         expect(mermaid).to.contain(`subgraph vpc["VPC ${originConfig.vpcCidr}`);
@@ -468,13 +472,17 @@ describe("npm run plan (offline plan of an environment)", () => {
     it("a failed plan removes that environment's earlier plan files, so no stale picture is left", async () => {
         const out = path.join(tempDir(), "stale");
         fs.mkdirSync(out);
-        const earlier = ["plan.txt", "architecture.mmd", "architecture.svg"].map((file) => path.join(out, file));
-        earlier.forEach((file) => fs.writeFileSync(file, "an earlier plan"));
+        const earlier = ["plan.txt", "architecture.mmd", "architecture.svg", "origin-files/files/var/www/html/index.html"].map((file) => path.join(out, file));
+        earlier.forEach((file) => {
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, "an earlier plan");
+        });
         fs.writeFileSync(path.join(out, "notes.md"), "the user's own file");
         const failed = captureIo();
         const code = await main(["dev", "--out", out], { io: failed, planOptions: { configOverrides: { dev: { throttleBurstLimit: "-5" } } } });
         expect(code).to.equal(EXIT.failed);
         expect(earlier.filter((file) => fs.existsSync(file))).to.deep.equal([]);
+        expect(fs.existsSync(path.join(out, "origin-files"))).to.equal(false);
         expect(fs.readFileSync(path.join(out, "notes.md"), "utf8")).to.equal("the user's own file");
     });
 
@@ -504,5 +512,158 @@ describe("npm run plan (offline plan of an environment)", () => {
         );
         expect(result.stdout).to.equal("");
         expect(fs.existsSync(usageCliOut)).to.equal(false);
+    });
+    describe("a page a person can read", () => {
+        /** What `npm run plan -- <env>` wrote, with the plan it printed. */
+        interface Written {
+            readonly env: string;
+            readonly out: string;
+            readonly plan: EnvironmentPlan | GatewayOnlyPlan;
+        }
+        const written: Written[] = [];
+        /** Readable at page width: an SVG shown at 100 % draws a point as 4/3 of a pixel. */
+        const PAGE_WIDTH_PX = 1200;
+        const svgOfEnv = (entry: Written) => fs.readFileSync(path.join(entry.out, "architecture.svg"), "utf8");
+        const originFile = (entry: Written, file: string) => path.join(entry.out, "origin-files", file);
+        /** A Pulumi type token: `aws:ec2/eip:Eip`, `awsx:ec2:Vpc`. */
+        const typeToken = /\b[\w-]+:[\w-]+(\/[\w-]+)?:[A-Z]\w*/;
+
+        before(async () => {
+            written.push({ env: "dev", out: outDir, plan });
+            for (const env of ["prod", "onprem"]) {
+                const out = path.join(tempDir(), env);
+                let planned: EnvironmentPlan | GatewayOnlyPlan | undefined;
+                const code = await main([env, "--out", out], {
+                    io: captureIo(),
+                    planner: async (name, options) => (planned = await planEnvironment(name, options)),
+                    gatewayPlanner: async (name, options) => (planned = await planGatewayStack(name, options)),
+                });
+                expect(code, env).to.equal(EXIT.ok);
+                written.push({ env, out, plan: planned! });
+            }
+        });
+
+        it("draws every environment top to bottom, at most 1200 px wide at 100 %", () => {
+            for (const entry of written) {
+                const svg = svgOfEnv(entry);
+                const [, width, height] = /<svg[^>]*\bwidth="([\d.]+)pt"[^>]*\bheight="([\d.]+)pt"/.exec(svg) ?? [];
+                expect(Number(width) * PIXELS_PER_POINT, `${entry.env}: ${width} x ${height} pt`).to.be.at.most(PAGE_WIDTH_PX);
+                expect(Number(height), `${entry.env}: taller than wide`).to.be.greaterThan(Number(width));
+            }
+        });
+
+        it("draws no edge label over a node, a title or another label, and no edge through a title", async () => {
+            for (const entry of written) {
+                const layout = await layoutOf(entry.plan.diagram);
+                expect(layout.titles.length, entry.env).to.be.greaterThan(0);
+                expect(labelCollisions(layout), entry.env).to.deep.equal([]);
+            }
+        });
+
+        it("explains the welcome log group: API Gateway writes it once the account's role is set, so it is created first", () => {
+            const welcome = plan.gateway.run.resources.find(
+                (resource) =>
+                    resource.type === "aws:cloudwatch/logGroup:LogGroup" &&
+                    plan.gateway.run.resources.some((account) => account.type === "aws:apigateway/account:Account" && account.dependencyUrns.includes(resource.urn)),
+            );
+            expect(welcome, "the log group the account setting waits for").not.to.equal(undefined);
+            const nodes = plan.diagram.groups.flatMap((group) => group.nodes);
+            const node = nodes.find((candidate) => candidate.lines[0] === `Log group ${welcome!.inputs.name}`);
+            expect(node, `a node for ${welcome!.inputs.name}`).not.to.equal(undefined);
+            expect(node!.lines.join(" ")).to.contain("API Gateway writes here once the account's CloudWatch role is set; created first here so it has retention");
+            expect(plan.diagram.edges).to.deep.include({ from: "account_logging", to: node!.id, dashed: true, label: "test message" });
+        });
+
+        it("has words for every resource type a committed stack registers (add missing ones to RESOURCE_WORDS)", () => {
+            const runs = written.flatMap((entry) => ("origin" in entry.plan ? [entry.plan.origin.run, entry.plan.gateway.run] : [entry.plan.gateway.run]));
+            // All but the stack itself and the project's own components, which create nothing themselves.
+            const types = [...new Set(runs.flatMap((run) => run.resources.map((resource) => resource.type)))]
+                .filter((type) => type !== "pulumi:pulumi:Stack" && !type.startsWith(`${plan.project}:`))
+                .sort();
+            expect(types).to.include.members(["aws:ec2/eip:Eip", "aws:apigateway/restApi:RestApi", "aws:autoscaling/group:Group"]);
+            expect(types.filter((type) => RESOURCE_WORDS[type] === undefined), "type tokens without words in tools/plan/resource-words.ts").to.deep.equal([]);
+        });
+
+        it("names resources in words in the picture: no type token in any diagram", () => {
+            for (const entry of written) {
+                const texts = svgTexts(svgOfEnv(entry));
+                expect(texts.filter((text) => typeToken.test(text)), entry.env).to.deep.equal([]);
+                expect(texts, entry.env).to.include("Also in this stack:");
+            }
+            expect(svgTexts(svgOfEnv(written[0]))).to.include(`1 × ${RESOURCE_WORDS["aws:apigateway/clientCertificate:ClientCertificate"]}`);
+        });
+
+        it("says in words what each stack creates, in plan.txt", () => {
+            for (const entry of written) {
+                const text = fs.readFileSync(path.join(entry.out, "plan.txt"), "utf8");
+                const stacks = "origin" in entry.plan ? [entry.plan.origin, entry.plan.gateway] : [entry.plan.gateway];
+                for (const stack of stacks) {
+                    const section = sectionOf(text, stack.stack).split("\n");
+                    const start = section.findIndex((line) => line.startsWith("In words: "));
+                    expect(start, `${entry.env} ${stack.stack}`).to.equal(2);
+                    const block = section.slice(start, section.indexOf("", start)).join(" ").replace(/\s+/g, " ");
+                    expect(block, stack.stack).not.to.match(typeToken);
+                    const instances = stack.run.resources.filter((resource) => resource.type === "aws:ec2/instance:Instance").length;
+                    const logGroups = stack.run.resources.filter((resource) => resource.type === "aws:cloudwatch/logGroup:LogGroup").length;
+                    if (instances > 0) expect(block, stack.stack).to.contain(`${instances} × ${RESOURCE_WORDS["aws:ec2/instance:Instance"]}`);
+                    if (logGroups > 0) expect(block, stack.stack).to.contain(`${logGroups} × ${RESOURCE_WORDS["aws:cloudwatch/logGroup:LogGroup"]}`);
+                }
+            }
+        });
+
+        it("writes what provisioning puts on the origin: the page with the stack's own message, the httpd config, the install script", () => {
+            const paths = sitePaths(AMAZON_LINUX_LAYOUT);
+            for (const entry of written.filter((candidate) => "origin" in candidate.plan)) {
+                const environmentPlan = entry.plan as EnvironmentPlan;
+                const message = originConfigOf(environmentPlan.origin.stack).helloMessage;
+                const escaped = message.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+                expect(fs.readFileSync(originFile(entry, `files${paths.index}`), "utf8"), entry.env).to.equal(`${escaped}\n`);
+                const siteConfig = fs.readFileSync(originFile(entry, `files${AMAZON_LINUX_LAYOUT.siteConfigPath}`), "utf8");
+                expect(siteConfig, entry.env).to.contain(`SSLCertificateKeyFile ${paths.serverPrivateKey}`);
+                expect(siteConfig, entry.env).to.contain("SSLVerifyClient require");
+                // The install script is the registered command's, as the run recorded it.
+                const command = environmentPlan.origin.run.resources.find((resource) => resource.type === "command:remote:Command" && resource.name.endsWith("-install-httpd"));
+                const script = fs.readFileSync(originFile(entry, `commands/${command!.name}.sh`), "utf8");
+                expect(script, entry.env).to.contain(`sudo tee ${paths.index} > /dev/null`);
+                expect(script.split("\n"), entry.env).to.include(escaped);
+            }
+        });
+
+        it("writes no private key: the server key and every secret show as a marker", () => {
+            for (const entry of written.filter((candidate) => "origin" in candidate.plan)) {
+                const environmentPlan = entry.plan as EnvironmentPlan;
+                const keyBodies = environmentPlan.origin.run.resources
+                    .filter((resource) => resource.type === "tls:index/privateKey:PrivateKey")
+                    .flatMap((resource) => [resource.state.privateKeyPem, resource.state.privateKeyOpenssh])
+                    .map((pem) => String(pem).split("\n")[1]);
+                expect(keyBodies.length, entry.env).to.be.greaterThan(0);
+                const root = path.join(entry.out, "origin-files");
+                const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((file) => fs.statSync(path.join(root, file)).isFile());
+                expect(files.length, entry.env).to.be.greaterThan(2);
+                for (const file of files) {
+                    const content = fs.readFileSync(path.join(root, file), "utf8");
+                    expect(content, `${entry.env} ${file}`).not.to.contain("PRIVATE KEY");
+                    for (const body of keyBodies) {
+                        expect(content, `${entry.env} ${file}`).not.to.contain(body);
+                    }
+                }
+                const serverKey = fs.readFileSync(originFile(entry, `files${sitePaths(AMAZON_LINUX_LAYOUT).serverPrivateKey}`), "utf8");
+                expect(serverKey, entry.env).to.match(/^<secret: private key \([\w-]+\)>\n$/);
+            }
+        });
+
+        it("reads every file the provisioning script writes, exactly as it writes it", () => {
+            const pem = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+            // Every PEM a site may carry, the root that signed the server certificate included.
+            const site = {
+                helloMessage: originConfigOf("dev-origin").helloMessage,
+                serverCertificatePem: pem("CERTIFICATE"),
+                caCertificatePem: pem("CERTIFICATE"),
+                serverPrivateKeyPem: pem("PRIVATE KEY"),
+                trustedClientCertificatePems: [pem("CERTIFICATE")],
+            };
+            const expected = siteFiles(AMAZON_LINUX_LAYOUT, site, String(ORIGIN_HTTPS_PORT)).map((file) => ({ target: file.path, content: file.content }));
+            expect(heredocFiles(provisioningScript(site))).to.deep.equal(expected);
+        });
     });
 });

@@ -7,7 +7,7 @@
  * outputs to the gateway as its StackReference, so the plan shows the real wiring. It prints
  * each stack's resources as a tree with their key properties and the stack outputs, and writes
  * the architecture as a Mermaid file and an SVG picture (Graphviz compiled to WebAssembly) to
- * plan/<env>/.
+ * plan/<env>/, with origin-files/: what provisioning writes on the origin, secrets as markers.
  *
  * The pure parts (planning data, tree, diagram, Mermaid) are exported for the tests; `main`
  * is the thin command line around them.
@@ -18,7 +18,7 @@ import { Environment, ENVIRONMENTS, GATEWAY_ONLY_STACKS, HelpRequested, parseCom
 import { REPO_ROOT } from "./stack-files";
 import { isConfigurationError, planEnvironment, planGatewayStack, PlanOptions } from "./plan/environment";
 import { svgOf } from "./plan/graphviz";
-import type { AnyPlan } from "./plan/model";
+import { AnyPlan, EnvironmentPlan, isEnvironmentPlan } from "./plan/model";
 import { renderPlan } from "./plan/tree";
 
 // The parts, for the specs and the emulator: data, tree, diagram and its two renderings.
@@ -28,6 +28,9 @@ export * from "./plan/tree";
 export * from "./plan/diagram";
 export * from "./plan/mermaid";
 export * from "./plan/graphviz";
+export * from "./plan/layout";
+export * from "./plan/origin-files";
+export * from "./plan/resource-words";
 
 // ---------------------------------------------------------------------------
 // Command line
@@ -42,8 +45,9 @@ function isGatewayOnlyStack(name: string): name is GatewayOnlyStack {
 
 const HELP = `Plans both stacks of the environment offline (no Pulumi CLI, no cloud): the resources each
 would create, their key properties and outputs, from the committed stack files. Writes
-plan.txt, architecture.mmd and architecture.svg to plan/<env>/ (or --out); a failed plan
-removes that directory's earlier plan files. Exit 0 planned, 1 bad configuration, 2 bad
+plan.txt, architecture.mmd and architecture.svg to plan/<env>/ (or --out), and origin-files/:
+what provisioning writes on the origin (scripts, page, httpd config), secrets as markers. A
+failed plan removes that directory's earlier plan files. Exit 0 planned, 1 bad configuration, 2 bad
 command line. A gateway-only stack (${GATEWAY_ONLY_STACKS.join(", ")}: its backend is
 hello-gateway:originUrl) is planned alone, its backend drawn as an external node.`;
 
@@ -94,6 +98,8 @@ export interface PlanFiles {
     readonly planText: string;
     readonly mermaid: string;
     readonly svg: string;
+    /** A directory: what provisioning writes on the origin (an environment with an origin stack only). */
+    readonly originFiles: string;
 }
 
 function planFilesIn(outDir: string): PlanFiles {
@@ -101,22 +107,30 @@ function planFilesIn(outDir: string): PlanFiles {
         planText: path.join(outDir, "plan.txt"),
         mermaid: path.join(outDir, "architecture.mmd"),
         svg: path.join(outDir, "architecture.svg"),
+        originFiles: path.join(outDir, "origin-files"),
     };
 }
 
 /** After a failed plan, an earlier plan's files would show a picture of something else. */
 export function removePlanFiles(outDir: string): void {
     for (const file of Object.values(planFilesIn(outDir))) {
-        fs.rmSync(file, { force: true });
+        fs.rmSync(file, { force: true, recursive: true });
     }
 }
 
-export function writePlanFiles(outDir: string, plan: Pick<AnyPlan, "mermaid">, planText: string, svg: string): PlanFiles {
+export function writePlanFiles(outDir: string, plan: Pick<AnyPlan, "mermaid"> & Partial<Pick<EnvironmentPlan, "originFiles">>, planText: string, svg: string): PlanFiles {
     fs.mkdirSync(outDir, { recursive: true });
     const files = planFilesIn(outDir);
     fs.writeFileSync(files.planText, planText);
     fs.writeFileSync(files.mermaid, plan.mermaid);
     fs.writeFileSync(files.svg, svg);
+    // Rewritten whole: a file an earlier plan wrote and this one does not is gone.
+    fs.rmSync(files.originFiles, { force: true, recursive: true });
+    for (const file of plan.originFiles ?? []) {
+        const target = path.join(files.originFiles, file.path);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, file.content);
+    }
     return files;
 }
 
@@ -162,8 +176,9 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
             const relative = path.relative(io.cwd, file);
             return relative === "" || relative.startsWith("..") ? file : relative;
         };
+        const originFiles = isEnvironmentPlan(plan) ? `, and ${shown(files.originFiles)}/ (what provisioning writes on the origin, secrets as markers)` : "";
         io.stdout(
-            `${planText}\nWrote ${shown(files.planText)} (this plan), ${shown(files.mermaid)} (Mermaid) and ${shown(files.svg)} (picture).\n`,
+            `${planText}\nWrote ${shown(files.planText)} (this plan), ${shown(files.mermaid)} (Mermaid) and ${shown(files.svg)} (picture)${originFiles}.\n`,
         );
         return EXIT.ok;
     } catch (error) {

@@ -3,6 +3,7 @@
  * the two stacks' recorded resource graphs; mermaid.ts and graphviz.ts render it.
  */
 import type { RecordedResource, ResourceGraph } from "../resource-graph";
+import { countsInWords } from "./resource-words";
 import { inputAt, pickSafely, ruleTexts } from "./values";
 
 /** What the diagram reads of one program run. */
@@ -35,6 +36,11 @@ export interface DiagramEdge {
     readonly to: string;
     readonly label?: string;
     readonly dashed?: boolean;
+    /**
+     * Drawn, but it does not place its ends: for an edge that runs against the page's flow
+     * (the origin's outputs back up to the gateway's StackReference). Default: false.
+     */
+    readonly loose?: boolean;
 }
 
 export interface Diagram {
@@ -42,6 +48,17 @@ export interface Diagram {
     readonly nodes: readonly DiagramNode[];
     readonly groups: readonly DiagramGroup[];
     readonly edges: readonly DiagramEdge[];
+    /**
+     * Nodes to draw one under the other, in this order, each list in one column: side notes
+     * (logs, alarms) stacked rather than spread across the page. A hint to the layout only.
+     */
+    readonly columns?: ReadonlyArray<readonly string[]>;
+    /**
+     * Top-level groups and nodes from the top of the page down, each entirely below the one
+     * before (the gateway stack, then the origin stack or the external backend). A hint to the
+     * layout only. Default: the groups in their order.
+     */
+    readonly topToBottom?: readonly string[];
 }
 
 /** One palette per kind of group, for both renderings. */
@@ -75,6 +92,7 @@ export const T = {
     usagePlan: "aws:apigateway/usagePlan:UsagePlan",
     domainName: "aws:apigateway/domainName:DomainName",
     webAcl: "aws:wafv2/webAcl:WebAcl",
+    webAclLogging: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     userPool: "aws:cognito/userPool:UserPool",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -183,14 +201,11 @@ const lines = (...candidates: Array<string | undefined | false>): string[] =>
     candidates.filter((line): line is string => typeof line === "string" && line !== "");
 
 function otherResourcesNode(id: string, run: DiagramSource): DiagramNode[] {
-    const counts = new Map<string, number>();
-    for (const resource of run.graph.resources.filter((r) => r.custom && !r.read && !DRAWN_TYPES.has(r.type))) {
-        counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
-    }
-    if (counts.size === 0) {
+    const types = run.graph.resources.filter((r) => r.custom && !r.read && !DRAWN_TYPES.has(r.type)).map((r) => r.type);
+    if (types.length === 0) {
         return [];
     }
-    return [{ id, shape: "box", lines: ["Also in this stack:", ...[...counts].map(([type, count]) => `${count} × ${type}`)] }];
+    return [{ id, shape: "box", lines: ["Also in this stack:", ...countsInWords(types)] }];
 }
 
 /** Alarms, their dashboard and where they notify: one node per stack. */
@@ -218,6 +233,7 @@ interface OriginPart {
     readonly group?: DiagramGroup;
     readonly node?: DiagramNode;
     readonly edges: DiagramEdge[];
+    readonly columns: string[][];
     /** The node a request to this host enters the origin at, if the host is the origin's. */
     readonly entryFor: (host: string | undefined) => string | undefined;
 }
@@ -351,11 +367,12 @@ function originPart(origin: DiagramSource): OriginPart {
               plain(vpc, "natGateways.strategy") === "None" && `${subnetKinds(vpc)} subnets, no NAT`,
           ).join(", ")
         : "Network";
+    const otherNodes = otherResourcesNode("origin_other", origin);
     const group: DiagramGroup = {
         id: "origin_stack",
         title: `Stack ${origin.stack} (origin)`,
         style: "stack",
-        nodes: [...(monitoring ? [monitoring] : []), ...otherResourcesNode("origin_other", origin)],
+        nodes: [...(monitoring ? [monitoring] : []), ...otherNodes],
         groups: [{ id: "vpc", title: vpcTitle, style: "network", nodes: networkNodes, groups: networkGroups }],
     };
     const entryFor = (host: string | undefined): string | undefined => {
@@ -370,7 +387,50 @@ function originPart(origin: DiagramSource): OriginPart {
         }
         return undefined;
     };
-    return { group, edges, entryFor };
+    return { group, edges, entryFor, columns: [[...(monitoring ? [monitoring.id] : []), ...otherNodes.map((node) => node.id)]] };
+}
+
+/** What tells the gateway's log groups apart: the stage's access-log ARN, the account setting, the WAF's logging. */
+interface LogWriters {
+    readonly accessArn: string | undefined;
+    readonly loggingLevel: string | undefined;
+    readonly account: RecordedResource | undefined;
+    readonly wafLogging: RecordedResource | undefined;
+    readonly webAclDrawn: boolean;
+}
+
+/** A log group's title, the notes that explain it, and the drawn node that writes to it (if any). */
+function logGroupRole(
+    gateway: DiagramSource,
+    group: RecordedResource,
+    writers: LogWriters,
+): { title: string; notes: string[]; writer?: { from: string; label: string } } {
+    const name = plain(group, "name");
+    const dependsOnGroup = (resource: RecordedResource | undefined) =>
+        resource !== undefined && gateway.graph.dependenciesOf(resource).some((dependency) => dependency.urn === group.urn);
+    if (writers.accessArn !== undefined && stateText(group, "arn") === writers.accessArn) {
+        return { title: "CloudWatch access logs", notes: [], writer: { from: "stage", label: "access log" } };
+    }
+    if ((name ?? "").startsWith("API-Gateway-Execution-Logs_")) {
+        return {
+            title: "CloudWatch execution logs",
+            notes: [],
+            writer: { from: "stage", label: `execution log${writers.loggingLevel ? ` (${writers.loggingLevel})` : ""}` },
+        };
+    }
+    // infra/api.ts: setting the account's role makes API Gateway write a test message to
+    // /aws/apigateway/welcome, creating it without retention unless it exists already.
+    if (dependsOnGroup(writers.account)) {
+        return {
+            title: `Log group ${name ?? group.name}`,
+            notes: ["API Gateway writes here once the account's", "CloudWatch role is set; created first here", "so it has retention"],
+            writer: { from: "account_logging", label: "test message" },
+        };
+    }
+    if (dependsOnGroup(writers.wafLogging)) {
+        return { title: "WAF logs", notes: [], writer: writers.webAclDrawn ? { from: "waf", label: "WAF log" } : undefined };
+    }
+    return { title: `Log group ${name ?? group.name}`, notes: [] };
 }
 
 export interface DiagramOptions {
@@ -390,6 +450,7 @@ function externalBackendPart(originUrl: unknown): OriginPart {
     return {
         node,
         edges: [],
+        columns: [],
         entryFor: (candidate) => (candidate !== undefined && candidate === host ? node.id : undefined),
     };
 }
@@ -503,7 +564,8 @@ export function architectureDiagramOf(
                 quota && `quota ${quota} per ${(plain(usagePlan, "quotaSettings.period") ?? "period").toLowerCase()}`,
             ),
         });
-        edges.push({ from: "usage_plan", to: "stage", dashed: true, label: "meters" });
+        // Unlabelled: the node says what it is, and a label here crowded the WAF's log edge.
+        edges.push({ from: "usage_plan", to: "stage", dashed: true });
     }
     const authorizer = firstOf(gateway, T.authorizer);
     const userPool = firstOf(gateway, T.userPool);
@@ -580,25 +642,7 @@ export function architectureDiagramOf(
         }
     });
 
-    // Logs: the stage writes access logs and execution logs to groups the stack owns.
-    const accessArn = plain(stage, "accessLogSettings.destinationArn");
-    allOf(gateway, T.logGroup).forEach((group, index) => {
-        const id = `logs_${index + 1}`;
-        const isAccess = accessArn !== undefined && stateText(group, "arn") === accessArn;
-        const isExecution = (plain(group, "name") ?? "").startsWith("API-Gateway-Execution-Logs_");
-        const retention = plain(group, "retentionInDays");
-        gatewayNodes.push({
-            id,
-            shape: "cylinder",
-            lines: [
-                isAccess ? "CloudWatch access logs" : isExecution ? "CloudWatch execution logs" : `Log group ${group.name}`,
-                retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires",
-            ],
-        });
-        if (isAccess || isExecution) {
-            edges.push({ from: "stage", to: id, dashed: true, label: isAccess ? "access log" : `execution log${loggingLevel ? ` (${loggingLevel})` : ""}` });
-        }
-    });
+    // Logs: every log group the stack owns, with who writes to it.
     const account = firstOf(gateway, T.account);
     if (account) {
         gatewayNodes.push({
@@ -608,6 +652,28 @@ export function architectureDiagramOf(
         });
         edges.push({ from: "account_logging", to: "stage", dashed: true, label: "lets it log" });
     }
+    const logWriters: LogWriters = {
+        accessArn: plain(stage, "accessLogSettings.destinationArn"),
+        loggingLevel,
+        account,
+        wafLogging: firstOf(gateway, T.webAclLogging),
+        webAclDrawn: webAcl !== undefined,
+    };
+    const logColumn: string[] = [];
+    allOf(gateway, T.logGroup).forEach((group, index) => {
+        const id = `logs_${index + 1}`;
+        const { title, notes, writer } = logGroupRole(gateway, group, logWriters);
+        const retention = plain(group, "retentionInDays");
+        gatewayNodes.push({
+            id,
+            shape: "cylinder",
+            lines: [title, retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires", ...notes],
+        });
+        logColumn.push(id);
+        if (writer) {
+            edges.push({ from: writer.from, to: id, dashed: true, label: writer.label });
+        }
+    });
     const monitoring = monitoringNode("gateway_monitoring", gateway);
     if (monitoring) {
         gatewayNodes.push(monitoring);
@@ -615,26 +681,32 @@ export function architectureDiagramOf(
     }
 
     // The wiring between the stacks: the origin's outputs, read through the StackReference.
+    // What it hands on is said in the node: an edge to every route would cross the picture.
     const reference = firstOf(gateway, T.stackReference);
-    if (reference) {
-        gatewayNodes.push({ id: "stack_reference", shape: "hexagon", lines: ["StackReference", plain(reference, "name") ?? reference.name] });
+    const referenceNode: DiagramNode | undefined = reference && {
+        id: "stack_reference",
+        shape: "rounded",
+        lines: lines(
+            "StackReference",
+            plain(reference, "name") ?? reference.name,
+            routeIds.length > 0 && `originUrl → the route${routeIds.length === 1 ? "" : "s"}`,
+            vpcLink && "originNlbArn → the VPC link",
+        ),
+    };
+    if (referenceNode) {
+        gatewayNodes.push(referenceNode);
         if (originSide.group) {
-            edges.push({ from: originSide.group.id, to: "stack_reference", dashed: true, label: "outputs" });
-        }
-        for (const id of routeIds) {
-            edges.push({ from: "stack_reference", to: id, dashed: true, label: "originUrl" });
-        }
-        if (vpcLink) {
-            edges.push({ from: "stack_reference", to: "vpc_link", dashed: true, label: "originNlbArn" });
+            edges.push({ from: originSide.group.id, to: referenceNode.id, dashed: true, label: "outputs", loose: true });
         }
     }
 
     const endpoint = plain(restApi, "endpointConfiguration.types");
+    const gatewayOther = otherResourcesNode("gateway_other", gateway);
     const gatewayGroup: DiagramGroup = {
         id: "gateway_stack",
         title: `Stack ${gateway.stack} (gateway)`,
         style: "stack",
-        nodes: [...gatewayNodes, ...otherResourcesNode("gateway_other", gateway)],
+        nodes: [...gatewayNodes, ...gatewayOther],
         groups: [
             {
                 id: "rest_api",
@@ -650,5 +722,16 @@ export function architectureDiagramOf(
         nodes: [...nodes, ...(originSide.node ? [originSide.node] : [])],
         groups: [gatewayGroup, ...(originSide.group ? [originSide.group] : [])],
         edges,
+        topToBottom: [gatewayGroup.id, ...(originSide.group ? [originSide.group.id] : []), ...(originSide.node ? [originSide.node.id] : [])],
+        // Routes one under the other, and so are logs, alarms and the list of other resources
+        // beside the API: a narrow, tall picture fits a page.
+        // The StackReference ends that column, next to the origin stack whose outputs it reads.
+        columns: [
+            routeIds,
+            // What lets callers in and lets the stage log, above the stage, one under the other.
+            gatewayNodes.map((node) => node.id).filter((id) => ["usage_plan", "authorizer", "account_logging"].includes(id)),
+            [...logColumn, ...(monitoring ? [monitoring.id] : []), ...gatewayOther.map((node) => node.id), ...(referenceNode ? [referenceNode.id] : [])],
+            ...originSide.columns,
+        ],
     };
 }

@@ -8,6 +8,7 @@ import type { ProgramRun } from "../mock-runtime";
 import { loadProject, readStackConfig, REPO_ROOT, StackFileError as UnusableStackFile } from "../stack-files";
 import { architectureDiagramOf } from "./diagram";
 import { mermaidOf } from "./mermaid";
+import { originFilesOf } from "./origin-files";
 import type { EnvironmentPlan, GatewayOnlyPlan, StackPlan } from "./model";
 import { plannedOutputs, planTree } from "./tree";
 
@@ -173,7 +174,8 @@ export async function planEnvironment(env: string, options: PlanOptions = {}): P
     const origin = stackPlan(project, "origin", originRun, originInput.config);
     const gateway = stackPlan(project, "gateway", gatewayRun, gatewayInput.config);
     const diagram = architectureDiagramOf(env, originRun, gatewayRun, { bodyFiles: bodyFilesOf(project, gatewayInput.config) });
-    return { env, project, origin, gateway, originReference: referenced, diagram, mermaid: mermaidOf(diagram), notes };
+    const originFiles = originFilesOf(originRun.graph);
+    return { env, project, origin, gateway, originReference: referenced, diagram, mermaid: mermaidOf(diagram), originFiles, notes };
 }
 
 export function stackPlan(project: string, layer: Layer, run: ProgramRun, config: Readonly<Record<string, string>> = {}): StackPlan {

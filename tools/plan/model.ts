@@ -5,6 +5,7 @@
 import type { Layer } from "../../infra/config";
 import type { ProgramRun } from "../mock-runtime";
 import type { Diagram } from "./diagram";
+import type { OriginFile } from "./origin-files";
 
 /** One property worth showing, already formatted; a secret shows as `[secret]`. */
 export interface KeyProperty {
@@ -54,6 +55,8 @@ export interface EnvironmentPlan {
     readonly originReference: string;
     readonly diagram: Diagram;
     readonly mermaid: string;
+    /** What provisioning writes on the origin (its scripts and their files), secrets as markers. */
+    readonly originFiles: readonly OriginFile[];
     /** Things the reader should know about this offline run (encrypted values, redirected references). */
     readonly notes: readonly string[];
 }

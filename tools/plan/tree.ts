@@ -3,7 +3,8 @@
  * `pulumi preview`), with the key properties of each and the stack outputs.
  */
 import { isSecretEnvelope, RecordedResource, ResourceGraph, STACK_TYPE } from "../resource-graph";
-import { AnyPlan, isEnvironmentPlan, KeyProperty, PlanNode, PlannedOutput } from "./model";
+import { AnyPlan, isEnvironmentPlan, KeyProperty, PlanNode, PlannedOutput, StackPlan } from "./model";
+import { countsInWords } from "./resource-words";
 import { inputAt, pickSafely, ruleTexts, SECRET } from "./values";
 
 export { inputAt } from "./values";
@@ -305,6 +306,30 @@ export function renderOutputs(outputs: readonly PlannedOutput[]): string[] {
 export const PLACEHOLDER_NOTICE =
     "IDs, IP addresses, DNS names, ARNs and hashes below are placeholders from Pulumi's mock runtime, not real AWS values.";
 
+const WORDS_LINE_WIDTH = 100;
+
+/**
+ * What a stack creates in the cloud, counted and named in words, wrapped:
+ * `In words: 1 × VPC ..., 2 × IAM role`. The project's own components group resources and
+ * create nothing themselves; a component from a library (the awsx VPC) stands for what it creates.
+ */
+export function inWords(project: string, stack: Pick<StackPlan, "run">): string[] {
+    const types = stack.run.resources
+        .filter((resource) => !resource.read && resource.type !== STACK_TYPE && !resource.type.startsWith(`${project}:`))
+        .map((resource) => resource.type);
+    const lines: string[] = [];
+    let line = "In words:";
+    countsInWords(types).forEach((item, index, items) => {
+        const piece = `${item}${index < items.length - 1 ? "," : ""}`;
+        if (line.length + 1 + piece.length > WORDS_LINE_WIDTH && line.trim() !== "In words:") {
+            lines.push(line);
+            line = "   ";
+        }
+        line += ` ${piece}`;
+    });
+    return types.length === 0 ? [] : [...lines, line];
+}
+
 export function renderPlan(plan: AnyPlan): string {
     const environment = isEnvironmentPlan(plan);
     const lines = [
@@ -316,7 +341,7 @@ export function renderPlan(plan: AnyPlan): string {
     ];
     for (const stack of environment ? [plan.origin, plan.gateway] : [plan.gateway]) {
         const reads = stack.counts.read > 0 ? `, ${stack.counts.read} to read` : "";
-        lines.push("", `Stack ${stack.stack} (${stack.layer}): ${stack.counts.create} to create${reads}`, "");
+        lines.push("", `Stack ${stack.stack} (${stack.layer}): ${stack.counts.create} to create${reads}`, ...inWords(plan.project, stack), "");
         lines.push(...renderTree(stack.tree), "", ...renderOutputs(stack.outputs));
     }
     const integrationUris = [
