@@ -51,8 +51,10 @@ export interface HelloApiArgs {
      */
     readonly clientCertificateId?: pulumi.Input<string>;
     /**
-     * The origin serves a self-signed certificate (this project's httpd): integrations skip
-     * verifying it (docs/origin-tls.md). Default: false, the origin's certificate is verified.
+     * The origin's certificate comes from a private root (this project's httpd): integrations
+     * set `insecureSkipVerification`, which skips only the check for a supported CA; API Gateway
+     * still checks its hostname, expiry and root (docs/origin-tls.md). Default: false, the
+     * origin's certificate must also come from a CA API Gateway trusts.
      */
     readonly originServesSelfSignedCertificate?: boolean;
     /** A customer-managed KMS key for the access and execution log groups. Default: CloudWatch Logs' own encryption. */
@@ -98,7 +100,7 @@ export interface RouteOptions {
     readonly requestValidation: RequestValidationConfig;
     /** Whether the stage caches: GET routes then key their cache on required query and path parameters. */
     readonly cacheEnabled: boolean;
-    /** The origin serves this project's self-signed certificate: integrations skip verifying it. Default: false. */
+    /** The origin's certificate comes from this project's private root: integrations skip only the supported-CA check. Default: false. */
     readonly skipOriginCertificateCheck?: boolean;
 }
 
@@ -131,10 +133,11 @@ export interface RouteSpec<Ref = string> {
         readonly requestParameters?: Record<string, string>;
         readonly cacheKeyParameters: string[];
         /**
-         * Set for this project's origin, which serves a self-signed certificate API Gateway
-         * cannot verify against a public CA: the connection is encrypted and the origin checks
-         * API Gateway's client certificate, but the gateway does not check the origin's identity
-         * (docs/origin-tls.md). Absent for an `originUrl` backend, whose certificate is verified.
+         * Set for this project's origin, whose certificate comes from a private root: API
+         * Gateway skips only the check that a supported CA issued it, and still checks its
+         * hostname, expiry and the presence of a root CA (API_TlsConfig,
+         * https://docs.aws.amazon.com/apigateway/latest/api/API_TlsConfig.html; docs/origin-tls.md).
+         * Absent for an `originUrl` backend, whose certificate must come from a CA API Gateway trusts.
          */
         readonly tlsConfig?: { readonly insecureSkipVerification: true };
     };
