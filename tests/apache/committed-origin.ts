@@ -42,6 +42,11 @@ export interface JudgedOrigin extends OriginPki {
     readonly integrationHost: string;
     /** The site as provisioning writes it, with real certificates and keys. */
     readonly site: OriginSite;
+    /**
+     * server.crt exactly as provisioning writes it (with real certificates): what the judge
+     * serves, whatever it holds, so a chain without its root reaches the judge's verdict.
+     */
+    readonly serverChainPem: string;
     readonly root: KeyPair;
     /** API Gateway's client certificates, as real ones, in the program's order (the current one last). */
     readonly apiGateway: readonly KeyPair[];
@@ -142,7 +147,7 @@ export async function committedOrigin(originStack: string, scratch: string, opti
     }
     const chain = pemBlocks(read(paths.serverCertificate)).map(realPem);
     const keys = pemBlocks(read(paths.serverPrivateKey)).map(realPem);
-    if (chain.length < 1 || keys.length !== 1) {
+    if (chain.length === 0 || keys.length !== 1) {
         throw new Error(`${originStack}: server.crt holds ${chain.length} certificates and server.key ${keys.length} keys`);
     }
     return {
@@ -153,11 +158,12 @@ export async function committedOrigin(originStack: string, scratch: string, opti
         serverParameters: pki.serverParameters,
         root,
         apiGateway,
+        serverChainPem: chain.join(""),
         site: {
             helloMessage,
             serverCertificatePem: chain[0],
-            // Whatever provisioning puts after the leaf; the judge decides whether it is a root.
-            caCertificatePem: chain.slice(1).join(""),
+            // The site's shape needs a root; what is served is serverChainPem, below.
+            caCertificatePem: chain[chain.length - 1],
             serverPrivateKeyPem: keys[0],
             trustedClientCertificatePems: pemBlocks(read(paths.trustedClientCertificates)).map(realPem),
         },

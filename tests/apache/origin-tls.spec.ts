@@ -80,6 +80,8 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
     let stranger: KeyPair;
     let apaches: LocalApaches | undefined;
     const startApache = (site: OriginSite, changes?: SiteChanges): Promise<LocalApache> => apaches!.start(site, changes);
+    /** Serves a committed origin's files: its site, and server.crt exactly as provisioning writes it. */
+    const startJudged = (judged: JudgedOrigin, changes: SiteChanges = {}): Promise<LocalApache> => startApache(judged.site, { serverChainPem: judged.serverChainPem, ...changes });
 
     before(() => {
         if (MISSING.length > 0) {
@@ -107,7 +109,7 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
             before(async () => {
                 judged = await committedOrigin(originStack, scratch);
                 apiGateway = judged.apiGateway[judged.apiGateway.length - 1];
-                apache = await startApache(judged.site);
+                apache = await startJudged(judged);
             });
 
             it("serves the hello page to API Gateway: SNI and hostname of the integration URI, a chain to a CA root, valid dates, its client certificate", async () => {
@@ -168,7 +170,7 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
         it("accepts both the current and the next API Gateway certificate, so no request fails while the gateway switches", async () => {
             const judged = await committedOrigin("dev-origin", scratch, { overrides: { clientCertificateGeneration: "2" } });
             expect(judged.apiGateway).to.have.length(2);
-            const apache = await startApache(judged.site);
+            const apache = await startJudged(judged);
             for (const client of judged.apiGateway) {
                 expect(expectServed(await callAsApiGateway(apache.port, { integrationHost: judged.integrationHost, client }, scratch)).status).to.equal(200);
             }
@@ -179,7 +181,7 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
     describe("control: the same site without SSLVerifyClient require", () => {
         it("serves the page to a caller without a certificate, so the refusal above is that directive's doing", async () => {
             const judged = await committedOrigin("dev-origin", scratch);
-            const apache = await startApache(judged.site, {
+            const apache = await startJudged(judged, {
                 siteConfig: (config) => {
                     expect(config).to.match(/^\s*SSLVerifyClient require$/m);
                     return config.replace(/^\s*SSLVerifyClient require$/m, "");
