@@ -25,7 +25,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import type { KeyPair } from "./local-apache";
-import { extensionText } from "./origin-pki";
+import { extensionTexts } from "./origin-pki";
 
 export type Outcome =
     | { readonly status: number; readonly body: string; readonly chain: readonly X509Certificate[] }
@@ -78,11 +78,12 @@ export function judgeChain(chain: readonly X509Certificate[], integrationHost: s
     if (!signedBy(root, root)) {
         problems.push(`the chain does not end in a root: its last certificate (${root.subject.replace(/\n/g, ", ")}) is not self-signed`);
     }
-    // Read from the extension itself: Node's `ca` is OpenSSL's X509_check_ca, which also wants keyCertSign.
-    if (!(extensionText(root.toString(), "basicConstraints") ?? "").includes("CA:TRUE")) {
+    // Read from the extensions themselves: Node's `ca` is OpenSSL's X509_check_ca, which also wants keyCertSign.
+    const rootExtensions = extensionTexts(root.toString(), ["basicConstraints", "keyUsage"]);
+    if (!(rootExtensions.basicConstraints ?? "").includes("CA:TRUE")) {
         problems.push("the root is not a CA: basicConstraints lacks CA:TRUE");
     }
-    if (!(extensionText(root.toString(), "keyUsage") ?? "").includes("Certificate Sign")) {
+    if (!(rootExtensions.keyUsage ?? "").includes("Certificate Sign")) {
         problems.push("the root's keyUsage lacks keyCertSign");
     }
     for (let index = 0; index + 1 < chain.length; index++) {

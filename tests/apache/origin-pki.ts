@@ -141,7 +141,24 @@ export function issueCertificate(dir: string, name: string, parameters: Certific
 
 /** One extension of a certificate as openssl prints it (`keyUsage`, `basicConstraints`, ...), or undefined. */
 export function extensionText(certificatePem: string, extension: string): string | undefined {
-    const output = execFileSync("openssl", ["x509", "-noout", "-ext", extension], { input: certificatePem, encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] });
-    const lines = output.split("\n").slice(1).map((line) => line.trim()).filter((line) => line !== "");
-    return lines.length > 0 ? lines.join(" ") : undefined;
+    return extensionTexts(certificatePem, [extension])[extension];
+}
+
+/** Several extensions in one openssl call, by name; a missing one is absent. */
+export function extensionTexts(certificatePem: string, extensions: readonly string[]): Record<string, string | undefined> {
+    const output = execFileSync("openssl", ["x509", "-noout", "-ext", extensions.join(",")], { input: certificatePem, encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] });
+    // openssl prints "X509v3 Key Usage: critical" and the values indented below it.
+    const headings: Record<string, string> = { keyUsage: "X509v3 Key Usage", basicConstraints: "X509v3 Basic Constraints", subjectAltName: "X509v3 Subject Alternative Name", extendedKeyUsage: "X509v3 Extended Key Usage" };
+    const result: Record<string, string | undefined> = {};
+    let current: string | undefined;
+    for (const line of output.split("\n")) {
+        if (!/^\s/.test(line)) {
+            current = extensions.find((name) => line.startsWith(headings[name] ?? name));
+            continue;
+        }
+        if (current !== undefined && line.trim() !== "") {
+            result[current] = [result[current], line.trim()].filter((part) => part !== undefined).join(" ");
+        }
+    }
+    return result;
 }

@@ -19,6 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { OriginSite, debianLayout, renderIndexHtml, renderSiteConfig } from "../../infra/httpd";
 import { Outcome, callAsApiGateway, Call } from "./api-gateway-client";
+import { originConfigOf } from "../support";
 import { JudgedOrigin, committedOrigin } from "./committed-origin";
 import { APACHE, KeyPair, LocalApache, LocalApaches, SiteChanges, clientCertificate, hasOpenssl } from "./local-apache";
 import { extensionText, issueCertificate } from "./origin-pki";
@@ -80,6 +81,18 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
     let stranger: KeyPair;
     let apaches: LocalApaches | undefined;
     const startApache = (site: OriginSite, changes?: SiteChanges): Promise<LocalApache> => apaches!.start(site, changes);
+    // One judged origin per stack and generation: its runs and keys are made once per process.
+    const judgedOrigins = new Map<string, Promise<JudgedOrigin>>();
+    const judge = (originStack: string, clientCertificateGeneration?: number): Promise<JudgedOrigin> => {
+        const key = `${originStack}:${clientCertificateGeneration ?? "committed"}`;
+        let judged = judgedOrigins.get(key);
+        if (judged === undefined) {
+            const overrides = clientCertificateGeneration === undefined ? undefined : { clientCertificateGeneration: String(clientCertificateGeneration) };
+            judged = committedOrigin(originStack, scratch, { overrides });
+            judgedOrigins.set(key, judged);
+        }
+        return judged;
+    };
     /** Serves a committed origin's files: its site, and server.crt exactly as provisioning writes it. */
     const startJudged = (judged: JudgedOrigin, changes: SiteChanges = {}): Promise<LocalApache> => startApache(judged.site, { serverChainPem: judged.serverChainPem, ...changes });
 
@@ -107,7 +120,7 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
             let apiGateway: KeyPair;
             const call = (options: Omit<Call, "integrationHost"> = {}) => callAsApiGateway(apache.port, { integrationHost: judged.integrationHost, ...options }, scratch);
             before(async () => {
-                judged = await committedOrigin(originStack, scratch);
+                judged = await judge(originStack);
                 apiGateway = judged.apiGateway[judged.apiGateway.length - 1];
                 apache = await startJudged(judged);
             });
@@ -168,7 +181,7 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
 
     describe("during a client certificate rotation (dev-origin at the next generation)", () => {
         it("accepts both the current and the next API Gateway certificate, so no request fails while the gateway switches", async () => {
-            const judged = await committedOrigin("dev-origin", scratch, { overrides: { clientCertificateGeneration: "2" } });
+            const judged = await judge("dev-origin", originConfigOf("dev-origin").clientCertificateGeneration + 1);
             expect(judged.apiGateway).to.have.length(2);
             const apache = await startJudged(judged);
             for (const client of judged.apiGateway) {
@@ -180,7 +193,7 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
 
     describe("control: the same site without SSLVerifyClient require", () => {
         it("serves the page to a caller without a certificate, so the refusal above is that directive's doing", async () => {
-            const judged = await committedOrigin("dev-origin", scratch);
+            const judged = await judge("dev-origin");
             const apache = await startJudged(judged, {
                 siteConfig: (config) => {
                     expect(config).to.match(/^\s*SSLVerifyClient require$/m);
@@ -196,7 +209,7 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
         let judged: JudgedOrigin;
         let apiGateway: KeyPair;
         before(async () => {
-            judged = await committedOrigin("dev-origin", scratch);
+            judged = await judge("dev-origin");
             apiGateway = judged.apiGateway[judged.apiGateway.length - 1];
         });
 
