@@ -54,8 +54,10 @@ export interface HelloApiArgs {
      */
     readonly clientCertificateId?: pulumi.Input<string>;
     /**
-     * The origin serves a self-signed certificate (this project's httpd): integrations skip
-     * verifying it (docs/origin-tls.md). Default: false, the origin's certificate is verified.
+     * The origin's certificate comes from a private root (this project's httpd): integrations
+     * set `insecureSkipVerification`, which skips only the check for a supported CA; API Gateway
+     * still checks its hostname, expiry and root (docs/origin-tls.md). Default: false, the
+     * origin's certificate must also come from a CA API Gateway trusts.
      */
     readonly originServesSelfSignedCertificate?: boolean;
     /** A customer-managed KMS key for the access and execution log groups. Default: CloudWatch Logs' own encryption. */

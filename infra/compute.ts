@@ -25,6 +25,8 @@ export interface WebServerArgs {
     /** httpd's TLS material: its certificate and key, and the API Gateway client certificates it accepts. */
     readonly tls: {
         readonly serverCertificatePem: pulumi.Input<string>;
+        /** The private root that signed the server certificate: httpd sends it after the leaf. */
+        readonly caCertificatePem: pulumi.Input<string>;
         readonly serverPrivateKeyPem: pulumi.Input<string>;
         readonly trustedClientCertificatePems: pulumi.Input<string[]>;
     };
@@ -146,9 +148,9 @@ export class WebServer extends pulumi.ComponentResource {
         // plain text. A new certificate (a rotation) changes the script, hence its hash below.
         const script = pulumi.secret(
             pulumi
-                .all([args.tls.serverCertificatePem, args.tls.serverPrivateKeyPem, args.tls.trustedClientCertificatePems])
-                .apply(([serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems]) => {
-                    const site: OriginSite = { helloMessage: args.helloMessage, serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems };
+                .all([args.tls.serverCertificatePem, args.tls.caCertificatePem, args.tls.serverPrivateKeyPem, args.tls.trustedClientCertificatePems])
+                .apply(([serverCertificatePem, caCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems]) => {
+                    const site: OriginSite = { helloMessage: args.helloMessage, serverCertificatePem, caCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems };
                     return provisioningScript(site);
                 }),
         );

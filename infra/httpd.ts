@@ -53,29 +53,57 @@ export function debianLayout(root: string): HttpdLayout {
 export const ORIGIN_HTTPS_PORT = 443;
 
 /**
- * How the origin's server certificate is made: @pulumi/tls on the instance's side, `openssl` in
- * the real-Apache spec, with the same algorithm, curve, subject and lifetime.
+ * The private root that signs httpd's server certificate. API Gateway's HTTP integrations set
+ * `insecureSkipVerification`, which lets a private root through but still requires one: per
+ * the x-amazon-apigateway-integration.tlsConfig page, the root of the presented chain must
+ * carry keyUsage keyCertSign and basicConstraints CA:TRUE (docs/origin-tls.md quotes it).
+ *
+ * Lifetimes, in hours. The root lasts 20 years and asks for renewal in its last 10
+ * (`earlyRenewalHours`), which is longer than any server certificate it signs lives, so a server
+ * certificate never outlives its root. docs/origin-tls.md says what `pulumi up` does then.
+ */
+export const ORIGIN_CA = {
+    algorithm: "ECDSA",
+    ecdsaCurve: "P256",
+    commonName: "hello-gateway origin root",
+    organization: "hello-gateway",
+    /** @pulumi/tls `allowedUses`: signing certificates (keyCertSign) is what a root is for. */
+    allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+    validityHours: 175_200,
+    earlyRenewalHours: 87_600,
+} as const;
+
+/**
+ * httpd's server certificate, signed by ORIGIN_CA. Its subject alternative name is the exact
+ * host of the gateway's integration URI (the Elastic IP's public DNS name, or the NLB's), which
+ * API Gateway checks even with `insecureSkipVerification` (API_TlsConfig).
+ *
+ * It is issued again with every client-certificate rotation (which must happen within the
+ * client certificate's 365 days) and whenever the host changes, so it never gets near its
+ * five-year end; `earlyRenewalHours` asks for renewal in its last two years on top.
  */
 export const SERVER_CERTIFICATE = {
     algorithm: "ECDSA",
     ecdsaCurve: "P256",
-    /** OpenSSL's name for the same curve. */
-    opensslCurve: "prime256v1",
     commonName: "hello-gateway-origin",
-    /** A leaf for TLS servers only: @pulumi/tls `allowedUses`, and the same as openssl extensions. */
-    allowedUses: ["digital_signature", "server_auth"],
-    opensslExtensions: ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth"],
     organization: "hello-gateway",
-    /** Ten years: API Gateway skips verifying it (see docs/security.md), so expiry would only break the origin. */
-    validityHours: 87_600,
+    /** A leaf for TLS servers only: @pulumi/tls `allowedUses`. */
+    allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+    validityHours: 43_800,
+    earlyRenewalHours: 17_520,
 } as const;
 
 /** What one origin serves and whom it trusts. */
 export interface OriginSite {
     /** The one line `index.html` serves (HTML-escaped here). */
     readonly helloMessage: string;
-    /** PEM of httpd's server certificate. */
+    /** PEM of httpd's server certificate (the leaf). */
     readonly serverCertificatePem: string;
+    /**
+     * PEM of the private root that signed it. httpd sends it after the leaf, so the chain API
+     * Gateway receives ends in a root (API Gateway has no copy of a private root to look up).
+     */
+    readonly caCertificatePem: string;
     /** PEM of its private key; the provisioning script carrying it must be a secret. */
     readonly serverPrivateKeyPem: string;
     /**
@@ -103,6 +131,7 @@ export interface SitePaths {
 
 export function sitePaths(layout: HttpdLayout): SitePaths {
     return {
+        /** The leaf and its root, in that order. */
         serverCertificate: `${layout.tlsDir}/server.crt`,
         serverPrivateKey: `${layout.tlsDir}/server.key`,
         trustedClientCertificates: `${layout.tlsDir}/api-gateway-clients.pem`,
@@ -115,7 +144,7 @@ function escapeHtml(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[\s\S]+?\r?\n-----END CERTIFICATE-----\s*$/;
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n(?:(?!-----BEGIN)[\s\S])+?\r?\n-----END CERTIFICATE-----\s*$/;
 const PEM_PRIVATE_KEY = /^-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----\r?\n[\s\S]+?\r?\n-----END (?:[A-Z]+ )?PRIVATE KEY-----\s*$/;
 
 /** Throws an error naming the field when the site cannot be served as asked. */
@@ -125,6 +154,9 @@ export function checkOriginSite(site: OriginSite): void {
     }
     if (!PEM_CERTIFICATE.test(site.serverCertificatePem.trim())) {
         throw new Error("serverCertificatePem must be one PEM certificate");
+    }
+    if (!PEM_CERTIFICATE.test(site.caCertificatePem.trim())) {
+        throw new Error("caCertificatePem must be one PEM certificate");
     }
     if (!PEM_PRIVATE_KEY.test(site.serverPrivateKeyPem.trim())) {
         throw new Error("serverPrivateKeyPem must be one PEM private key");
@@ -250,7 +282,9 @@ export function siteFiles(layout: HttpdLayout, site: OriginSite, listen: string)
     const paths = sitePaths(layout);
     const pemFile = (pem: string) => `${pem.trim()}\n`;
     return [
-        { path: paths.serverCertificate, mode: "0644", content: pemFile(site.serverCertificatePem) },
+        // The chain httpd presents: the leaf first, then the root that signed it (mod_ssl sends
+        // every certificate of SSLCertificateFile, in order).
+        { path: paths.serverCertificate, mode: "0644", content: pemFile(site.serverCertificatePem) + pemFile(site.caCertificatePem) },
         { path: paths.serverPrivateKey, mode: "0600", content: pemFile(site.serverPrivateKeyPem) },
         { path: paths.trustedClientCertificates, mode: "0644", content: site.trustedClientCertificatePems.map(pemFile).join("") },
         { path: paths.index, mode: "0644", content: renderIndexHtml(site.helloMessage) },

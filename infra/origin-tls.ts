@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { SERVER_CERTIFICATE } from "./httpd";
+import { ORIGIN_CA, SERVER_CERTIFICATE } from "./httpd";
 
 export interface OriginCertificatesArgs {
     /**
@@ -10,6 +10,11 @@ export interface OriginCertificatesArgs {
      * gateway can switch with no failed request; the one before is deleted. Default: 1.
      */
     readonly clientCertificateGeneration?: number;
+    /**
+     * The exact host of the URI the gateway's integrations call: the server certificate's
+     * subject alternative name, which API Gateway checks. Required.
+     */
+    readonly serverHostName: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
@@ -27,9 +32,10 @@ export function clientCertificateGenerations(current: number): number[] {
  * - API Gateway's client certificate (`aws.apigateway.ClientCertificate`), a regional resource
  *   independent of any API, so the origin can trust it before any gateway exists and the two
  *   stacks stay free of a cycle. The gateway's stage presents it; httpd requires it.
- * - httpd's server certificate, self-signed with @pulumi/tls. API Gateway does not verify it
- *   (the integrations set `insecureSkipVerification`); docs/security.md says what that leaves
- *   open and what a real domain allows instead.
+ * - httpd's server certificate, for `serverHostName`, signed by a private root made here
+ *   (ORIGIN_CA), with @pulumi/tls. The integrations set `insecureSkipVerification`, so API
+ *   Gateway does not ask for a public CA, but it still checks the certificate's expiry, its
+ *   hostname and that a root CA is present (API_TlsConfig); docs/origin-tls.md has the details.
  */
 export class OriginCertificates extends pulumi.ComponentResource {
     /** The certificate the gateway's stage must present: the current generation's. */
@@ -38,7 +44,10 @@ export class OriginCertificates extends pulumi.ComponentResource {
     readonly clientCertificateExpiration: pulumi.Output<string>;
     /** PEMs httpd accepts: every generation the stack holds. */
     readonly trustedClientCertificatePems: pulumi.Output<string[]>;
+    /** httpd's certificate (the leaf), for `serverHostName`. */
     readonly serverCertificatePem: pulumi.Output<string>;
+    /** The private root that signed it; httpd sends it after the leaf. */
+    readonly caCertificatePem: pulumi.Output<string>;
     /** Secret. */
     readonly serverPrivateKeyPem: pulumi.Output<string>;
 
@@ -57,32 +66,68 @@ export class OriginCertificates extends pulumi.ComponentResource {
         );
         const current = clientCertificates[clientCertificates.length - 1];
 
+        // The provider marks private keys secret; wrapping them says so in the program too.
+        const caKey = new tls.PrivateKey(`${name}-origin-ca-key`, { algorithm: ORIGIN_CA.algorithm, ecdsaCurve: ORIGIN_CA.ecdsaCurve }, { parent: this });
+        const caKeyPem = pulumi.secret(caKey.privateKeyPem);
+        const caCertificate = new tls.SelfSignedCert(
+            `${name}-origin-ca`,
+            {
+                privateKeyPem: caKeyPem,
+                subject: { commonName: ORIGIN_CA.commonName, organization: ORIGIN_CA.organization },
+                isCaCertificate: true,
+                allowedUses: [...ORIGIN_CA.allowedUses],
+                validityPeriodHours: ORIGIN_CA.validityHours,
+                earlyRenewalHours: ORIGIN_CA.earlyRenewalHours,
+            },
+            { parent: this },
+        );
+
         const serverKey = new tls.PrivateKey(
             `${name}-server-key`,
             { algorithm: SERVER_CERTIFICATE.algorithm, ecdsaCurve: SERVER_CERTIFICATE.ecdsaCurve },
             { parent: this },
         );
-        const serverCertificate = new tls.SelfSignedCert(
-            `${name}-server-certificate`,
+        const serverKeyPem = pulumi.secret(serverKey.privateKeyPem);
+        const serverRequest = new tls.CertRequest(
+            `${name}-server-request`,
             {
-                privateKeyPem: serverKey.privateKeyPem,
+                privateKeyPem: serverKeyPem,
                 subject: { commonName: SERVER_CERTIFICATE.commonName, organization: SERVER_CERTIFICATE.organization },
-                validityPeriodHours: SERVER_CERTIFICATE.validityHours,
-                allowedUses: [...SERVER_CERTIFICATE.allowedUses],
-                isCaCertificate: false,
+                dnsNames: [args.serverHostName],
             },
             { parent: this },
+        );
+        const serverCertificate = new tls.LocallySignedCert(
+            `${name}-server-certificate`,
+            {
+                certRequestPem: serverRequest.certRequestPem,
+                caPrivateKeyPem: caKeyPem,
+                caCertPem: caCertificate.certPem,
+                isCaCertificate: false,
+                allowedUses: [...SERVER_CERTIFICATE.allowedUses],
+                validityPeriodHours: SERVER_CERTIFICATE.validityHours,
+                earlyRenewalHours: SERVER_CERTIFICATE.earlyRenewalHours,
+            },
+            {
+                parent: this,
+                // A client-certificate rotation (at least yearly) issues a new server certificate
+                // too, so its renewal never rests on the provider's early-renewal check alone
+                // (pulumi/pulumi-tls#39 reports `pulumi up` not acting on it).
+                replacementTrigger: `client certificate generation ${generations[generations.length - 1]}`,
+            },
         );
 
         this.clientCertificateId = current.id;
         this.clientCertificateExpiration = current.expirationDate;
         this.trustedClientCertificatePems = pulumi.all(clientCertificates.map((certificate) => certificate.pemEncodedCertificate));
         this.serverCertificatePem = serverCertificate.certPem;
-        this.serverPrivateKeyPem = pulumi.secret(serverKey.privateKeyPem);
+        this.caCertificatePem = caCertificate.certPem;
+        this.serverPrivateKeyPem = serverKeyPem;
         this.registerOutputs({
             clientCertificateId: this.clientCertificateId,
             clientCertificateExpiration: this.clientCertificateExpiration,
             serverCertificatePem: this.serverCertificatePem,
+            caCertificatePem: this.caCertificatePem,
         });
     }
 }

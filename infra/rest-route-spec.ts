@@ -30,7 +30,7 @@ export interface RouteOptions {
     readonly requestValidation: RequestValidationConfig;
     /** Whether the stage caches: GET routes then key their cache on required query and path parameters. */
     readonly cacheEnabled: boolean;
-    /** The origin serves this project's self-signed certificate: integrations skip verifying it. Default: false. */
+    /** The origin's certificate comes from this project's private root: integrations skip only the supported-CA check. Default: false. */
     readonly skipOriginCertificateCheck?: boolean;
 }
 
@@ -63,10 +63,11 @@ export interface RouteSpec<Ref = string> {
         readonly requestParameters?: Record<string, string>;
         readonly cacheKeyParameters: string[];
         /**
-         * Set for this project's origin, which serves a self-signed certificate API Gateway
-         * cannot verify against a public CA: the connection is encrypted and the origin checks
-         * API Gateway's client certificate, but the gateway does not check the origin's identity
-         * (docs/origin-tls.md). Absent for an `originUrl` backend, whose certificate is verified.
+         * Set for this project's origin, whose certificate comes from a private root: API
+         * Gateway skips only the check that a supported CA issued it, and still checks its
+         * hostname, expiry and the presence of a root CA (API_TlsConfig,
+         * https://docs.aws.amazon.com/apigateway/latest/api/API_TlsConfig.html; docs/origin-tls.md).
+         * Absent for an `originUrl` backend, whose certificate must come from a CA API Gateway trusts.
          */
         readonly tlsConfig?: { readonly insecureSkipVerification: true };
     };

@@ -108,7 +108,7 @@ interface GatewayOrigin {
     readonly clientCertificateId: pulumi.Output<string>;
     /** `originUrl` only: the certificate the gateway created, for the backend's owner. */
     readonly backendCertificate?: BackendClientCertificate;
-    /** This project's origin serves a self-signed certificate; an `originUrl` backend's is verified. */
+    /** This project's origin's certificate comes from its own private root (checked for name, expiry and root, not issuer); an `originUrl` backend's must come from a trusted CA. */
     readonly selfSignedOrigin: boolean;
     readonly description: string;
 }

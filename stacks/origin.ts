@@ -49,8 +49,13 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
         isolatedSubnets: groupMode,
         tags: { ...config.tags },
     });
+    // httpd's certificate names the host the gateway will call, which exists only once the
+    // Elastic IP (public) or the NLB (private) does: both are made below, so the name is
+    // handed in once they are (see `originHost`).
+    const [originHostForCertificate, certifyOriginHost] = pulumi.deferredOutput<string>();
     const certificates = new OriginCertificates(name, {
         clientCertificateGeneration: config.clientCertificateGeneration,
+        serverHostName: originHostForCertificate,
         tags: { ...config.tags },
     });
     const server = new WebServer(name, {
@@ -63,6 +68,7 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
         helloMessage: config.helloMessage,
         tls: {
             serverCertificatePem: certificates.serverCertificatePem,
+            caCertificatePem: certificates.caCertificatePem,
             serverPrivateKeyPem: certificates.serverPrivateKeyPem,
             trustedClientCertificatePems: certificates.trustedClientCertificatePems,
         },
@@ -116,10 +122,10 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
     });
     // In private mode the gateway reaches httpd through the NLB, so that is the origin's URL. In
     // group mode it waits for the group, whose first creation waits for minInstances healthy
-    // targets (minElbCapacity).
-    const originUrl = loadBalancer
-        ? pulumi.all([loadBalancer.dnsName, fleet?.autoScalingGroupName ?? server.provisioned]).apply(([dns]) => `https://${dns}/`)
-        : server.originUrl;
+    // targets (minElbCapacity). The URL's host is the one httpd's certificate names.
+    const originHost = loadBalancer ? loadBalancer.dnsName : server.publicDns;
+    certifyOriginHost(originHost);
+    const originUrl = pulumi.all([originHost, fleet?.autoScalingGroupName ?? server.provisioned]).apply(([host]) => `https://${host}/`);
     return {
         originUrl,
         originMode: config.originMode,

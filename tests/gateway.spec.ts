@@ -14,7 +14,7 @@ function routeOptionsOf(config: GatewayConfig): RouteOptions {
         requestValidation: config.requestValidation,
         cacheEnabled: config.cache.enabled,
         routes: config.routes,
-        // Every gateway here fronts this project's origin, whose certificate is self-signed.
+        // Every gateway here fronts this project's origin, whose certificate comes from its private root.
         skipOriginCertificateCheck: true,
     };
 }

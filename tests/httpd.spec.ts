@@ -8,12 +8,14 @@ import {
     provisioningScript,
     renderSiteConfig,
     siteFiles,
+    sitePaths,
 } from "../infra/httpd";
 
 const PEM = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 const SITE: OriginSite = {
     helloMessage: "Hello <b>&</b> welcome",
     serverCertificatePem: PEM("CERTIFICATE", "c2VydmVy"),
+    caCertificatePem: PEM("CERTIFICATE", "cm9vdA"),
     serverPrivateKeyPem: PEM("PRIVATE KEY", "a2V5"),
     trustedClientCertificatePems: [PEM("CERTIFICATE", "Y3VycmVudA"), PEM("CERTIFICATE", "bmV4dA")],
 };
@@ -38,6 +40,12 @@ describe("origin server rendering (infra/httpd.ts)", () => {
         expect(inSpec.map((file) => relocated(file.path, debian, AMAZON_LINUX_LAYOUT))).to.deep.equal(onInstance.map((file) => file.path));
         expect(inSpec.map((file) => file.mode)).to.deep.equal(onInstance.map((file) => file.mode));
         expect(inSpec.map((file) => relocated(file.content, debian, AMAZON_LINUX_LAYOUT))).to.deep.equal(onInstance.map((file) => file.content));
+    });
+
+    it("serves the leaf and then the root that signed it from SSLCertificateFile, so the chain API Gateway receives ends in a root", () => {
+        const chain = siteFiles(AMAZON_LINUX_LAYOUT, SITE, "443").find((file) => file.path === sitePaths(AMAZON_LINUX_LAYOUT).serverCertificate);
+        expect(chain?.content).to.equal(SITE.serverCertificatePem + SITE.caCertificatePem);
+        expect(renderSiteConfig(AMAZON_LINUX_LAYOUT, "443")).to.contain(`SSLCertificateFile ${sitePaths(AMAZON_LINUX_LAYOUT).serverCertificate}\n`);
     });
 
     it("requires API Gateway's client certificate at the handshake, trusting every PEM it is given", () => {
@@ -68,5 +76,7 @@ describe("origin server rendering (infra/httpd.ts)", () => {
         expect(() => checkOriginSite({ ...SITE, trustedClientCertificatePems: [] })).to.throw(/trustedClientCertificatePems must hold API Gateway's client certificate/);
         expect(() => checkOriginSite({ ...SITE, serverPrivateKeyPem: "not a key" })).to.throw(/serverPrivateKeyPem/);
         expect(() => checkOriginSite({ ...SITE, trustedClientCertificatePems: ["junk"] })).to.throw(/trustedClientCertificatePems\[0\]/);
+        expect(() => checkOriginSite({ ...SITE, caCertificatePem: "" })).to.throw(/caCertificatePem must be one PEM certificate/);
+        expect(() => checkOriginSite({ ...SITE, serverCertificatePem: SITE.serverCertificatePem + SITE.caCertificatePem })).to.throw(/serverCertificatePem must be one PEM certificate/);
     });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { SSH_DIAL, SSH_USER, al2023AmiParameter } from "../infra/compute";
 import { ORIGIN_STACK_SUFFIX, isGroupMode } from "../infra/config";
-import { SERVER_CERTIFICATE, provisioningScript } from "../infra/httpd";
+import { provisioningScript } from "../infra/httpd";
 import { committedStacks } from "../tools/stack-files";
 import { sha256 } from "../infra/hash";
 import { MOCK_AMI, ProgramRun } from "../tools/mock-runtime";
@@ -110,7 +110,7 @@ function describeOriginStack(stack: string, root: string, label: string): void {
 
         it("generates an ED25519 key pair (or takes the configured one) and imports only its public half", () => {
             if (config.sshKey !== undefined) {
-                expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey").map((key) => key.name)).to.deep.equal([`hello-${expected.env}-server-key`]);
+                expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey").map((key) => key.name)).to.deep.equal([`hello-${expected.env}-origin-ca-key`, `hello-${expected.env}-server-key`]);
                 expect(theOne(run, "aws:ec2/keyPair:KeyPair").inputs.publicKey).to.equal(config.sshKey.publicKey);
                 return;
             }
@@ -145,7 +145,8 @@ function describeOriginStack(stack: string, root: string, label: string): void {
             expect(script).to.equal(
                 provisioningScript({
                     helloMessage,
-                    serverCertificatePem: theOne(run, "tls:index/selfSignedCert:SelfSignedCert").state.certPem as string,
+                    serverCertificatePem: theOne(run, "tls:index/locallySignedCert:LocallySignedCert").state.certPem as string,
+                    caCertificatePem: theOne(run, "tls:index/selfSignedCert:SelfSignedCert").state.certPem as string,
                     serverPrivateKeyPem: byName(run, `hello-${expected.env}-server-key`).state.privateKeyPem as string,
                     trustedClientCertificatePems: [clientCertificate.state.pemEncodedCertificate as string],
                 }),
@@ -158,19 +159,6 @@ function describeOriginStack(stack: string, root: string, label: string): void {
             const clientCertificate = theOne(run, "aws:apigateway/clientCertificate:ClientCertificate");
             expect(run.outputs.clientCertificateId).to.equal(clientCertificate.id);
             expect(run.outputs.clientCertificateExpiration).to.equal(clientCertificate.state.expirationDate);
-        });
-
-        it("gives httpd a self-signed server certificate made as SERVER_CERTIFICATE says", () => {
-            const certificate = theOne(run, "tls:index/selfSignedCert:SelfSignedCert");
-            const key = byName(run, `hello-${expected.env}-server-key`);
-            expect(key.inputs).to.include({ algorithm: SERVER_CERTIFICATE.algorithm, ecdsaCurve: SERVER_CERTIFICATE.ecdsaCurve });
-            expect(certificate.inputs).to.deep.include({
-                subject: { commonName: SERVER_CERTIFICATE.commonName, organization: SERVER_CERTIFICATE.organization },
-                validityPeriodHours: SERVER_CERTIFICATE.validityHours,
-                allowedUses: [...SERVER_CERTIFICATE.allowedUses],
-                isCaCertificate: false,
-            });
-            expect(unwrapSecrets(certificate.inputs.privateKeyPem)).to.equal(key.state.privateKeyPem);
         });
 
         it("keeps the SSH private key secret in every connection", () => {
@@ -247,7 +235,7 @@ describe("origin stack variations", () => {
             overrides: { sshPublicKey: PUBLIC_KEY, sshPrivateKey: PRIVATE_KEY },
             secretKeys: ["sshPrivateKey"],
         });
-        expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey").map((key) => key.name)).to.deep.equal(["hello-dev-server-key"]);
+        expect(resourcesOfType(run, "tls:index/privateKey:PrivateKey").map((key) => key.name)).to.deep.equal(["hello-dev-origin-ca-key", "hello-dev-server-key"]);
         expect(theOne(run, "aws:ec2/keyPair:KeyPair").inputs.publicKey).to.equal(PUBLIC_KEY);
         const connection = unwrapSecrets(byName(run, "hello-dev-install-httpd").inputs.connection) as Record<string, string>;
         expect(connection.privateKey).to.equal(PRIVATE_KEY);

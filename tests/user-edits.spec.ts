@@ -71,8 +71,8 @@ describe("the README's first-deploy edits, made to a copy of the stack files", (
     it("keeps the user's own encrypted key a secret the program uses without reading it", async () => {
         const run = await runStack("dev-origin", { root: EDITED });
         expect(originConfigOf("dev-origin", EDITED).sshKey?.publicKey).to.equal(USER_PUBLIC_KEY);
-        // The only key the stack generates is httpd's TLS key, not an SSH key.
-        expect(run.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey").map((r) => r.name)).to.deep.equal(["hello-dev-server-key"]);
+        // The only keys the stack generates are the origin's TLS keys (its root's and httpd's), not an SSH key.
+        expect(run.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey").map((r) => r.name)).to.deep.equal(["hello-dev-origin-ca-key", "hello-dev-server-key"]);
         expect(run.secretOutputs).to.deep.equal([]);
     });
 

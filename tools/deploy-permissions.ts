@@ -35,8 +35,10 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "hello-gateway:infra:OriginCertificates": [],
     "hello-gateway:infra:BackendClientCertificate": [],
     "hello-gateway:infra:LogEncryptionKey": [],
-    // The origin's server certificate is made locally by the tls provider.
+    // The origin's root and server certificate are made locally by the tls provider.
     "tls:index/selfSignedCert:SelfSignedCert": [],
+    "tls:index/certRequest:CertRequest": [],
+    "tls:index/locallySignedCert:LocallySignedCert": [],
 
     // awsx's VPC is a component whose children the mocks never see: a VPC, a public subnet and
     // route table association per zone, a route table with a default route, an internet gateway.

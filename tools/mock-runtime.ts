@@ -126,7 +126,10 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
                 },
             };
         case "tls:index/selfSignedCert:SelfSignedCert":
-            return { id: shortHash(name, 20), state: { certPem: mockCertificatePem(name) } };
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { id: shortHash(name, 20), state: { certPem: mockCertificatePem(name), readyForRenewal: false } };
+        case "tls:index/certRequest:CertRequest":
+            return { id: shortHash(name, 20), state: { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\nmock-${shortHash(name, 48)}\n-----END CERTIFICATE REQUEST-----\n` } };
         case "aws:apigateway/clientCertificate:ClientCertificate":
             // API Gateway's client certificates last 365 days.
             return { id: shortHash(name, 6), state: { pemEncodedCertificate: mockCertificatePem(name), expirationDate: MOCK_CLIENT_CERTIFICATE_EXPIRY, arn: `arn:aws:apigateway:${region}::/clientcertificates/${shortHash(name, 6)}` } };

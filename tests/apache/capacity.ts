@@ -14,8 +14,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { OriginSite } from "../../infra/httpd";
-import { APACHE, LocalApaches, clientCertificate, hasOpenssl, serverCertificate } from "./local-apache";
+import { ORIGIN_CA, SERVER_CERTIFICATE, type OriginSite } from "../../infra/httpd";
+import { APACHE, LocalApaches, clientCertificate, hasOpenssl } from "./local-apache";
+import { issueCertificate } from "./origin-pki";
 
 /** Bounded runs: a few connection counts, ten seconds each, two wrk threads (one per core here). */
 const CONNECTIONS = [1, 10, 50, 200];
@@ -58,16 +59,38 @@ async function main(): Promise<void> {
     }
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "hello-gateway-capacity-"));
     fs.chmodSync(scratch, 0o755);
-    const server = serverCertificate(scratch);
+    // The origin's chain as the stacks make it (a P-256 leaf and its root), for a loopback name.
+    const key = (parameters: { algorithm: string; ecdsaCurve: string }) => ({ algorithm: parameters.algorithm, ecdsaCurve: parameters.ecdsaCurve });
+    const root = issueCertificate(scratch, "root", {
+        key: key(ORIGIN_CA),
+        subject: { commonName: ORIGIN_CA.commonName, organization: ORIGIN_CA.organization },
+        allowedUses: ORIGIN_CA.allowedUses,
+        isCaCertificate: true,
+        validityPeriodHours: ORIGIN_CA.validityHours,
+    });
+    const server = issueCertificate(
+        scratch,
+        "server",
+        {
+            key: key(SERVER_CERTIFICATE),
+            subject: { commonName: SERVER_CERTIFICATE.commonName, organization: SERVER_CERTIFICATE.organization },
+            dnsNames: ["localhost"],
+            allowedUses: SERVER_CERTIFICATE.allowedUses,
+            isCaCertificate: false,
+            validityPeriodHours: SERVER_CERTIFICATE.validityHours,
+        },
+        root,
+    );
     const apiGateway = clientCertificate(scratch, "api-gateway");
     const site: OriginSite = {
         helloMessage: "Hello from EC2 via API Gateway",
         serverCertificatePem: server.certificate,
+        caCertificatePem: root.certificate,
         serverPrivateKeyPem: server.privateKey,
         trustedClientCertificatePems: [apiGateway.certificate],
     };
     const apaches = new LocalApaches(scratch);
-    const start = (transform?: (config: string) => string) => apaches.start(site, transform);
+    const start = (siteConfig?: (config: string) => string) => apaches.start(site, { siteConfig });
     try {
         console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
         const open = await start((config) => config.replace(/^\s*SSLVerifyClient require$/m, ""));

@@ -1,12 +1,12 @@
 /**
  * A local Debian apache2 serving this project's rendered site (infra/httpd.ts) on a loopback
- * port, with certificates made the way the stacks make them. Shared by the real-Apache spec and
- * the capacity measurement (tests/apache/capacity.ts).
+ * port. Shared by the real-Apache spec and the capacity measurement (tests/apache/capacity.ts);
+ * the certificates come from tests/apache/origin-pki.ts.
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { OriginSite, SERVER_CERTIFICATE, debianLayout, siteFiles } from "../../infra/httpd";
+import { OriginSite, debianLayout, sitePaths, siteFiles } from "../../infra/httpd";
 import * as net from "node:net";
 import { freePort } from "../../tools/free-port";
 
@@ -34,19 +34,7 @@ export function selfSigned(dir: string, name: string, keyAlgorithm: string[], su
     return { certificate: fs.readFileSync(certificateFile, "utf8"), privateKey: fs.readFileSync(keyFile, "utf8") };
 }
 
-/** The server certificate as the origin stack's tls.SelfSignedCert makes it. */
-export function serverCertificate(dir: string): KeyPair {
-    return selfSigned(
-        dir,
-        "server",
-        ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${SERVER_CERTIFICATE.opensslCurve}`],
-        `/O=${SERVER_CERTIFICATE.organization}/CN=${SERVER_CERTIFICATE.commonName}`,
-        Math.ceil(SERVER_CERTIFICATE.validityHours / 24),
-        SERVER_CERTIFICATE.opensslExtensions,
-    );
-}
-
-/** A client certificate like API Gateway's: self-signed RSA, valid for 365 days. */
+/** A client certificate like API Gateway's: self-signed RSA, valid for 365 days (PULUMI-FACTS: API Gateway's generated ones). */
 export function clientCertificate(dir: string, name: string): KeyPair {
     return selfSigned(dir, name, ["-newkey", "rsa:2048"], `/CN=${name}`, 365);
 }
@@ -80,6 +68,14 @@ function waitForPort(port: number, child: ChildProcess, log: string): Promise<vo
 
 export { freePort };
 
+/** Departures from the site as rendered, for specs that show what a check catches. */
+export interface SiteChanges {
+    /** Rewrites the vhost. */
+    readonly siteConfig?: (config: string) => string;
+    /** Serves this chain file instead of the leaf and root the site names. */
+    readonly serverChainPem?: string;
+}
+
 /** One apache2 in the foreground, serving the site from `root` on a loopback port. */
 export class LocalApache {
     private child: ChildProcess | undefined;
@@ -92,12 +88,22 @@ export class LocalApache {
         this.errorLog = path.join(root, "error.log");
     }
 
-    async start(site: OriginSite, transformSiteConfig: (config: string) => string = (config) => config): Promise<void> {
+    /**
+     * Writes the site and starts apache2. `changes` exist for the specs that show a judge can
+     * fail: a transformed vhost, or another certificate chain file than the site's.
+     */
+    async start(site: OriginSite, changes: SiteChanges = {}): Promise<void> {
         const layout = debianLayout(this.root);
         const listen = `127.0.0.1:${this.port}`;
+        const chainFile = sitePaths(layout).serverCertificate;
         for (const file of siteFiles(layout, site, listen)) {
             fs.mkdirSync(path.dirname(file.path), { recursive: true, mode: 0o755 });
-            const content = file.path === layout.siteConfigPath ? transformSiteConfig(file.content) : file.content;
+            const content =
+                file.path === layout.siteConfigPath && changes.siteConfig
+                    ? changes.siteConfig(file.content)
+                    : file.path === chainFile && changes.serverChainPem !== undefined
+                      ? changes.serverChainPem
+                      : file.content;
             fs.writeFileSync(file.path, content, { mode: parseInt(file.mode, 8) });
             fs.chmodSync(file.path, parseInt(file.mode, 8));
         }
@@ -139,12 +145,12 @@ export class LocalApaches {
 
     constructor(private readonly scratch: string) {}
 
-    async start(site: OriginSite, transformSiteConfig?: (config: string) => string): Promise<LocalApache> {
+    async start(site: OriginSite, changes?: SiteChanges): Promise<LocalApache> {
         const root = fs.mkdtempSync(path.join(this.scratch, "apache-"));
         fs.chmodSync(root, 0o755);
         const apache = new LocalApache(root, await freePort());
         this.running.push(apache);
-        await apache.start(site, transformSiteConfig);
+        await apache.start(site, changes);
         return apache;
     }
 

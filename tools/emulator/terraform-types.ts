@@ -460,7 +460,15 @@ export const NOT_EMULATED: Readonly<Record<string, NotEmulatedMapping>> = {
         keep: ["connection.host", "triggers"],
     },
     "tls:index/selfSignedCert:SelfSignedCert": {
-        reason: "the tls provider is not in the mirror (only hashicorp/aws); its certificate only reaches the instance through the SSH commands, which are not emulated either",
+        reason: "the tls provider is not in the mirror (only hashicorp/aws); the origin's root only reaches the instance through the SSH commands, which are not emulated either",
+        keep: [],
+    },
+    "tls:index/certRequest:CertRequest": {
+        reason: "the tls provider is not in the mirror (only hashicorp/aws); the server certificate's request is only read by the certificate below",
+        keep: [],
+    },
+    "tls:index/locallySignedCert:LocallySignedCert": {
+        reason: "the tls provider is not in the mirror (only hashicorp/aws); the server certificate only reaches the instance through the SSH commands, which are not emulated either",
         keep: [],
     },
     "aws:apigateway/clientCertificate:ClientCertificate": {

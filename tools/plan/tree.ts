@@ -75,6 +75,10 @@ export const KEY_PROPERTIES: Readonly<Record<string, readonly PropertySpec[]>> =
         at("egress", (inputs) => rulesSummary(inputs.egress, "to")),
     ],
     "tls:index/privateKey:PrivateKey": [at("algorithm")],
+    // The origin's TLS: the root API Gateway needs, and the name its certificate carries.
+    "tls:index/selfSignedCert:SelfSignedCert": [at("isCaCertificate"), at("allowedUses"), at("validityPeriodHours")],
+    "tls:index/certRequest:CertRequest": [at("dnsNames")],
+    "tls:index/locallySignedCert:LocallySignedCert": [at("allowedUses"), at("validityPeriodHours")],
     "aws:ec2/keyPair:KeyPair": [
         at("publicKey", (inputs) => (typeof inputs.publicKey === "string" ? `${inputs.publicKey.split(" ")[0]} …` : inputs.publicKey)),
     ],
