@@ -300,6 +300,9 @@ export function provisioningScript(site: OriginSite): string {
         "sudo systemctl enable httpd",
         "sudo systemctl restart httpd",
         "sudo systemctl is-active --quiet httpd",
+        "# Everything above on disk before the command reports success: in group mode the fleet's",
+        "# image is snapshotted from this instance without a reboot (infra/fleet.ts).",
+        "sync",
         "",
     ].join("\n");
 }
