@@ -175,8 +175,13 @@ export function renderEchoScript(): string {
     ].join("\n");
 }
 
+/** The hello message as the page spells it: HTML-escaped, so `&`, `<` and `>` arrive as entities. */
+export function helloPageText(helloMessage: string): string {
+    return escapeHtml(helloMessage);
+}
+
 export function renderIndexHtml(helloMessage: string): string {
-    return `${escapeHtml(helloMessage)}\n`;
+    return `${helloPageText(helloMessage)}\n`;
 }
 
 /** The modules the vhost needs, loaded only where the distribution's main config has not already. */
