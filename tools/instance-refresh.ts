@@ -20,6 +20,9 @@
  * The AWS SDK client is loaded only when a real group is waited for, so commands that never
  * wait start without it.
  */
+import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+
+type AutoScalingSdk = typeof import("@aws-sdk/client-auto-scaling");
 
 /** One instance refresh, as DescribeInstanceRefreshes reports it. */
 export interface InstanceRefreshState {
@@ -40,24 +43,20 @@ const SUCCESSFUL = "Successful";
 
 /** DescribeInstanceRefreshes through @aws-sdk/client-auto-scaling, in the origin's region. */
 export function awsInstanceRefreshReader(region: string): InstanceRefreshReader {
-    let client: { send(command: unknown): Promise<{ InstanceRefreshes?: Array<Record<string, unknown>> }> } | undefined;
-    let commandClass: (new (input: object) => unknown) | undefined;
+    let sdk: AutoScalingSdk | undefined;
+    let client: AutoScalingClient | undefined;
     return {
         async refreshesOf(groupName) {
-            if (client === undefined || commandClass === undefined) {
-                // Loaded on first use: the SDK costs start-up time every other command would pay.
-                // eslint-disable-next-line @typescript-eslint/no-require-imports
-                const sdk = require("@aws-sdk/client-auto-scaling") as typeof import("@aws-sdk/client-auto-scaling");
-                client = new sdk.AutoScalingClient({ region }) as unknown as typeof client;
-                commandClass = sdk.DescribeInstanceRefreshesCommand as unknown as typeof commandClass;
-            }
-            const answer = await client!.send(new commandClass!({ AutoScalingGroupName: groupName, MaxRecords: 100 }));
+            // Loaded on first use: the SDK costs start-up time every other command would pay.
+            sdk ??= require("@aws-sdk/client-auto-scaling") as AutoScalingSdk;
+            client ??= new sdk.AutoScalingClient({ region });
+            const answer = await client.send(new sdk.DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 100 }));
             return (answer.InstanceRefreshes ?? []).map((refresh) => ({
                 id: String(refresh.InstanceRefreshId),
                 status: String(refresh.Status),
-                statusReason: refresh.StatusReason as string | undefined,
-                startTime: refresh.StartTime as Date | undefined,
-                percentageComplete: refresh.PercentageComplete as number | undefined,
+                statusReason: refresh.StatusReason,
+                startTime: refresh.StartTime,
+                percentageComplete: refresh.PercentageComplete,
             }));
         },
     };
