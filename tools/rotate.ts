@@ -159,8 +159,12 @@ export async function rotateClientCertificate(argv: readonly string[], deps: Rot
     const groupBefore = typeof before.autoScalingGroupName === "string" ? before.autoScalingGroupName : undefined;
     let knownRefreshes: Set<string> = new Set();
     if (groupBefore !== undefined) {
+        if (typeof before.region !== "string") {
+            terminal.errorLine(`error: stack ${origin} exports no region, which the wait for its instance refresh needs: run npm run deploy -- ${request.env} first; nothing was changed`);
+            return 1;
+        }
         try {
-            const refreshes = await deps.refreshWait.reader(String(before.region)).refreshesOf(groupBefore);
+            const refreshes = await deps.refreshWait.reader(before.region).refreshesOf(groupBefore);
             knownRefreshes = new Set(refreshes.map((refresh) => refresh.id));
         } catch (error) {
             terminal.errorLine(`error: cannot read the instance refreshes of ${groupBefore}: ${error instanceof Error ? error.message : String(error)}; nothing was changed`);
