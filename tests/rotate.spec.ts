@@ -21,6 +21,8 @@ interface GroupOptions {
     readonly statusReason?: string;
     /** The group is created by this update (a single origin switched to group mode). */
     readonly newGroup?: boolean;
+    /** The origin was deployed before it exported its region. */
+    readonly regionMissing?: boolean;
 }
 
 /** A fake backend and stack files that write every step into one ordered event log. */
@@ -29,7 +31,8 @@ function harness(options: { failUp?: string; originFile?: string; interactive?: 
     const files: Record<string, string> = { "dev-origin": options.originFile ?? fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev-origin.yaml"), "utf8") };
     let generationSeenByOrigin: number | undefined;
     const groupOutputs = options.group ? { autoScalingGroupName: GROUP, region: "us-east-1" } : {};
-    const outputs: Record<string, StackOutputs> = { "dev-origin": { clientCertificateId: "old1", ...(options.group?.newGroup ? {} : groupOutputs) } };
+    const groupBefore = options.group?.regionMissing ? { autoScalingGroupName: GROUP } : groupOutputs;
+    const outputs: Record<string, StackOutputs> = { "dev-origin": { clientCertificateId: "old1", ...(options.group?.newGroup ? {} : groupBefore) } };
     // The group's refresh history: an earlier, finished refresh, then the one the update starts.
     const refreshes: InstanceRefreshState[] = [{ id: "refresh-earlier", status: "Successful", startTime: new Date("2026-01-01T00:00:00Z") }];
     let statusReads = 0;
@@ -195,6 +198,13 @@ describe("npm run rotate-client-certificate (tools/rotate.ts)", () => {
             expect(await rotateClientCertificate(["dev", "--yes"], h.deps)).to.equal(1);
             expect(h.events.filter((event) => event.startsWith("up "))).to.deep.equal(["up dev-origin"]);
             expect(h.errors[0]).to.contain(`no instance refresh of ${GROUP} started with the origin's update`);
+        });
+
+        it("stops before any change when the origin exports no region to read its refreshes in", async () => {
+            const h = harness({ group: { regionMissing: true, refreshStatuses: ["Successful"] } });
+            expect(await rotateClientCertificate(["dev", "--yes"], h.deps)).to.equal(1);
+            expect(h.events).to.deep.equal(["check-ssh dev-origin"]);
+            expect(h.errors).to.deep.equal(["error: stack dev-origin exports no region, which the wait for its instance refresh needs: run npm run deploy -- dev first; nothing was changed"]);
         });
 
         it("does not wait for a group the update created: its instances booted from the new image", async () => {
