@@ -96,12 +96,25 @@ export class OriginFleet extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         // The builder's root volume is encrypted (WebServer), so the snapshot the image refers to
-        // is encrypted with the same key. AmiFromInstance stops the builder while it snapshots
-        // it (no snapshotWithoutReboot): the file system is consistent.
+        // is encrypted with the same key.
+        //
+        // Imaged without a reboot. By default CreateImage shuts the instance down and reboots it
+        // for the snapshot (AWS, "Create an Amazon EBS-backed AMI": NoReboot,
+        // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/creating-an-ami-ebs.html; the
+        // provider's `snapshot_without_reboot`, website/docs/r/ami_from_instance.html.markdown:
+        // "can be used to avoid downtime if the user otherwise guarantees that no filesystem
+        // writes will be underway at the time of snapshot"). When a single origin becomes a
+        // group, the builder is the instance that still serves until the group's first
+        // instances are healthy, so a reboot would take the origin down. Consistency comes
+        // from the order instead: the image waits for the provisioning command
+        // (builderInstanceId resolves only after it), which writes the page, the config and the
+        // certificates, restarts httpd and ends with `sync`; nothing the image needs is
+        // written afterwards (httpd's logs are the fleet's own once it boots).
         const image = new aws.ec2.AmiFromInstance(
             `${name}-image`,
             {
                 sourceInstanceId: args.builderInstanceId,
+                snapshotWithoutReboot: true,
                 description: `${name}: httpd as provisioned over SSH on the builder`,
                 tags: { ...tags, Name: `${name}-image` },
             },

@@ -207,8 +207,13 @@ export function renderEchoScript(): string {
     ].join("\n");
 }
 
+/** The hello message as the page spells it: HTML-escaped, so `&`, `<` and `>` arrive as entities. */
+export function helloPageText(helloMessage: string): string {
+    return escapeHtml(helloMessage);
+}
+
 export function renderIndexHtml(helloMessage: string): string {
-    return `${escapeHtml(helloMessage)}\n`;
+    return `${helloPageText(helloMessage)}\n`;
 }
 
 /** The modules the vhost needs, loaded only where the distribution's main config has not already. */
@@ -334,6 +339,9 @@ export function provisioningScript(site: OriginSite): string {
         "sudo systemctl enable httpd",
         "sudo systemctl restart httpd",
         "sudo systemctl is-active --quiet httpd",
+        "# Everything above on disk before the command reports success: in group mode the fleet's",
+        "# image is snapshotted from this instance without a reboot (infra/fleet.ts).",
+        "sync",
         "",
     ].join("\n");
 }

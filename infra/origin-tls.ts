@@ -40,7 +40,10 @@ export function clientCertificateGenerations(current: number): number[] {
 export class OriginCertificates extends pulumi.ComponentResource {
     /** The certificate the gateway's stage must present: the current generation's. */
     readonly clientCertificateId: pulumi.Output<string>;
-    /** When it expires (API Gateway client certificates last 365 days), RFC 3339. */
+    /**
+     * When it expires (API Gateway client certificates last 365 days), as the provider writes it:
+     * Go's time format, `2027-12-01 00:00:00 +0000 UTC` (tools/certificate-expiry.ts reads it).
+     */
     readonly clientCertificateExpiration: pulumi.Output<string>;
     /** PEMs httpd accepts: every generation the stack holds. */
     readonly trustedClientCertificatePems: pulumi.Output<string[]>;

@@ -43,8 +43,9 @@ export interface GatewayOutputs {
 /**
  * The origin must be deployed in the mode the gateway expects: a private gateway needs the
  * NLB a private origin exports, and a public gateway cannot reach a private origin's URL. A
- * private gateway must also be in the origin's region: a VPC link targets an NLB of its own
- * region only. Checked before any resource is created, and reported like every other config error.
+ * gateway in either mode must be in the origin's region: a VPC link targets an NLB of its own
+ * region only, and the client certificate the stage presents is the origin stack's, a regional
+ * resource. Checked before any resource is created, and reported like every other config error.
  */
 async function checkOrigin(config: GatewayConfig, origin: pulumi.StackReference): Promise<void> {
     const [modeDetails, nlbDetails, regionDetails] = await Promise.all([
@@ -69,15 +70,23 @@ async function checkOrigin(config: GatewayConfig, origin: pulumi.StackReference)
             expected: `"private": stack ${config.originStack} is a private origin, reachable only through a VPC link`,
         });
     }
+    // Either mode: the stage presents the origin stack's API Gateway client certificate, and a
+    // client certificate lives in the region it was generated in (its ARN is
+    // arn:aws:apigateway:<region>::/clientcertificates/<id>), so a stage in another region cannot
+    // name it. A private origin's VPC link cannot cross regions either.
     const originRegion = regionDetails.value as string | undefined;
-    if (config.originMode === "private" && originRegion !== config.region) {
+    if (originRegion !== config.region) {
+        const why =
+            config.originMode === "private"
+                ? "a private origin's VPC link cannot cross regions, and neither can the origin's client certificate (clientCertificateId)"
+                : "the stage presents the origin's API Gateway client certificate (clientCertificateId), a regional resource that a stage in another region cannot use";
         problems.push({
             key: "aws:region",
             given: JSON.stringify(config.region),
             expected:
                 originRegion === undefined
                     ? `the origin's region, which stack ${config.originStack} does not export yet: run \`pulumi up\` on it first`
-                    : `"${originRegion}", the region of stack ${config.originStack}: a private origin's VPC link cannot cross regions (set aws:region to ${originRegion} here, or move the origin to ${config.region})`,
+                    : `"${originRegion}", the region of stack ${config.originStack}: ${why} (set aws:region to ${originRegion} here, or move the origin to ${config.region})`,
         });
     }
     if (problems.length > 0) {

@@ -95,7 +95,15 @@ function describeGroupMode(stack: string, rootOf: () => string, overridesFor: (r
             expect(image.inputs.tags).to.include({ Project: PROJECT, Environment: env, Stack: stack });
             // The snapshot is of this volume, so it is encrypted as the volume is.
             expect(builder.inputs.rootBlockDevice).to.include({ encrypted: true });
-            expect(image.inputs).not.to.have.property("snapshotWithoutReboot");
+        });
+
+        it("images the builder without rebooting it, after a provisioning script that ends by flushing its writes", () => {
+            // During a single-to-group switch the builder is the only instance serving.
+            expect(image.inputs.snapshotWithoutReboot).to.equal(true);
+            const script = unwrapSecrets(byName(run, `hello-${env}-install-httpd`).inputs.create) as string;
+            const commands = script.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
+            expect(commands.at(-1), "the last command of the provisioning the image waits for").to.equal("sync");
+            expect(dependencyNames(run, image)).to.include(`hello-${env}-install-httpd`);
         });
 
         it("replaces the builder whenever the provisioning script changes, so a stopped builder is never provisioned", async () => {

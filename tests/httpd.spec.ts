@@ -67,7 +67,8 @@ describe("origin server rendering (infra/httpd.ts)", () => {
         const key = `${AMAZON_LINUX_LAYOUT.tlsDir}/server.key`;
         expect(lines.indexOf(`sudo install -m 0600 /dev/null ${key}`)).to.be.lessThan(lines.indexOf(`sudo tee ${key} > /dev/null <<'HELLO_GATEWAY_FILE'`));
         expect(lines.indexOf("sudo apachectl configtest")).to.be.lessThan(lines.indexOf("sudo systemctl restart httpd"));
-        expect(lines.at(-2)).to.equal("sudo systemctl is-active --quiet httpd");
+        expect(lines.indexOf("sudo systemctl is-active --quiet httpd")).to.be.lessThan(lines.indexOf("sync"));
+        expect(lines.at(-2), "every write flushed to disk last: the fleet's image is taken without a reboot").to.equal("sync");
         expect(script).to.contain("\nHello &lt;b&gt;&amp;&lt;/b&gt; welcome\n");
     });
 

@@ -217,6 +217,19 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(outputLines("dev-origin")).to.include(`    originUrl: "${plan.origin.run.outputs.originUrl}"`);
     });
 
+    it("says when the origin's client certificate would expire: created on the plan's day plus 365 days, and how to rotate", () => {
+        const today = new Date("2026-12-05T10:00:00Z");
+        const text = renderPlan(plan, today);
+        const certificates = plan.origin.run.resources.filter((resource) => resource.type === "aws:apigateway/clientCertificate:ClientCertificate").length;
+        expect(certificates).to.be.greaterThan(0);
+        const originSection = text.slice(text.indexOf(`Stack ${plan.origin.stack} (origin)`), text.indexOf(`Stack ${plan.gateway.stack} (gateway)`));
+        expect(originSection).to.contain(
+            `Client certificate expiry: ${certificates} API Gateway client certificate(s) to create, each valid 365 days from when AWS generates it: created today (2026-12-05), it expires on 2027-12-05; rotate before then with npm run rotate-client-certificate -- dev.`,
+        );
+        // The gateway presents the origin's certificate and creates none of its own.
+        expect(text.slice(text.indexOf(`Stack ${plan.gateway.stack} (gateway)`))).to.not.contain("Client certificate expiry");
+    });
+
     it("never prints the generated SSH private key: the connections show [secret]", () => {
         const key = plan.origin.run.resources.find((resource) => resource.type === "tls:index/privateKey:PrivateKey");
         const privateKey = key?.state.privateKeyOpenssh as string;
@@ -357,6 +370,13 @@ describe("npm run plan (offline plan of an environment)", () => {
         expect(planned!.mermaid).to.contain(`external_backend("External backend<br/>${new URL(onpremConfig.originUrl!).hostname}<br/>`);
         expect(planned!.mermaid).not.to.contain("origin_stack");
         expect(onprem.out).to.contain(`\nStack onprem (gateway): `);
+    });
+
+    it("says when a gateway-only stack's own client certificate would expire, without the origin's rotate command", async () => {
+        const backend = await planGatewayStack("backend", { root: FIXTURE_ROOT });
+        const text = renderPlan(backend, new Date("2027-03-01T00:00:00Z"));
+        expect(text).to.contain("created today (2027-03-01), it expires on 2028-02-29.");
+        expect(text).to.not.contain("rotate-client-certificate");
     });
 
     it("draws a gateway-only fixture's routes to the external backend with their origin paths and body files", async () => {

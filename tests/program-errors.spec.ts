@@ -86,18 +86,46 @@ describe("a gateway in another region than its origin", () => {
         expect(error.message).to.contain("does not export yet: run `pulumi up` on it first");
     });
 
-    it("is allowed in public mode: the gateway calls the origin's public address", async () => {
+    it("is refused in public mode as well, naming aws:region and the origin's client certificate, before any resource", async () => {
+        // The stage presents the origin stack's clientCertificateId, which exists only in the origin's region.
+        const originRegion = "us-east-1";
+        const gatewayRegion = "eu-west-1";
+        const { error, registered } = await failedRun("dev", {
+            overrides: { "aws:region": gatewayRegion, originMode: "public" },
+            stackOutputs: { "organization/hello-gateway/dev-origin": { ...publicOriginOutputs("dev", originRegion) } },
+        });
+        expect(error.name).to.equal("ConfigError");
+        expect(error.message).to.contain(`aws:region: got "${gatewayRegion}"; expected "${originRegion}", the region of stack organization/hello-gateway/dev-origin`);
+        expect(error.message).to.contain("client certificate (clientCertificateId), a regional resource");
+        expect(registered).to.be.at.most(1);
+    });
+
+    it("is refused in public mode when the origin exports no region yet, saying to update it first", async () => {
+        const { region: _region, ...origin } = publicOriginOutputs("dev") as Record<string, unknown>;
+        const { error } = await failedRun("dev", { stackOutputs: { "organization/hello-gateway/dev-origin": origin } });
+        expect(error.message).to.contain("aws:region");
+        expect(error.message).to.contain("does not export yet: run `pulumi up` on it first");
+    });
+
+    it("is allowed in the origin's own region, in public mode", async () => {
         const run = await runStack("dev", {
             overrides: { "aws:region": "eu-west-1", originMode: "public" },
-            stackOutputs: { "organization/hello-gateway/dev-origin": { ...publicOriginOutputs("dev", "us-east-1") } },
+            stackOutputs: { "organization/hello-gateway/dev-origin": { ...publicOriginOutputs("dev", "eu-west-1") } },
         });
         expect(run.resources.some((r) => r.type === "aws:apigateway/restApi:RestApi")).to.equal(true);
     });
 });
 
 describe("a gateway whose origin is not deployed", () => {
-    it("fails with the missing output named", async () => {
+    it("fails naming the origin stack and saying to deploy it first", async () => {
+        // The region check reads the origin's outputs first; an origin with none is not deployed.
         const { error } = await failedRun("dev", { stackOutputs: { "organization/hello-gateway/dev-origin": {} } });
+        expect(error.message).to.contain("stack organization/hello-gateway/dev-origin does not export yet: run `pulumi up` on it first");
+    });
+
+    it("fails with the missing output named when only originUrl is missing", async () => {
+        const { originUrl: _url, ...origin } = publicOriginOutputs("dev") as Record<string, unknown>;
+        const { error } = await failedRun("dev", { stackOutputs: { "organization/hello-gateway/dev-origin": origin } });
         expect(error.message).to.contain("originUrl");
     });
 

@@ -189,7 +189,7 @@ describe("routes from config: every switch per route", () => {
         expect(routes.get("GET /")!.integration.inputs.cacheKeyParameters).to.deep.equal(["method.request.querystring.lang"]);
         expect(routes.get("POST /orders")!.integration.inputs.cacheKeyParameters).to.deep.equal([]);
         const overrides = resourcesOfType(run, "aws:apigateway/methodSettings:MethodSettings").filter((settings) => settings.inputs.methodPath !== "*/*");
-        expect(overrides.map((settings) => settings.inputs.methodPath)).to.have.members(["api/{proxy+}/*", "orders/POST"]);
+        expect(overrides.map((settings) => settings.inputs.methodPath)).to.have.members(["~1api~1{proxy+}/*", "~1orders/POST"]);
         for (const settings of overrides) {
             expect((settings.inputs.settings as Record<string, unknown>).cachingEnabled, String(settings.inputs.methodPath)).to.equal(false);
         }
@@ -232,17 +232,40 @@ describe("routes from config: every switch per route", () => {
     it("routeThrottles: a MethodSettings on that method's path with its own limits and the stage's logging", async () => {
         const run = await runStack("dev", { overrides: { routes: routesOverride(ROUTE_TABLE), routeThrottles: '["POST /orders 2/4", "GET / 1/1"]' } });
         const stageWide = resourcesOfType(run, "aws:apigateway/methodSettings:MethodSettings").find((settings) => settings.inputs.methodPath === "*/*")!;
-        const post = resourcesOfType(run, "aws:apigateway/methodSettings:MethodSettings").find((settings) => settings.inputs.methodPath === "orders/POST")!;
+        const post = resourcesOfType(run, "aws:apigateway/methodSettings:MethodSettings").find((settings) => settings.inputs.methodPath === "~1orders/POST")!;
         expect(post.inputs.settings).to.deep.equal({ ...(stageWide.inputs.settings as object), throttlingRateLimit: 2, throttlingBurstLimit: 4 });
         const root = resourcesOfType(run, "aws:apigateway/methodSettings:MethodSettings").find((settings) => settings.inputs.methodPath === "~1/GET")!;
         expect(root.inputs.settings).to.include({ throttlingRateLimit: 1, throttlingBurstLimit: 1 });
         expect(resourcesOfType(run, "aws:apigateway/methodSettings:MethodSettings")).to.have.length(3);
     });
 
-    it("spells method paths as MethodSettings expects them", () => {
-        expect(methodSettingsPath({ method: "POST", path: "/orders/{id}" })).to.equal("orders/{id}/POST");
-        expect(methodSettingsPath({ method: "GET", path: "/" })).to.equal("~1/GET");
-        expect(methodSettingsPath({ method: "ANY", path: "/api/{proxy+}" })).to.equal("api/{proxy+}/*");
+    // The key AWS stores a method override under (infra/method-settings-path.ts cites the
+    // provider source and AWS's reference): the provider sends it verbatim in UpdateStage patch
+    // paths `/<key>/throttling/rateLimit` and reads it back as `stage.MethodSettings[<key>]`.
+    const METHOD_SETTINGS_KEYS: Array<{ route: string; method: string; path: string; key: string }> = [
+        { route: "the root", method: "GET", path: "/", key: "~1/GET" },
+        { route: "one segment", method: "POST", path: "/orders", key: "~1orders/POST" },
+        { route: "several segments with a parameter", method: "DELETE", path: "/orders/{id}/items/{item}", key: "~1orders~1{id}~1items~1{item}/DELETE" },
+        { route: "a greedy path", method: "GET", path: "/api/{proxy+}", key: "~1api~1{proxy+}/GET" },
+        { route: "ANY on a greedy path", method: "ANY", path: "/api/{proxy+}", key: "~1api~1{proxy+}/*" },
+        { route: "ANY on the root", method: "ANY", path: "/", key: "~1/*" },
+    ];
+
+    for (const { route, method, path: routePath, key } of METHOD_SETTINGS_KEYS) {
+        it(`spells a MethodSettings key as AWS stores it: ${route} (${method} ${routePath} -> ${key})`, () => {
+            expect(methodSettingsPath({ method, path: routePath })).to.equal(key);
+            // As a JSON Pointer (AWS's PatchOperation grammar) the provider's patch path holds
+            // exactly the resource path and the method, then the setting.
+            const segments = `/${key}/throttling/rateLimit`.split("/").slice(1).map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
+            expect(segments).to.deep.equal([routePath, method === "ANY" ? "*" : method, "throttling", "rateLimit"]);
+        });
+    }
+
+    it("routeThrottles on nested and greedy routes: each MethodSettings under the key AWS stores", async () => {
+        const throttles = ['GET /orders/{id} 2/2', "ANY /api/{proxy+} 3/3"];
+        const run = await runStack("dev", { overrides: { routes: routesOverride(ROUTE_TABLE), routeThrottles: JSON.stringify(throttles) } });
+        const keys = resourcesOfType(run, "aws:apigateway/methodSettings:MethodSettings").map((settings) => settings.inputs.methodPath);
+        expect(keys).to.have.members(["*/*", "~1orders~1{id}/GET", "~1api~1{proxy+}/*"]);
     });
 });
 

@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { renderIndexHtml } from "../infra/httpd";
 import { REPO_ROOT, UserFacingError } from "../tools/cli-env";
 import {
     burstRequestCount,
@@ -301,6 +302,36 @@ describe("smoke: against a local fake API Gateway", () => {
         err.length = 0;
         expect(await smoke(["dev"], deps)).to.equal(1);
         expect(err).to.deep.equal(['error: stack dev-origin exports no helloMessage output: run `npm run deploy` for it once, or pass --expect "<text>"']);
+    });
+
+    // httpd serves the message HTML-escaped (infra/httpd.ts); the page below is that very rendering.
+    for (const message of ["Tom & Jerry", "1 < 2 > 0", "<b>bold</b> & co"]) {
+        it(`finds a helloMessage with &, < or > as the origin's page spells it: ${JSON.stringify(message)}`, async () => {
+            const page = renderIndexHtml(message);
+            expect(page, "the page holds the message escaped, not as given").to.not.contain(message);
+            const gateway = await start((n) => (n === 1 ? { status: 200, body: page } : "throttled"));
+            const out: string[] = [];
+            const err: string[] = [];
+            const outputs: Record<string, Record<string, unknown>> = {
+                dev: { invokeUrl: gateway.url, throttleBurstLimit: 2, throttleRateLimit: 1 },
+                "dev-origin": { helloMessage: message },
+            };
+            const deps = { readOutputs: async (stack: string) => outputs[stack], line: (t: string) => out.push(t), errorLine: (t: string) => err.push(t), limits: FAST_LIMITS };
+            expect(await smoke(["dev"], deps), err.join("\n")).to.equal(0);
+            expect(err).to.deep.equal([]);
+        });
+    }
+
+    it("still fails when the page holds another message with the same characters", async () => {
+        const gateway = await start((n) => (n === 1 ? { status: 200, body: renderIndexHtml("Tom & Jerry's") } : "throttled"));
+        const err: string[] = [];
+        const outputs: Record<string, Record<string, unknown>> = {
+            dev: { invokeUrl: gateway.url, throttleBurstLimit: 2, throttleRateLimit: 1 },
+            "dev-origin": { helloMessage: "Tim & Jerry" },
+        };
+        const deps = { readOutputs: async (stack: string) => outputs[stack], line: () => undefined, errorLine: (t: string) => err.push(t), limits: FAST_LIMITS };
+        expect(await smoke(["dev"], deps)).to.equal(1);
+        expect(err[0]).to.match(/^FAIL: GET .* answered 200 without "Tim &amp; Jerry"/);
     });
 
     it("prints its usage for --help and exits 0, whatever else is given", async () => {

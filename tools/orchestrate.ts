@@ -20,6 +20,7 @@ import { localBackendProbe, secretsProviderProblem } from "./backend";
 import { loadStackConfig } from "./stack-files";
 import { usedProviderPlugins, ProviderPlugin } from "./plugins";
 import { localSshSourceCheck, SKIP_SSH_CHECK_FLAG } from "./ssh-source";
+import { clientCertificateExpiryWarning } from "./certificate-expiry";
 
 export { localSshSourceCheck };
 import {
@@ -229,6 +230,8 @@ export interface OrchestrateDeps {
     terminal: Terminal;
     /** Where Pulumi.yaml and the stack files are. Default: this repository. */
     projectRoot?: string;
+    /** The time the client certificate's expiry is judged against. Default: the clock. */
+    now?: () => Date;
 }
 
 // ---------------------------------------------------------------------------
@@ -323,6 +326,13 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         }
         terminal.line(`${heading} of ${stack}:`);
         formatOutputs(outputs).forEach((line) => terminal.line(line));
+        // The stage presents the origin's client certificate: once it expires, every request fails.
+        if (stack === stacksOfEnv.origin) {
+            const warning = clientCertificateExpiryWarning(outputs, stack, request.env, deps.now?.() ?? new Date());
+            if (warning !== undefined) {
+                terminal.errorLine(`warning: ${warning}`);
+            }
+        }
     }
     return 0;
 }

@@ -8,10 +8,16 @@
  *    stack's file;
  * 2. the origin re-provisioned: its update creates the next certificate, keeps the current one
  *    and has httpd trust both;
- * 3. the gateway redeployed: its update points the stage at the new certificate.
+ * 3. group mode only, the fleet refreshed: the update built a new image and started an instance
+ *    refresh, which the provider does not wait for (tools/instance-refresh.ts cites its docs).
+ *    Until every old instance is gone, some instances trust only the current certificate, so
+ *    this waits for the refresh to be Successful and stops, explaining, if it fails, is
+ *    cancelled or takes too long;
+ * 4. the gateway redeployed: its update points the stage at the new certificate.
  *
- * Until step 3 the stage presents the old certificate, which httpd still trusts; afterwards the
- * new one, which httpd trusts since step 2. A failure stops the sequence where it is.
+ * Until step 4 the stage presents the old certificate, which every instance still trusts;
+ * afterwards the new one, which every instance trusts since steps 2 and 3. A failure stops the
+ * sequence where it is.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,6 +32,7 @@ import {
     processTerminal,
     terminalPrompt,
 } from "./orchestrate";
+import { InstanceRefreshReader, awsInstanceRefreshReader, refreshProblem, waitForInstanceRefresh } from "./instance-refresh";
 
 const USAGE = "usage: npm run rotate-client-certificate -- <dev|prod> [--yes]";
 export const GENERATION_KEY = "hello-gateway:clientCertificateGeneration";
@@ -83,13 +90,33 @@ export const repoStackFiles: StackFiles = {
     write: (stack, text) => fs.writeFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), text),
 };
 
-export interface RotateDeps extends OrchestrateDeps {
-    stackFiles: StackFiles;
+/** How a group-mode rotation waits for the fleet's instance refresh. */
+export interface RefreshWaitDeps {
+    /** DescribeInstanceRefreshes in the origin's region. */
+    reader(region: string): InstanceRefreshReader;
+    now(): number;
+    sleep(ms: number): Promise<void>;
+    timeoutMs: number;
+    pollMs: number;
 }
 
-/** One step of a rotation, in the order they run. */
-export type RotationStep = "new certificate" | "origin re-provisioned" | "gateway redeployed";
-export const ROTATION_STEPS: readonly RotationStep[] = ["new certificate", "origin re-provisioned", "gateway redeployed"];
+/** The real wait: AWS, the wall clock, up to 45 minutes read every 15 s. */
+export const awsRefreshWait: RefreshWaitDeps = {
+    reader: awsInstanceRefreshReader,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    timeoutMs: 45 * 60_000,
+    pollMs: 15_000,
+};
+
+export interface RotateDeps extends OrchestrateDeps {
+    stackFiles: StackFiles;
+    refreshWait: RefreshWaitDeps;
+}
+
+/** One step of a rotation, in the order they run ("fleet refreshed" in group mode only). */
+export type RotationStep = "new certificate" | "origin re-provisioned" | "fleet refreshed" | "gateway redeployed";
+export const ROTATION_STEPS: readonly RotationStep[] = ["new certificate", "origin re-provisioned", "fleet refreshed", "gateway redeployed"];
 
 export async function rotateClientCertificate(argv: readonly string[], deps: RotateDeps): Promise<number> {
     const { terminal } = deps;
@@ -126,6 +153,24 @@ export async function rotateClientCertificate(argv: readonly string[], deps: Rot
 
     const { origin, gateway } = stacksOf(request.env);
     const before = await stacks.outputs(origin);
+    const deployCommand = `npm run deploy -- ${request.env}`;
+
+    // Group mode: the refreshes the group already had, so the one this update starts is told apart.
+    const groupBefore = typeof before.autoScalingGroupName === "string" ? before.autoScalingGroupName : undefined;
+    let knownRefreshes: Set<string> = new Set();
+    if (groupBefore !== undefined) {
+        if (typeof before.region !== "string") {
+            terminal.errorLine(`error: stack ${origin} exports no region, which the wait for its instance refresh needs: run npm run deploy -- ${request.env} first; nothing was changed`);
+            return 1;
+        }
+        try {
+            const refreshes = await deps.refreshWait.reader(before.region).refreshesOf(groupBefore);
+            knownRefreshes = new Set(refreshes.map((refresh) => refresh.id));
+        } catch (error) {
+            terminal.errorLine(`error: cannot read the instance refreshes of ${groupBefore}: ${error instanceof Error ? error.message : String(error)}; nothing was changed`);
+            return 1;
+        }
+    }
 
     // 1. A new certificate: the next generation, recorded where the origin stack reads it.
     let generation: number;
@@ -149,7 +194,41 @@ export async function rotateClientCertificate(argv: readonly string[], deps: Rot
         return 1;
     }
 
-    // 3. The gateway: the stage presents the new certificate.
+    // 3. Group mode: every instance replaced by one that trusts both certificates.
+    const afterOrigin = await stacks.outputs(origin);
+    const groupAfter = typeof afterOrigin.autoScalingGroupName === "string" ? afterOrigin.autoScalingGroupName : undefined;
+    if (groupAfter !== undefined && groupAfter === groupBefore) {
+        const { refreshWait } = deps;
+        const minutes = Math.round(refreshWait.timeoutMs / 60_000);
+        terminal.line(`==> fleet refreshed: waiting for the instance refresh of ${groupAfter} (up to ${minutes} minutes)`);
+        let outcome;
+        try {
+            outcome = await waitForInstanceRefresh({
+                reader: refreshWait.reader(String(afterOrigin.region)),
+                groupName: groupAfter,
+                knownBefore: knownRefreshes,
+                timeoutMs: refreshWait.timeoutMs,
+                pollMs: refreshWait.pollMs,
+                now: refreshWait.now,
+                sleep: refreshWait.sleep,
+                progress: (line) => terminal.line(line),
+            });
+        } catch (error) {
+            terminal.errorLine(`error: cannot read the instance refreshes of ${groupAfter}: ${error instanceof Error ? error.message : String(error)}; ${gateway} was not touched and still presents the current certificate`);
+            terminal.errorLine(`hint: once ${groupAfter}'s refresh is Successful, switch the gateway with ${deployCommand}`);
+            return 1;
+        }
+        if (outcome.kind !== "successful") {
+            terminal.errorLine(`error: ${refreshProblem(outcome, groupAfter, minutes, deployCommand)}`);
+            terminal.errorLine(`${gateway} was not touched: it still presents the current certificate, which every instance trusts`);
+            return 1;
+        }
+    } else if (groupAfter !== undefined) {
+        // A group the update created: its instances all booted from the new image.
+        terminal.line(`==> fleet refreshed: ${groupAfter} is new, every instance booted from the image that trusts both certificates`);
+    }
+
+    // 4. The gateway: the stage presents the new certificate.
     terminal.line(`==> gateway redeployed: up ${gateway}`);
     try {
         await stacks.up(gateway, terminal.engine);
@@ -158,8 +237,7 @@ export async function rotateClientCertificate(argv: readonly string[], deps: Rot
         return 1;
     }
 
-    const after = await stacks.outputs(origin);
-    terminal.line(`client certificate ${String(before.clientCertificateId ?? "(none)")} -> ${String(after.clientCertificateId)}, expires ${String(after.clientCertificateExpiration)}`);
+    terminal.line(`client certificate ${String(before.clientCertificateId ?? "(none)")} -> ${String(afterOrigin.clientCertificateId)}, expires ${String(afterOrigin.clientCertificateExpiration)}`);
     return 0;
 }
 
@@ -172,6 +250,7 @@ if (require.main === module) {
             prompt: terminalPrompt(),
             terminal: processTerminal,
             stackFiles: repoStackFiles,
+            refreshWait: awsRefreshWait,
         }),
     );
 }

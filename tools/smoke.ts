@@ -19,6 +19,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { helloPageText } from "../infra/httpd";
 import { RouteDefinition, parseRoutes } from "../infra/routes";
 import { bodiesFor } from "./request-bodies";
 import {
@@ -44,7 +45,8 @@ export const USAGE = [
     `usage: npm run smoke -- <${TARGETS}> [--expect "<text>"]`,
     "  Calls the deployed gateway: GET invokeUrl must answer 200 with the hello text, every GET route",
     "  200, body validation 400 for an invalid body, and a bounded burst must be throttled (429).",
-    "  The text is the origin stack's helloMessage output unless --expect names another (a gateway-only",
+    "  The text is the origin stack's helloMessage output as its page spells it (HTML-escaped), unless",
+    "  --expect names the text exactly as the response holds it (a gateway-only",
     "  stack has no origin stack: without --expect only the status is checked). Needs the Pulumi CLI,",
     "  logged in to the stacks' backend.",
 ].join("\n");
@@ -56,7 +58,12 @@ export interface SmokeRequest {
     expectedText?: string;
 }
 
-/** The text to expect: --expect, else the environment's origin stack's helloMessage; a gateway-only stack has none. */
+/**
+ * The text the response must contain: --expect as given (the backend's own text), else the
+ * origin stack's helloMessage as its page spells it. httpd serves index.html with the message
+ * HTML-escaped (infra/httpd.ts renderIndexHtml), so `Tom & Jerry` is looked for as
+ * `Tom &amp; Jerry`. A gateway-only stack has no origin page, so no text.
+ */
 async function expectedTextFor(request: SmokeRequest, deps: SmokeDeps): Promise<string> {
     if (request.expectedText !== undefined) {
         return request.expectedText;
@@ -65,7 +72,7 @@ async function expectedTextFor(request: SmokeRequest, deps: SmokeDeps): Promise<
         return "";
     }
     const origin = stacksOf(request.env as Environment).origin;
-    return expectedTextFromOrigin(origin, await deps.readOutputs(origin));
+    return helloPageText(expectedTextFromOrigin(origin, await deps.readOutputs(origin)));
 }
 
 /** The gateway stack the smoke test reads: an environment's gateway, or the stack itself. */

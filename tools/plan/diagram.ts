@@ -5,6 +5,7 @@
 import type { RecordedResource, ResourceGraph } from "../resource-graph";
 import { countsInWords } from "./resource-words";
 import { inputAt, pickSafely, ruleTexts } from "./values";
+import { methodSettingsPath } from "../../infra/method-settings-path";
 
 /** What the diagram reads of one program run. */
 export interface DiagramSource {
@@ -455,11 +456,6 @@ function externalBackendPart(originUrl: unknown): OriginPart {
     };
 }
 
-/** A method's path in MethodSettings, as infra/api.ts methodSettingsPath writes it (`orders/{id}/POST`, `~1/GET`). */
-function methodSettingsPathOf(httpMethod: string, routePath: string): string {
-    return `${routePath === "/" ? "~1" : routePath.slice(1)}/${httpMethod === "ANY" ? "*" : httpMethod}`;
-}
-
 /** What a method demands of a caller: an API key, a Cognito token, required parameters. */
 function methodRequirements(method: RecordedResource | undefined): string[] {
     if (!method) {
@@ -596,7 +592,7 @@ export function architectureDiagramOf(
         const viaVpcLink = plain(integration, "connectionType") === "VPC_LINK";
         const model = method ? dependenciesOfType(gateway, method, T.model)[0] : undefined;
         const validated = method ? dependenciesOfType(gateway, method, T.requestValidator).some((v) => plain(v, "validateRequestBody") === "true") : false;
-        const routeSettings = settings.find((candidate) => plain(candidate, "methodPath") === methodSettingsPathOf(httpMethod, routePath));
+        const routeSettings = settings.find((candidate) => plain(candidate, "methodPath") === methodSettingsPath({ method: httpMethod, path: routePath }));
         const routeRate = plain(routeSettings, "settings.throttlingRateLimit");
         const routeBurst = plain(routeSettings, "settings.throttlingBurstLimit");
         const routeThrottled = routeSettings && (routeRate !== rate || routeBurst !== burst);

@@ -6,6 +6,7 @@ import { isSecretEnvelope, RecordedResource, ResourceGraph, STACK_TYPE } from ".
 import { AnyPlan, isEnvironmentPlan, KeyProperty, PlanNode, PlannedOutput, StackPlan } from "./model";
 import { countsInWords } from "./resource-words";
 import { inputAt, pickSafely, ruleTexts, SECRET } from "./values";
+import { CLIENT_CERTIFICATE_LIFETIME_DAYS, EXPIRY_WARNING_DAYS, dayOf, expiryOfNewCertificate } from "../certificate-expiry";
 
 export { inputAt } from "./values";
 
@@ -334,7 +335,25 @@ export function inWords(project: string, stack: Pick<StackPlan, "run">): string[
     return types.length === 0 ? [] : [...lines, line];
 }
 
-export function renderPlan(plan: AnyPlan): string {
+/**
+ * The expiry line of a stack that creates API Gateway client certificates. Offline there is no
+ * real date: the mock's clientCertificateExpiration is a placeholder, so the line says when a
+ * certificate generated on `today` would expire (AWS: 365 days after it is generated).
+ */
+export function clientCertificateExpiryLine(stack: StackPlan, env: string, rotatable: boolean, today: Date): string | undefined {
+    const certificates = stack.run.resources.filter((resource) => resource.type === "aws:apigateway/clientCertificate:ClientCertificate").length;
+    if (certificates === 0) {
+        return undefined;
+    }
+    const rotate = rotatable ? `; rotate before then with npm run rotate-client-certificate -- ${env}` : "";
+    return (
+        `Client certificate expiry: ${certificates} API Gateway client certificate(s) to create, each valid ${CLIENT_CERTIFICATE_LIFETIME_DAYS} days from when AWS generates it: ` +
+        `created today (${dayOf(today)}), it expires on ${dayOf(expiryOfNewCertificate(today))}${rotate}. ` +
+        `The clientCertificateExpiration output above is a placeholder; npm run deploy and npm run preview show the deployed date and warn ${EXPIRY_WARNING_DAYS} days ahead.`
+    );
+}
+
+export function renderPlan(plan: AnyPlan, today: Date = new Date()): string {
     const environment = isEnvironmentPlan(plan);
     const lines = [
         environment
@@ -347,6 +366,10 @@ export function renderPlan(plan: AnyPlan): string {
         const reads = stack.counts.read > 0 ? `, ${stack.counts.read} to read` : "";
         lines.push("", `Stack ${stack.stack} (${stack.layer}): ${stack.counts.create} to create${reads}`, ...inWords(plan.project, stack), "");
         lines.push(...renderTree(stack.tree), "", ...renderOutputs(stack.outputs));
+        const expiry = clientCertificateExpiryLine(stack, plan.env, environment && stack.layer === "origin", today);
+        if (expiry !== undefined) {
+            lines.push("", expiry);
+        }
     }
     const integrationUris = [
         ...new Set(
