@@ -53,7 +53,7 @@ async function planWith(env: string, stack: string, edit: FileEdit): Promise<Pla
             planOptions: { root },
         });
         // A rejection left behind by a run surfaces a turn or two later.
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
         return { code, stdout, stderr, uncaught, root };
     } finally {
         process.removeListener("unhandledRejection", record);

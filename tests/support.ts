@@ -108,6 +108,7 @@ function runFreshStack(stack: string, options: StackRunOptions): Promise<Program
     return runProgram({
         project: PROJECT,
         stack,
+        root,
         config,
         secretKeys: [...loaded.encryptedKeys, ...(options.secretKeys ?? []).map(qualify)],
         organization: MOCK_ORGANIZATION,

@@ -66,6 +66,13 @@ export interface StackFileReport extends StackConfigFile {
     readonly problems: string[];
     /** The keys those problems are about: values left out, required keys missing. */
     readonly refusedKeys: string[];
+    /** The 1-based line each fully qualified key is written on in the stack file. */
+    readonly lines: Readonly<Record<string, number>>;
+    /**
+     * The file itself cannot be read (missing, or not YAML): its one problem says so, and no
+     * key-level check follows, since every key would look missing.
+     */
+    readonly unreadable: boolean;
 }
 
 /** A stack file the CLI would refuse; the message lists every problem. */
@@ -100,7 +107,8 @@ function parseYamlFile(file: string): ParsedYaml {
         return { document: undefined, lines, problems: [`${name}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`] };
     }
     const document = YAML.parseDocument(text, { version: "1.1", prettyErrors: false, uniqueKeys: true, lineCounter: lines });
-    const problems = document.errors.map((error) => {
+    // Only the first syntax error: the parser's later ones follow from it (one tab gives six).
+    const problems = document.errors.slice(0, 1).map((error) => {
         const where = lines.linePos(error.pos[0]);
         return `${name}:${where.line}:${where.col}: ${error.message.split("\n")[0]}`;
     });
@@ -288,9 +296,10 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
     const file = path.join(root, fileName);
     if (!fs.existsSync(file)) {
         const known = committedStacks(root).join(", ");
-        return { config: {}, encryptedKeys: [], problems: [`${fileName}: no such stack file (stacks here: ${known})`], refusedKeys: [] };
+        return { config: {}, encryptedKeys: [], problems: [`${fileName}: no such stack file (stacks here: ${known})`], refusedKeys: [], lines: {}, unreadable: true };
     }
     const { document, lines, problems } = parseYamlFile(file);
+    const keyLines: Record<string, number> = {};
     const config: Record<string, string> = {};
     const encryptedKeys: string[] = [];
     const refusedKeys: string[] = [];
@@ -312,6 +321,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
             const line = lineOf(lines, pair.key);
             const value = engineValueOf(pair.value);
             present.add(qualified);
+            if (typeof line === "number") keyLines[qualified] = line;
             if (value.secure) {
                 // Offline there is no passphrase or KMS key: the value is carried as a placeholder.
                 encryptedKeys.push(qualified);
@@ -339,7 +349,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
             refusedKeys.push(key);
         }
     }
-    return { config, encryptedKeys, problems, refusedKeys };
+    return { config, encryptedKeys, problems, refusedKeys, lines: keyLines, unreadable: document === undefined };
 }
 
 /** The merged configuration of one stack; throws a StackFileError listing every problem. */
