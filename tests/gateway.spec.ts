@@ -240,10 +240,11 @@ describe("gateway stack variations", () => {
 
     it("reads an explicitly configured origin stack", async () => {
         const run = await runStack("dev", {
-            overrides: { originStack: "team/hello-gateway/shared-origin" },
-            stackOutputs: { "team/hello-gateway/shared-origin": publicOriginOutputs("shared") },
+            // Its own origin in another organization (a stack of another org is not this environment's default).
+            overrides: { originStack: "team/hello-gateway/dev-origin" },
+            stackOutputs: { "team/hello-gateway/dev-origin": publicOriginOutputs("shared") },
         });
-        expect(theOne(run, "pulumi:pulumi:StackReference").inputs.name).to.equal("team/hello-gateway/shared-origin");
+        expect(theOne(run, "pulumi:pulumi:StackReference").inputs.name).to.equal("team/hello-gateway/dev-origin");
         expect(run.outputs.originUrl).to.equal(publicOriginOutputs("shared").originUrl);
     });
 
