@@ -281,6 +281,18 @@ export function matchesDeclaredType(declaration: ConfigDeclaration, value: Engin
     }
 }
 
+/** The longest value a problem echoes, as infra/config's `shown` cuts values: enough to recognise it. */
+const MAX_SHOWN_CHARACTERS = 100;
+
+/**
+ * A value cut to MAX_SHOWN_CHARACTERS with an ellipsis and its length, so a 10 kB value is named,
+ * not printed; a scalar quoted (a list or map is shown as its JSON).
+ */
+function shortened(text: string, quoted: boolean): string {
+    const quote = (part: string) => (quoted ? JSON.stringify(part) : part);
+    return text.length <= MAX_SHOWN_CHARACTERS ? quote(text) : `${quote(`${text.slice(0, MAX_SHOWN_CHARACTERS)}…`)} (${text.length} characters)`;
+}
+
 function typeName(declaration: ConfigDeclaration): string {
     return declaration.type === "array" ? `array<${declaration.items?.type}>` : declaration.type;
 }
@@ -331,7 +343,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
             const shortKey = qualified.startsWith(`${project.name}:`) ? qualified.slice(project.name.length + 1) : undefined;
             const declaration = shortKey === undefined ? undefined : project.config[shortKey];
             if (declaration && !matchesDeclaredType(declaration, value)) {
-                const shown = value.object ? value.text : JSON.stringify(value.text);
+                const shown = shortened(value.text, !value.object);
                 problems.push(`${fileName}:${line}: ${qualified}: ${shown} is not of the declared type ${typeName(declaration)} (Pulumi.yaml)`);
                 delete config[qualified];
                 refusedKeys.push(qualified);
