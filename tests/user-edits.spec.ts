@@ -133,15 +133,16 @@ for (const subset of SUBSETS) {
 
 describe("the README's region edit on one file of a private pair", () => {
     it("is refused in one report naming the gateway's file, line and aws:region: a VPC link cannot cross regions", async () => {
-        const root = userEditedCopy({ prod: { "aws:region": USER_REGION } });
-        const originRegion = loadStackConfig("prod-origin", root).config["aws:region"];
+        const originRegion = loadStackConfig("prod-origin", REPO_ROOT).config["aws:region"];
+        const gatewayRegion = originRegion === USER_REGION ? "eu-central-1" : USER_REGION;
+        const root = userEditedCopy({ prod: { "aws:region": gatewayRegion } });
         const failure = await planEnvironment("prod", { root }).then(
             () => expect.fail("a private gateway in another region than its origin must be refused"),
             (error: Error) => error.message,
         );
         const problems = failure.split("\n").filter((line) => line.startsWith("  - "));
         expect(problems).to.deep.equal([
-            `  - Pulumi.prod.yaml:${lineOf(path.join(root, "Pulumi.prod.yaml"), "aws:region")}: aws:region: got "${USER_REGION}"; expected "${originRegion}", the region of stack ${MOCK_ORGANIZATION}/hello-gateway/prod-origin: a private origin's VPC link cannot cross regions (set aws:region to ${originRegion} here, or move the origin to ${USER_REGION})`,
+            `  - Pulumi.prod.yaml:${lineOf(path.join(root, "Pulumi.prod.yaml"), "aws:region")}: aws:region: got "${gatewayRegion}"; expected "${originRegion}", the region of stack ${MOCK_ORGANIZATION}/hello-gateway/prod-origin: a private origin's VPC link cannot cross regions (set aws:region to ${originRegion} here, or move the origin to ${gatewayRegion})`,
         ]);
     });
 });
