@@ -36,3 +36,20 @@ export function closestKey(needle: string, candidates: Iterable<string>): string
     }
     return best;
 }
+
+/**
+ * The one report of a refused configuration: every problem, each on its own line with its file,
+ * line and key, for one stack or both stacks of an environment.
+ */
+export function configurationReport(stacks: readonly string[], problemLines: readonly string[]): string {
+    const noun = problemLines.length === 1 ? "problem" : "problems";
+    const [only] = stacks;
+    const what = stacks.length === 1 ? `stack "${only}"` : `stacks ${stacks.map((stack) => `"${stack}"`).join(" and ")}`;
+    return [
+        `Invalid configuration for ${what} (${problemLines.length} ${noun}):`,
+        ...problemLines.map((line) => `  - ${line}`),
+        stacks.length === 1
+            ? `Set a value with \`pulumi config set <key> <value> --stack ${only}\` or edit Pulumi.${only}.yaml.`
+            : "Set a value with `pulumi config set <key> <value> --stack <stack>` or edit the stack file each line names.",
+    ].join("\n");
+}

@@ -11,6 +11,7 @@
  *
  * This module loads no Pulumi SDK: the spec and the provisioning both use it with plain strings.
  */
+import { sha256 } from "./hash";
 
 /** Where httpd keeps things on one distribution. */
 export interface HttpdLayout {
@@ -298,22 +299,33 @@ export function siteFiles(layout: HttpdLayout, site: OriginSite, listen: string)
     ];
 }
 
-const HEREDOC_DELIMITER = "HELLO_GATEWAY_FILE";
+/**
+ * The heredoc delimiter for one file: named after a hash of the content, and lengthened until
+ * no line of the content equals it, so no content (a message of `HELLO_GATEWAY_FILE` or `EOF`,
+ * say) can end the heredoc early. Derived from the content, it stays the same from run to run:
+ * the script, and the triggers hashed from it, change only when a file does.
+ */
+export function heredocDelimiter(content: string): string {
+    const lines = new Set(content.split("\n"));
+    let delimiter = `HELLO_GATEWAY_FILE_${sha256(content).slice(0, 16)}`;
+    while (lines.has(delimiter)) {
+        delimiter = `${delimiter}_${sha256(delimiter).slice(0, 8)}`;
+    }
+    return delimiter;
+}
 
 /**
  * Shell that writes one file as root, with its mode set before the content lands (the key is
  * never readable by others, not even briefly). The quoted heredoc keeps the shell from
- * interpreting the content.
+ * interpreting the content: `$(...)`, backticks, quotes, `%s` and `\` arrive as written.
  */
 function writeFileCommand(file: SiteFile): string[] {
-    if (file.content.split("\n").includes(HEREDOC_DELIMITER)) {
-        throw new Error(`${file.path}: content contains the heredoc delimiter ${HEREDOC_DELIMITER}`);
-    }
+    const delimiter = heredocDelimiter(file.content);
     return [
         `sudo install -m ${file.mode} /dev/null ${file.path}`,
-        `sudo tee ${file.path} > /dev/null <<'${HEREDOC_DELIMITER}'`,
+        `sudo tee ${file.path} > /dev/null <<'${delimiter}'`,
         file.content.replace(/\n$/, ""),
-        HEREDOC_DELIMITER,
+        delimiter,
     ];
 }
 

@@ -90,7 +90,7 @@ async function checkOrigin(config: GatewayConfig, origin: pulumi.StackReference)
         });
     }
     if (problems.length > 0) {
-        throw new ConfigError(config.identity.stack, problems);
+        throw new ConfigError(config.identity.stack, problems, config.source);
     }
 }
 

@@ -35,6 +35,19 @@ function raw(values: Record<string, string | undefined>, options: { region?: str
     return rawConfigFrom(all, (key) => secret.has(key));
 }
 
+/** Stack files of a project with two environments and a shared origin, as readProjectFile sees them. */
+const STACK_FILES: Record<string, string> = {
+    "Pulumi.dev.yaml": "config:\n  hello-gateway:layer: gateway\n",
+    "Pulumi.dev-origin.yaml": "config:\n  hello-gateway:layer: origin\n",
+    "Pulumi.prod.yaml": "config:\n  hello-gateway:layer: gateway\n",
+    "Pulumi.prod-origin.yaml": "config:\n  hello-gateway:layer: origin\n",
+    "Pulumi.shared-origin.yaml": "config:\n  hello-gateway:layer: origin # one origin several gateways read\n",
+};
+
+function withStackFiles(config: RawConfig): RawConfig {
+    return { ...config, readProjectFile: (file) => STACK_FILES[file] };
+}
+
 const ORIGIN_MINIMAL = { layer: "origin", sshAllowedCidrs: '["203.0.113.0/24"]' };
 
 /** The ConfigError a call throws; fails the test when it throws nothing or something else. */
@@ -171,9 +184,27 @@ describe("config: parsing and validation (infra/config/)", () => {
             expect(config.integrationTimeoutMs).to.equal(10_000);
         });
 
-        it("uses an explicit origin stack", () => {
-            const config = parseConfig(raw({ layer: "gateway", originStack: "team/hello-gateway/shared-origin" }), DEV) as GatewayConfig;
-            expect(config.originStack).to.equal("team/hello-gateway/shared-origin");
+        it("uses an explicit origin stack: this environment's in another organization, or another origin stack of this project", () => {
+            const config = parseConfig(raw({ layer: "gateway", originStack: "team/hello-gateway/dev-origin" }), DEV) as GatewayConfig;
+            expect(config.originStack).to.equal("team/hello-gateway/dev-origin");
+            const shared = parseConfig(withStackFiles(raw({ layer: "gateway", originStack: "team/hello-gateway/shared-origin" })), DEV) as GatewayConfig;
+            expect(shared.originStack).to.equal("team/hello-gateway/shared-origin");
+        });
+
+        it("refuses an origin stack of another environment, another project, or no stack of this project, naming this environment's", () => {
+            const refusal = (originStack: string) =>
+                configErrorOf(() => parseConfig(withStackFiles(raw({ layer: "gateway", originStack })), DEV)).problems.map((p) => `${p.key}: got ${p.given}; expected ${p.expected}`);
+            expect(refusal("acme/hello-gateway/prod-origin")).to.deep.equal([
+                'hello-gateway:originStack: got "acme/hello-gateway/prod-origin"; expected acme/hello-gateway/dev-origin, this environment\'s origin: prod-origin is the origin of the prod gateway',
+            ]);
+            expect(refusal("acme/other-project/dev-origin")).to.deep.equal([
+                'hello-gateway:originStack: got "acme/other-project/dev-origin"; expected a stack of this project, hello-gateway, such as acme/hello-gateway/dev-origin: only its origin stacks export what the gateway reads',
+            ]);
+            expect(refusal("acme/hello-gateway/staging-origin")).to.deep.equal([
+                'hello-gateway:originStack: got "acme/hello-gateway/staging-origin"; expected acme/hello-gateway/dev-origin, or another origin stack of this project: there is no Pulumi.staging-origin.yaml here',
+            ]);
+            expect(refusal("prod")).to.deep.equal(['hello-gateway:originStack: got "prod"; expected an origin stack such as dev-origin: Pulumi.prod.yaml is not one (its layer is not origin)']);
+            expect(refusal("dev")).to.deep.equal(['hello-gateway:originStack: got "dev"; expected an origin stack such as dev-origin: Pulumi.dev.yaml is not one (its layer is not origin)']);
         });
 
         it("names every bad key in one error, with the value given and what is accepted", () => {
@@ -306,5 +337,84 @@ describe("config: parsing and validation (infra/config/)", () => {
             );
             expect(error.message).to.contain("`pulumi preview --stack dev-origin` decrypts and checks it");
         });
+    });
+});
+
+describe("config: what cannot work is refused before anything is created (issue 16)", () => {
+    const problemsOf = (values: Record<string, string | undefined>, identity: StackIdentity, options: { region?: string | null } = {}) =>
+        configErrorOf(() => parseConfig(raw(values, options), identity)).problems.map((p) => `${p.key}: got ${p.given}; expected ${p.expected}`);
+
+    it("refuses a value with space around it, naming the key, instead of trimming it", () => {
+        expect(problemsOf(ORIGIN_MINIMAL, DEV_ORIGIN, { region: "us-east-1 " })).to.deep.equal(['aws:region: got "us-east-1 "; expected "us-east-1", without the space around it']);
+        expect(problemsOf({ ...ORIGIN_MINIMAL, instanceType: " t3.micro" }, DEV_ORIGIN)).to.deep.equal([
+            'hello-gateway:instanceType: got " t3.micro"; expected "t3.micro", without the space around it',
+        ]);
+        expect(problemsOf({ layer: "gateway", stageName: "prod\t" }, DEV)).to.deep.equal(['hello-gateway:stageName: got "prod\\t"; expected "prod", without the space around it']);
+        expect(problemsOf({ layer: "gateway", loggingLevel: "   " }, DEV)).to.deep.equal([
+            'hello-gateway:loggingLevel: got "   "; expected a value, or no key at all for the default (only spaces were given)',
+        ]);
+    });
+
+    it("reports a key read twice (originUrl) once", () => {
+        expect(problemsOf({ layer: "gateway", originUrl: "https://api.example.com/ " }, DEV)).to.deep.equal([
+            'hello-gateway:originUrl: got "https://api.example.com/ "; expected "https://api.example.com/", without the space around it',
+        ]);
+    });
+
+    it("refuses an explicitly empty helloMessage rather than serving the default in its place", () => {
+        expect(problemsOf({ ...ORIGIN_MINIMAL, helloMessage: "" }, DEV_ORIGIN)).to.deep.equal([
+            'hello-gateway:helloMessage: got ""; expected one line of 1 to 256 printable characters: an empty page looks like a broken origin (remove the key for the default message)',
+        ]);
+    });
+
+    it("shows at most 100 characters of a value, with its length", () => {
+        const [problem] = problemsOf({ ...ORIGIN_MINIMAL, helloMessage: "a".repeat(10_000) }, DEV_ORIGIN);
+        expect(problem).to.equal(`hello-gateway:helloMessage: got "${"a".repeat(100)}…" (10000 characters); expected one line of at most 256 printable characters`);
+    });
+
+    it("refuses an SSH list without an IPv4 range: the origin is reached over IPv4 only", () => {
+        expect(problemsOf({ layer: "origin", sshAllowedCidrs: '["2001:db8::/64", "2001:db8:1::/48"]' }, DEV_ORIGIN)).to.deep.equal([
+            'hello-gateway:sshAllowedCidrs: got "2001:db8::/64, 2001:db8:1::/48"; expected at least one IPv4 range as well: the origin has an IPv4 address only, so provisioning connects from an IPv4 address (the address that runs `pulumi up`)',
+        ]);
+        expect(parseConfig(raw({ layer: "origin", sshAllowedCidrs: '["203.0.113.0/24", "2001:db8::/64"]' }), DEV_ORIGIN)).to.have.property("layer", "origin");
+    });
+
+    it("refuses SSH ranges wider than a /8 in all, however the list splits them, unless allowSshFromAnywhere", () => {
+        const wide = (cidrs: string[]) => problemsOf({ layer: "origin", sshAllowedCidrs: JSON.stringify(cidrs) }, DEV_ORIGIN);
+        const expected = (given: string, family = "IPv4", prefix = 8) =>
+            `hello-gateway:sshAllowedCidrs: got "${given}"; expected ${family} ranges covering at most a /${prefix} in all (a wider list is SSH from most of the internet); that needs \`hello-gateway:allowSshFromAnywhere: true\``;
+        expect(wide(["0.0.0.0/1", "128.0.0.0/1"])).to.deep.equal([expected("0.0.0.0/1, 128.0.0.0/1")]);
+        expect(wide(["12.0.0.0/7"])).to.deep.equal([expected("12.0.0.0/7")]);
+        expect(wide(["10.0.0.0/8", "11.0.0.0/8"])).to.deep.equal([expected("10.0.0.0/8, 11.0.0.0/8")]);
+        expect(wide(["203.0.113.0/24", "::/1", "8000::/1"])).to.deep.equal([expected("::/1, 8000::/1", "IPv6", 32)]);
+        // Overlaps count once: a /8 and ranges inside it are a /8.
+        for (const fine of [["10.0.0.0/8"], ["10.0.0.0/8", "10.1.0.0/16", "10.2.3.4/32"], ["203.0.113.0/24", "2001:db8::/32"]]) {
+            expect(parseConfig(raw({ layer: "origin", sshAllowedCidrs: JSON.stringify(fine) }), DEV_ORIGIN), fine.join()).to.have.property("layer", "origin");
+        }
+        const anywhere = parseConfig(raw({ layer: "origin", sshAllowedCidrs: '["0.0.0.0/1", "128.0.0.0/1"]', allowSshFromAnywhere: "true" }), DEV_ORIGIN) as OriginConfig;
+        expect(anywhere.sshAllowedCidrs.ipv4).to.deep.equal(["0.0.0.0/1", "128.0.0.0/1"]);
+    });
+
+    it("suggests the one address for a bare IP, and says a host name is not accepted", () => {
+        expect(problemsOf({ layer: "origin", sshAllowedCidrs: '["192.0.2.10"]' }, DEV_ORIGIN)).to.deep.equal([
+            'hello-gateway:sshAllowedCidrs: got "192.0.2.10"; expected an IPv4 or IPv6 CIDR with host bits zero; did you mean 192.0.2.10/32 (that one address)?',
+        ]);
+        expect(problemsOf({ layer: "origin", sshAllowedCidrs: '["laptop.example.com"]' }, DEV_ORIGIN)[0]).to.contain("a host name is not accepted");
+    });
+
+    it("says did you mean for a value of a fixed list too", () => {
+        expect(problemsOf({ layer: "Origin", sshAllowedCidrs: '["203.0.113.0/24"]' }, DEV_ORIGIN)).to.deep.equal(['hello-gateway:layer: got "Origin"; expected one of origin, gateway; did you mean origin?']);
+        expect(problemsOf({ layer: "gateway", authMode: "apikey", loggingLevel: "info", originMode: "Private" }, DEV)).to.deep.equal([
+            'hello-gateway:loggingLevel: got "info"; expected one of INFO, ERROR, OFF; did you mean INFO?',
+            'hello-gateway:authMode: got "apikey"; expected one of none, apiKey, iam, cognito; did you mean apiKey?',
+            'hello-gateway:originMode: got "Private"; expected one of public, private; did you mean private?',
+        ]);
+        expect(problemsOf({ layer: "gateway", loggingLevel: "DEBUG" }, DEV)).to.deep.equal(['hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF']);
+    });
+
+    it("names the file and the line of each key when it knows where the keys are written", () => {
+        const located = { ...raw({ layer: "gateway", throttleBurstLimit: "0" }), source: { file: "Pulumi.dev.yaml", keyLines: { "hello-gateway:throttleBurstLimit": 7 } } };
+        const error = configErrorOf(() => parseConfig(located, DEV));
+        expect(error.message).to.contain('\n  - Pulumi.dev.yaml:7: hello-gateway:throttleBurstLimit: got "0"; expected a whole number of requests from 1 to 5000\n');
     });
 });

@@ -3,30 +3,35 @@ import { ACCESS_LOG_FIELDS, EXECUTE_API_TLS, deploymentTrigger } from "../infra/
 import { OriginConfig } from "../infra/config";
 import { clientCertificateGenerations } from "../infra/origin-tls";
 import { MOCK_ACCOUNT_ID, MOCK_ORGANIZATION, ProgramRun } from "../tools/mock-runtime";
-import { PROJECT, SINGLE_INSTANCE, StackRunOptions, byName, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
+import { COMMITTED_ROOT, PROJECT, SINGLE_INSTANCE, StackRunOptions, byName, privateOriginOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
 
 type Inputs = Record<string, unknown>;
 const ORIGIN_MODES = ["public", "private"] as const;
 
 /** A gateway run in front of an origin of the given mode (the origin's outputs as a StackReference reads them). */
-function gatewayIn(stack: "dev" | "prod", mode: (typeof ORIGIN_MODES)[number], overrides: Record<string, string> = {}): Promise<ProgramRun> {
-    const origin = mode === "private" ? originOutputsFor("prod") : publicOriginOutputs(stack);
+function gatewayIn(stack: "dev" | "prod", mode: (typeof ORIGIN_MODES)[number], overrides: Record<string, string> = {}, root = COMMITTED_ROOT): Promise<ProgramRun> {
+    const origin = mode === "private" ? privateOriginOutputsFor(stack, root) : publicOriginOutputs(stack);
     const options: StackRunOptions = {
+        root,
         overrides: { originMode: mode, ...overrides },
         stackOutputs: { [`${MOCK_ORGANIZATION}/${PROJECT}/${stack}-origin`]: origin },
     };
     return runStack(stack, options);
 }
 
-describe("gateway to origin: TLS with API Gateway's client certificate, both environments, both modes", () => {
-    for (const stack of ["dev", "prod"] as const) {
+/**
+ * Each gateway in front of an origin of each mode, on the stack files in root (the user-edit
+ * spec runs it on copies where only some files were edited).
+ */
+export function describeGatewayToOrigin(root: string, label: string, stacks: ReadonlyArray<"dev" | "prod"> = ["dev", "prod"]): void {
+    for (const stack of stacks) {
         for (const mode of ORIGIN_MODES) {
-            describe(`${stack}, ${mode} origin`, () => {
+            describe(`${stack}, ${mode} origin (${label})`, () => {
                 let run: ProgramRun;
                 let origin: Record<string, unknown>;
                 before(async () => {
-                    run = await gatewayIn(stack, mode);
-                    origin = mode === "private" ? originOutputsFor("prod") : publicOriginOutputs(stack);
+                    run = await gatewayIn(stack, mode, {}, root);
+                    origin = mode === "private" ? privateOriginOutputsFor(stack, root) : publicOriginOutputs(stack);
                 });
 
                 it("the stage presents the origin stack's client certificate", () => {
@@ -44,13 +49,17 @@ describe("gateway to origin: TLS with API Gateway's client certificate, both env
                 });
 
                 it("accepts authentication and WAF in front of it", async () => {
-                    const guarded = await gatewayIn(stack, mode, { authMode: "apiKey", wafEnabled: "true" });
+                    const guarded = await gatewayIn(stack, mode, { authMode: "apiKey", wafEnabled: "true" }, root);
                     expect(resourcesOfType(guarded, "aws:apigateway/method:Method").every((method) => method.inputs.apiKeyRequired === true)).to.equal(true);
                     expect(resourcesOfType(guarded, "aws:wafv2/webAclAssociation:WebAclAssociation")).to.have.length(1);
                 });
             });
         }
     }
+}
+
+describe("gateway to origin: TLS with API Gateway's client certificate, both environments, both modes", () => {
+    describeGatewayToOrigin(COMMITTED_ROOT, "as committed");
 
     it("refuses an origin that still serves plain HTTP (deployed before TLS), naming its URL", async () => {
         const legacy = { ...publicOriginOutputs("dev"), originUrl: "http://ec2-198-51-100-10.compute-1.amazonaws.com/" };

@@ -3,7 +3,7 @@ import { ACCESS_LOG_FORMAT, EXECUTE_API_TLS, PUSH_TO_CLOUDWATCH_POLICY_ARN, Rout
 import { GatewayConfig, ORIGIN_STACK_SUFFIX } from "../infra/config";
 import { committedStacks } from "../tools/stack-files";
 import { ProgramRun } from "../tools/mock-runtime";
-import { COMMITTED_ROOT, byName, dependencyNames, gatewayConfigOf, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
+import { COMMITTED_ROOT, byName, dependencyNames, gatewayConfigOf, originOutputsFor, privateOriginOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
 
 /** The route options a gateway config gives every route. */
 function routeOptionsOf(config: GatewayConfig): RouteOptions {
@@ -220,10 +220,10 @@ describe("gateway stack variations", () => {
     ];
     for (const [change, overrides] of REDEPLOYING_CHANGES) {
         it(`a change of ${change} gives a different deployment trigger`, async () => {
-            const base = await runStack("dev", overrides.originMode ? { overrides: { originMode: "private" }, stackOutputs: { "organization/hello-gateway/dev-origin": originOutputsFor("prod") } } : {});
+            const base = await runStack("dev", overrides.originMode ? { overrides: { originMode: "private" }, stackOutputs: { "organization/hello-gateway/dev-origin": privateOriginOutputsFor("dev") } } : {});
             const changed = await runStack("dev", {
                 overrides,
-                ...(overrides.originMode ? { stackOutputs: { "organization/hello-gateway/dev-origin": originOutputsFor("prod") } } : {}),
+                ...(overrides.originMode ? { stackOutputs: { "organization/hello-gateway/dev-origin": privateOriginOutputsFor("dev") } } : {}),
             });
             expect(triggerOf(changed)).to.match(/^[0-9a-f]{64}$/);
             expect(triggerOf(changed)).not.to.equal(triggerOf(base));
@@ -240,10 +240,11 @@ describe("gateway stack variations", () => {
 
     it("reads an explicitly configured origin stack", async () => {
         const run = await runStack("dev", {
-            overrides: { originStack: "team/hello-gateway/shared-origin" },
-            stackOutputs: { "team/hello-gateway/shared-origin": publicOriginOutputs("shared") },
+            // Its own origin in another organization (a stack of another org is not this environment's default).
+            overrides: { originStack: "team/hello-gateway/dev-origin" },
+            stackOutputs: { "team/hello-gateway/dev-origin": publicOriginOutputs("shared") },
         });
-        expect(theOne(run, "pulumi:pulumi:StackReference").inputs.name).to.equal("team/hello-gateway/shared-origin");
+        expect(theOne(run, "pulumi:pulumi:StackReference").inputs.name).to.equal("team/hello-gateway/dev-origin");
         expect(run.outputs.originUrl).to.equal(publicOriginOutputs("shared").originUrl);
     });
 

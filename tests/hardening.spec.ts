@@ -3,6 +3,7 @@ import { ProgramRun, resourcesRegisteredBefore } from "../tools/mock-runtime";
 import {
     StackRunOptions,
     originOutputsFor,
+    privateOriginOutputsFor,
     publicOriginOutputs,
     resourcesOfType,
     runStack,
@@ -159,7 +160,7 @@ describe("hardening switches, each proven on and off over the committed stacks",
 
         it("a public gateway in front of a private origin fails before creating anything", async () => {
             const { message, created } = await configErrorOf("dev", {
-                stackOutputs: { "organization/hello-gateway/dev-origin": originOutputsFor("prod") },
+                stackOutputs: { "organization/hello-gateway/dev-origin": privateOriginOutputsFor("dev") },
             });
             expect(message).to.contain('hello-gateway:originMode: got "public"; expected "private"');
             expect(created).to.equal(0);

@@ -65,7 +65,9 @@ describe("origin server rendering (infra/httpd.ts)", () => {
         expect(script).to.contain("s/^Listen 80$/# Listen 80");
         expect(script).to.contain("| sudo tee /etc/httpd/conf.d/ssl.conf");
         const key = `${AMAZON_LINUX_LAYOUT.tlsDir}/server.key`;
-        expect(lines.indexOf(`sudo install -m 0600 /dev/null ${key}`)).to.be.lessThan(lines.indexOf(`sudo tee ${key} > /dev/null <<'HELLO_GATEWAY_FILE'`));
+        const keyWrite = lines.findIndex((line) => line.startsWith(`sudo tee ${key} > /dev/null <<'HELLO_GATEWAY_FILE_`));
+        expect(keyWrite).to.be.greaterThan(0);
+        expect(lines.indexOf(`sudo install -m 0600 /dev/null ${key}`)).to.be.lessThan(keyWrite);
         expect(lines.indexOf("sudo apachectl configtest")).to.be.lessThan(lines.indexOf("sudo systemctl restart httpd"));
         expect(lines.indexOf("sudo systemctl is-active --quiet httpd")).to.be.lessThan(lines.indexOf("sync"));
         expect(lines.at(-2), "every write flushed to disk last: the fleet's image is taken without a reboot").to.equal("sync");

@@ -430,7 +430,8 @@ describe("npm run plan (offline plan of an environment)", () => {
             () => expect.fail("the override should make the dev stack invalid"),
             (error: Error) => error.message,
         );
-        expect(expected).to.match(/^Invalid configuration for stack "dev" \(1 problem\):\n {2}- hello-gateway:throttleBurstLimit: got "-5"/);
+        const line = lineOf(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "throttleBurstLimit");
+        expect(expected).to.match(new RegExp(`^Invalid configuration for stack "dev" \\(1 problem\\):\\n {2}- Pulumi\\.dev\\.yaml:${line}: hello-gateway:throttleBurstLimit: got "-5"`));
         const failed = captureIo();
         const out = path.join(tempDir(), "bad");
         const code = await main(["dev", "--out", out], { io: failed, planOptions: { configOverrides: { dev: overrides } } });
@@ -451,12 +452,12 @@ describe("npm run plan (offline plan of an environment)", () => {
         const failed = captureIo();
         expect(await main(["dev", "--out", path.join(root, "out")], { io: failed, planOptions: { root } })).to.equal(EXIT.failed);
         expect(failed.err).to.equal(
-            `Pulumi.dev-origin.yaml cannot be used (1 problem):\n  - Pulumi.dev-origin.yaml:${lineOf(stackFile, "instanceType")}: hello-gateway:instanceType: ["t3.micro"] is not of the declared type string (Pulumi.yaml)\n`,
+            `Invalid configuration for stack "dev-origin" (1 problem):\n  - Pulumi.dev-origin.yaml:${lineOf(stackFile, "instanceType")}: hello-gateway:instanceType: ["t3.micro"] is not of the declared type string (Pulumi.yaml)\nSet a value with \`pulumi config set <key> <value> --stack dev-origin\` or edit Pulumi.dev-origin.yaml.\n`,
         );
         expect(failed.out).to.equal("");
     });
 
-    it("reports the problems of both stacks in one run: a broken origin does not hide the gateway's", async () => {
+    it("reports the problems of both stacks in one report, each line as the program words it: a broken origin does not hide the gateway's", async () => {
         const overrides = { "dev-origin": { vpcCidr: "not-a-cidr" }, dev: { throttleBurstLimit: "-5" } };
         const messageOf = (stack: string) =>
             runStack(stack, { overrides: overrides[stack as keyof typeof overrides] }).then(
@@ -469,7 +470,18 @@ describe("npm run plan (offline plan of an environment)", () => {
         const failed = captureIo();
         const code = await main(["dev", "--out", path.join(tempDir(), "both")], { io: failed, planOptions: { configOverrides: overrides } });
         expect(code).to.equal(EXIT.failed);
-        expect(failed.err).to.equal(`${origin}\n\n${gateway}\n`);
+        const problemLines = (message: string) => message.split("\n").filter((line) => line.startsWith("  - "));
+        expect(problemLines(origin)).to.have.length(1);
+        expect(problemLines(gateway)).to.have.length(1);
+        expect(failed.err).to.equal(
+            [
+                'Invalid configuration for stacks "dev-origin" and "dev" (2 problems):',
+                ...problemLines(origin),
+                ...problemLines(gateway),
+                "Set a value with `pulumi config set <key> <value> --stack <stack>` or edit the stack file each line names.",
+                "",
+            ].join("\n"),
+        );
     });
 
     it("reports a value of the wrong type together with the same stack's other problems", async () => {
@@ -484,9 +496,9 @@ describe("npm run plan (offline plan of an environment)", () => {
         fs.writeFileSync(stackFile, document.toString());
         const failed = captureIo();
         expect(await main(["dev", "--out", path.join(root, "out")], { io: failed, planOptions: { root } })).to.equal(EXIT.failed);
-        expect(failed.err).to.contain("Pulumi.dev.yaml cannot be used (2 problems)");
+        expect(failed.err).to.contain('Invalid configuration for stack "dev" (2 problems)');
         expect(failed.err).to.contain(`Pulumi.dev.yaml:${lineOf(stackFile, "throttleRateLimit")}: hello-gateway:throttleRateLimit: "ten" is not of the declared type integer`);
-        expect(failed.err).to.contain('Pulumi.dev.yaml: hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF');
+        expect(failed.err).to.contain(`Pulumi.dev.yaml:${lineOf(stackFile, "loggingLevel")}: hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF`);
     });
 
     it("a failed plan removes that environment's earlier plan files, so no stale picture is left", async () => {

@@ -25,11 +25,11 @@ const BAD_CONFIGS: Array<{ stack: string; overrides: Record<string, string | und
     { stack: "prod-origin", overrides: { vpcCidr: "10.20.0.0/33" }, message: 'hello-gateway:vpcCidr: got "10.20.0.0/33"' },
     { stack: "prod-origin", overrides: { "aws:region": undefined }, message: "aws:region: got nothing" },
     // A key nobody reads is a typo the program would otherwise ignore, falling back to a default.
-    { stack: "prod", overrides: { authmode: "apiKey" }, message: "hello-gateway:authmode: got an unknown key in Pulumi.prod.yaml; expected did you mean hello-gateway:authMode?" },
-    { stack: "dev", overrides: { throtleRateLimit: "20" }, message: "hello-gateway:throtleRateLimit: got an unknown key in Pulumi.dev.yaml; expected did you mean hello-gateway:throttleRateLimit?" },
+    { stack: "prod", overrides: { authmode: "apiKey" }, message: "hello-gateway:authmode: got an unknown key in Pulumi.prod.yaml; expected a key this program reads; did you mean hello-gateway:authMode?" },
+    { stack: "dev", overrides: { throtleRateLimit: "20" }, message: "hello-gateway:throtleRateLimit: got an unknown key in Pulumi.dev.yaml; expected a key this program reads; did you mean hello-gateway:throttleRateLimit?" },
     { stack: "prod", overrides: { wafEnable: "true" }, message: "did you mean hello-gateway:wafEnabled?" },
-    { stack: "prod", overrides: { "hello_gateway:authMode": "apiKey" }, message: "hello_gateway:authMode: got an unknown key in Pulumi.prod.yaml; expected did you mean hello-gateway:authMode?" },
-    { stack: "dev-origin", overrides: { "aws:regoin": "us-east-1" }, message: "aws:regoin: got an unknown key in Pulumi.dev-origin.yaml; expected did you mean aws:region?" },
+    { stack: "prod", overrides: { "hello_gateway:authMode": "apiKey" }, message: "hello_gateway:authMode: got an unknown key in Pulumi.prod.yaml; expected a key this program reads; did you mean hello-gateway:authMode?" },
+    { stack: "dev-origin", overrides: { "aws:regoin": "us-east-1" }, message: "aws:regoin: got an unknown key in Pulumi.dev-origin.yaml; expected a key this program reads; did you mean aws:region?" },
     { stack: "dev-origin", overrides: { "docker:host": "unix:///var/run/docker.sock" }, message: "a key in one of the namespaces this program reads (hello-gateway, aws, tls, pulumi)" },
     // Checked against the lists @pulumi/aws ships, not a pattern.
     { stack: "dev", overrides: { "aws:region": "us-east-9" }, message: 'aws:region: got "us-east-9"; expected an AWS region from the list @pulumi/aws 7.48.0 ships; did you mean us-east-1?' },

@@ -7,7 +7,7 @@ import { DEFAULTS } from "../infra/defaults";
 import { parseRoutes } from "../infra/routes";
 import { ProgramRun, RecordedResource, resourcesRegisteredBefore } from "../tools/mock-runtime";
 import { REPO_ROOT, loadStackConfig } from "../tools/stack-files";
-import { byName, dependencyNames, originOutputsFor, rawConfigOfStack, resourcesOfType, runStack, theOne } from "./support";
+import { byName, dependencyNames, originOutputsFor, privateOriginOutputsFor, rawConfigOfStack, resourcesOfType, runStack, theOne } from "./support";
 
 const ORDER_SCHEMA = "tests/fixtures/schemas/order.json";
 
@@ -207,7 +207,7 @@ describe("routes from config: every switch per route", () => {
     });
 
     it("auth and API keys: every route gets the same authorization", async () => {
-        const stackOutputs = { "organization/hello-gateway/dev-origin": originOutputsFor("prod") };
+        const stackOutputs = { "organization/hello-gateway/dev-origin": privateOriginOutputsFor("dev") };
         for (const [authMode, authorization, apiKeyRequired] of [["iam", "AWS_IAM", false], ["apiKey", "NONE", true]] as const) {
             const run = await runStack("dev", { overrides: { routes: routesOverride(ROUTE_TABLE), authMode, originMode: "private" }, stackOutputs });
             for (const [route, { method }] of routesOf(run)) {
@@ -217,7 +217,7 @@ describe("routes from config: every switch per route", () => {
     });
 
     it("private origin: every route goes through the one VPC link, to the NLB URL plus its origin path", async () => {
-        const origin = originOutputsFor("prod");
+        const origin = privateOriginOutputsFor("dev");
         const run = await runStack("dev", {
             overrides: { routes: routesOverride(ROUTE_TABLE), originMode: "private" },
             stackOutputs: { "organization/hello-gateway/dev-origin": origin },

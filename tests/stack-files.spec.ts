@@ -145,7 +145,7 @@ describe("one report of every configuration problem (tools/config-report.ts)", (
         const root = fixtureRoot({ dev: "config:\n  aws:region: us-east-1\n  hello-gateway:layer: gateway\n  hello-gateway:throttleRateLimit: ten\n  hello-gateway:loggingLevel: DEBUG\n" });
         expect(stackConfigProblems("hello-gateway", "dev", root)).to.deep.equal([
             'Pulumi.dev.yaml:4: hello-gateway:throttleRateLimit: "ten" is not of the declared type integer (Pulumi.yaml)',
-            'Pulumi.dev.yaml: hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF',
+            'Pulumi.dev.yaml:5: hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF',
         ]);
     });
 
@@ -156,8 +156,8 @@ describe("one report of every configuration problem (tools/config-report.ts)", (
         });
         const problems = configProblemsOf("hello-gateway", ["dev-origin", "dev"], root);
         expect(problems).to.have.length(2);
-        expect(problems[0]).to.contain("Pulumi.dev-origin.yaml: hello-gateway:instanceType").and.to.contain("did you mean t3.micro?");
-        expect(problems[1]).to.contain("Pulumi.dev.yaml: hello-gateway:authmode").and.to.contain("did you mean hello-gateway:authMode?");
+        expect(problems[0]).to.contain("Pulumi.dev-origin.yaml:5: hello-gateway:instanceType").and.to.contain("did you mean t3.micro?");
+        expect(problems[1]).to.contain("Pulumi.dev.yaml:4: hello-gateway:authmode").and.to.contain("did you mean hello-gateway:authMode?");
     });
 
     it("reports everything an empty stack file lacks, not only the first thing", () => {

@@ -33,17 +33,29 @@ function originFacts(environment: string, root: string): { region: string; origi
  */
 export function originOutputsFor(environment: string, root = COMMITTED_ROOT): Record<string, unknown> {
     const { region, originMode } = originFacts(environment, root);
-    if (originMode === "private") {
-        const nlbDns = `hello-${environment}-nlb-0123456789.elb.${region}.amazonaws.com`;
-        return {
-            ...publicOriginOutputs(environment, region),
-            originUrl: `https://${nlbDns}/`,
-            originMode: "private",
-            originNlbArn: `arn:aws:elasticloadbalancing:${region}:123456789012:loadbalancer/net/hello-${environment}-nlb/0123456789abcdef`,
-            originNlbDnsName: nlbDns,
-        };
-    }
-    return publicOriginOutputs(environment, region);
+    return originMode === "private" ? privateOriginOutputs(environment, region) : publicOriginOutputs(environment, region);
+}
+
+/**
+ * A deployed private origin for the gateway stack under test, whatever its origin stack file
+ * says: in the gateway's own region (a VPC link reaches an NLB of its region only), so a spec
+ * that turns a gateway private holds whichever region the user's stack files name.
+ */
+export function privateOriginOutputsFor(gatewayStack: string, root = COMMITTED_ROOT): Record<string, unknown> {
+    const { config } = loadStackConfig(gatewayStack, root);
+    return privateOriginOutputs(gatewayStack, config["aws:region"] ?? "us-east-1");
+}
+
+/** What a private origin exports: its public outputs, and the NLB the VPC link targets. */
+function privateOriginOutputs(environment: string, region: string): Record<string, unknown> {
+    const nlbDns = `hello-${environment}-nlb-0123456789.elb.${region}.amazonaws.com`;
+    return {
+        ...publicOriginOutputs(environment, region),
+        originUrl: `https://${nlbDns}/`,
+        originMode: "private",
+        originNlbArn: `arn:aws:elasticloadbalancing:${region}:123456789012:loadbalancer/net/hello-${environment}-nlb/0123456789abcdef`,
+        originNlbDnsName: nlbDns,
+    };
 }
 
 export function publicOriginOutputs(environment: string, region = "us-east-1"): Record<string, unknown> {
@@ -108,6 +120,7 @@ function runFreshStack(stack: string, options: StackRunOptions): Promise<Program
     return runProgram({
         project: PROJECT,
         stack,
+        root,
         config,
         secretKeys: [...loaded.encryptedKeys, ...(options.secretKeys ?? []).map(qualify)],
         organization: MOCK_ORGANIZATION,

@@ -7,7 +7,10 @@ import { ORIGIN_STACK_SUFFIX } from "../infra/config";
 import { REPO_ROOT, committedStacks, loadStackConfig } from "../tools/stack-files";
 import { describeGatewayStacks } from "./gateway.spec";
 import { describeOriginStacks } from "./origin.spec";
-import { originConfigOf, runStack } from "./support";
+import { MOCK_ORGANIZATION } from "../tools/mock-runtime";
+import { planEnvironment } from "../tools/plan/environment";
+import { describeGatewayToOrigin } from "./gateway-to-origin.spec";
+import { lineOf, originConfigOf, runStack, theOne } from "./support";
 
 /**
  * The committed stack files are samples: the README's first deploy has a user put in their own
@@ -41,12 +44,12 @@ const EDITS_BY_STACK: Record<string, Record<string, unknown>> = {
 };
 
 /** A copy of the project's stack files with the edits applied through YAML's own document model. */
-function userEditedCopy(): string {
+function userEditedCopy(editsByStack: Record<string, Record<string, unknown>> = EDITS_BY_STACK): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "hg-user-edits-"));
     fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
     for (const stack of committedStacks(REPO_ROOT)) {
         const document = YAML.parseDocument(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-        for (const [key, value] of Object.entries(EDITS_BY_STACK[stack] ?? {})) {
+        for (const [key, value] of Object.entries(editsByStack[stack] ?? {})) {
             document.setIn(["config", key], value);
         }
         fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), document.toString());
@@ -55,6 +58,24 @@ function userEditedCopy(): string {
 }
 
 const EDITED = userEditedCopy();
+
+/** The edits of some stacks only: a user who makes step 1 theirs one environment, or one file, at a time. */
+function editsOf(...stacks: string[]): Record<string, Record<string, unknown>> {
+    return Object.fromEntries(stacks.map((stack) => [stack, EDITS_BY_STACK[stack]]));
+}
+
+/** Step 1's edits that concern one stack alone (no region: the README sets it on both stacks of an environment). */
+const ONE_FILE_EDITS: Record<string, Record<string, unknown>> = {
+    "dev-origin": { "hello-gateway:sshAllowedCidrs": ["192.0.2.10/32"], "hello-gateway:helloMessage": "Hello from my own origin" },
+    prod: { "hello-gateway:throttleRateLimit": 300, "hello-gateway:throttleBurstLimit": 600 },
+};
+
+/** `regionEdited`: the environments whose region moved, where the gateway-to-origin suite runs again. */
+const SUBSETS: ReadonlyArray<{ label: string; edits: Record<string, Record<string, unknown>>; environments: ReadonlyArray<"dev" | "prod">; regionEdited: ReadonlyArray<"dev" | "prod"> }> = [
+    { label: "dev's two files edited", edits: editsOf("dev-origin", "dev"), environments: ["dev"], regionEdited: ["dev"] },
+    { label: "prod's two files edited", edits: editsOf("prod-origin", "prod"), environments: ["prod"], regionEdited: ["prod"] },
+    { label: "one file of each pair edited", edits: ONE_FILE_EDITS, environments: ["dev", "prod"], regionEdited: [] },
+];
 
 describe("the README's first-deploy edits, made to a copy of the stack files", () => {
     it("really changed every edited key in the copy", () => {
@@ -85,3 +106,43 @@ describe("the README's first-deploy edits, made to a copy of the stack files", (
 
 describeOriginStacks(EDITED, "user-edited copy");
 describeGatewayStacks(EDITED, "user-edited copy");
+
+/**
+ * Step 1 on some files only: every environment still plans, both stacks wired together, and a
+ * gateway in front of a private origin still works, with the origin in the gateway's region
+ * (a VPC link cannot cross regions), whichever files the user edited.
+ */
+for (const subset of SUBSETS) {
+    const root = userEditedCopy(subset.edits);
+    describe(`the README's first-deploy edits on some files only: ${subset.label}`, () => {
+        for (const env of subset.environments) {
+            it(`plans ${env}: both stacks, the gateway in its stack file's region, wired to its own origin`, async () => {
+                const plan = await planEnvironment(env, { root });
+                const gatewayRegion = loadStackConfig(env, root).config["aws:region"];
+                expect(plan.gateway.config["aws:region"]).to.equal(gatewayRegion);
+                const reference = theOne(plan.gateway.run, "pulumi:pulumi:StackReference");
+                expect(reference.inputs.name).to.equal(`${MOCK_ORGANIZATION}/hello-gateway/${env}${ORIGIN_STACK_SUFFIX}`);
+                for (const integration of plan.gateway.run.resources.filter((r) => r.type === "aws:apigateway/integration:Integration")) {
+                    expect(integration.inputs.uri, integration.name).to.equal(plan.origin.run.outputs.originUrl);
+                }
+            });
+        }
+        describeGatewayToOrigin(root, subset.label, subset.regionEdited);
+    });
+}
+
+describe("the README's region edit on one file of a private pair", () => {
+    it("is refused in one report naming the gateway's file, line and aws:region: a VPC link cannot cross regions", async () => {
+        const originRegion = loadStackConfig("prod-origin", REPO_ROOT).config["aws:region"];
+        const gatewayRegion = originRegion === USER_REGION ? "eu-central-1" : USER_REGION;
+        const root = userEditedCopy({ prod: { "aws:region": gatewayRegion } });
+        const failure = await planEnvironment("prod", { root }).then(
+            () => expect.fail("a private gateway in another region than its origin must be refused"),
+            (error: Error) => error.message,
+        );
+        const problems = failure.split("\n").filter((line) => line.startsWith("  - "));
+        expect(problems).to.deep.equal([
+            `  - Pulumi.prod.yaml:${lineOf(path.join(root, "Pulumi.prod.yaml"), "aws:region")}: aws:region: got "${gatewayRegion}"; expected "${originRegion}", the region of stack ${MOCK_ORGANIZATION}/hello-gateway/prod-origin: a private origin's VPC link cannot cross regions (set aws:region to ${originRegion} here, or move the origin to ${gatewayRegion})`,
+        ]);
+    });
+});

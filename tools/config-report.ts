@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, rawConfigFrom } from "../infra/config";
+import { ConfigError, parseConfig, problemLine, rawConfigFrom } from "../infra/config";
 import { REPO_ROOT, StackFileReport, readStackConfig } from "./stack-files";
 
 /**
@@ -15,8 +15,13 @@ export function stackConfigProblems(project: string, stack: string, root = REPO_
 /** The same, for a stack file already read: its own problems, then the program's on the rest. */
 export function problemsOfReport(project: string, stack: string, report: StackFileReport, organization = "organization"): string[] {
     const problems = [...report.problems];
+    if (report.unreadable) {
+        // A missing file or a YAML syntax error alone: every key would otherwise look missing.
+        return problems;
+    }
     try {
-        parseConfig(rawConfigFrom(report.config, (key) => report.encryptedKeys.includes(key)), { project, stack, organization });
+        const raw = rawConfigFrom(report.config, (key) => report.encryptedKeys.includes(key));
+        parseConfig({ ...raw, source: { file: `Pulumi.${stack}.yaml`, keyLines: report.lines } }, { project, stack, organization });
     } catch (error) {
         if (!(error instanceof ConfigError)) {
             throw error;
@@ -24,7 +29,7 @@ export function problemsOfReport(project: string, stack: string, report: StackFi
         problems.push(
             ...error.problems
                 .filter((problem) => !report.refusedKeys.includes(problem.key))
-                .map((problem) => `Pulumi.${stack}.yaml: ${problem.key}: got ${problem.given}; expected ${problem.expected}`),
+                .map(problemLine),
         );
     }
     return problems;

@@ -43,6 +43,22 @@ export interface RunOptions {
     readonly organization?: string;
     /** Entry module; default: the project's stacks/index.ts. */
     readonly entry?: string;
+    /** The directory holding Pulumi.yaml and the stack files (the engine's root directory); default: the repository. */
+    readonly root?: string;
+}
+
+/**
+ * Tells the program where its project directory is, as the language host does with
+ * PULUMI_NODEJS_ROOT_DIRECTORY (`pulumi.runtime.getRootDirectory`); setMocks leaves it unset.
+ */
+function setRootDirectory(root: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore?: () => { settings?: { options?: { rootDirectory?: string } } } };
+    const options = state.getStore?.().settings?.options;
+    if (options === undefined) {
+        throw new Error("@pulumi/pulumi no longer exposes runtime/state.getStore; update tools/mock-runtime.ts");
+    }
+    options.rootDirectory = root;
 }
 
 /**
@@ -319,6 +335,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const mocks = new RecordingMocks(region, options.stackOutputs ?? {});
     await pulumi.runtime.setMocks(withRecordedAnswers(mocks), options.project, options.stack, false, options.organization ?? MOCK_ORGANIZATION);
     pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
+    setRootDirectory(options.root ?? REPO_ROOT);
 
     const resources: RecordedResource[] = [];
     recordRegistrations(pulumi.runtime.getMonitor(), (type, name) => mocks.states.get(`${type}::${name}`), resources);

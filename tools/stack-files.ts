@@ -66,6 +66,13 @@ export interface StackFileReport extends StackConfigFile {
     readonly problems: string[];
     /** The keys those problems are about: values left out, required keys missing. */
     readonly refusedKeys: string[];
+    /** The 1-based line each fully qualified key is written on in the stack file. */
+    readonly lines: Readonly<Record<string, number>>;
+    /**
+     * The file itself cannot be read (missing, or not YAML): its one problem says so, and no
+     * key-level check follows, since every key would look missing.
+     */
+    readonly unreadable: boolean;
 }
 
 /** A stack file the CLI would refuse; the message lists every problem. */
@@ -116,7 +123,8 @@ function parsedYamlText(name: string, text: string, lines: YAML.LineCounter): Pa
         return { ...cached, problems: [...cached.problems] };
     }
     const document = YAML.parseDocument(text, { version: "1.1", prettyErrors: false, uniqueKeys: true, lineCounter: lines });
-    const problems = document.errors.map((error) => {
+    // Only the first syntax error: the parser's later ones follow from it (one tab gives six).
+    const problems = document.errors.slice(0, 1).map((error) => {
         const where = lines.linePos(error.pos[0]);
         return `${name}:${where.line}:${where.col}: ${error.message.split("\n")[0]}`;
     });
@@ -291,6 +299,18 @@ export function matchesDeclaredType(declaration: ConfigDeclaration, value: Engin
     }
 }
 
+/** The longest value a problem echoes, as infra/config's `shown` cuts values: enough to recognise it. */
+const MAX_SHOWN_CHARACTERS = 100;
+
+/**
+ * A value cut to MAX_SHOWN_CHARACTERS with an ellipsis and its length, so a 10 kB value is named,
+ * not printed; a scalar quoted (a list or map is shown as its JSON).
+ */
+function shortened(text: string, quoted: boolean): string {
+    const quote = (part: string) => (quoted ? JSON.stringify(part) : part);
+    return text.length <= MAX_SHOWN_CHARACTERS ? quote(text) : `${quote(`${text.slice(0, MAX_SHOWN_CHARACTERS)}…`)} (${text.length} characters)`;
+}
+
 function typeName(declaration: ConfigDeclaration): string {
     return declaration.type === "array" ? `array<${declaration.items?.type}>` : declaration.type;
 }
@@ -306,9 +326,10 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
     const file = path.join(root, fileName);
     if (!fs.existsSync(file)) {
         const known = committedStacks(root).join(", ");
-        return { config: {}, encryptedKeys: [], problems: [`${fileName}: no such stack file (stacks here: ${known})`], refusedKeys: [] };
+        return { config: {}, encryptedKeys: [], problems: [`${fileName}: no such stack file (stacks here: ${known})`], refusedKeys: [], lines: {}, unreadable: true };
     }
     const { document, lines, problems } = parseYamlFile(file);
+    const keyLines: Record<string, number> = {};
     const config: Record<string, string> = {};
     const encryptedKeys: string[] = [];
     const refusedKeys: string[] = [];
@@ -330,6 +351,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
             const line = lineOf(lines, pair.key);
             const value = engineValueOf(pair.value);
             present.add(qualified);
+            if (typeof line === "number") keyLines[qualified] = line;
             if (value.secure) {
                 // Offline there is no passphrase or KMS key: the value is carried as a placeholder.
                 encryptedKeys.push(qualified);
@@ -339,7 +361,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
             const shortKey = qualified.startsWith(`${project.name}:`) ? qualified.slice(project.name.length + 1) : undefined;
             const declaration = shortKey === undefined ? undefined : project.config[shortKey];
             if (declaration && !matchesDeclaredType(declaration, value)) {
-                const shown = value.object ? value.text : JSON.stringify(value.text);
+                const shown = shortened(value.text, !value.object);
                 problems.push(`${fileName}:${line}: ${qualified}: ${shown} is not of the declared type ${typeName(declaration)} (Pulumi.yaml)`);
                 delete config[qualified];
                 refusedKeys.push(qualified);
@@ -357,7 +379,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
             refusedKeys.push(key);
         }
     }
-    return { config, encryptedKeys, problems, refusedKeys };
+    return { config, encryptedKeys, problems, refusedKeys, lines: keyLines, unreadable: document === undefined };
 }
 
 /** The merged configuration of one stack; throws a StackFileError listing every problem. */

@@ -37,6 +37,13 @@ export const MAX_CLIENT_CERTIFICATE_GENERATION = 10_000;
 export const MAX_FLEET_INSTANCES = 20;
 /** Target-tracking CPU targets the group accepts: below 10 it never scales in, above 90 it scales out too late. */
 export const SCALE_OUT_CPU_PERCENT = { min: 10, max: 90 } as const;
+/**
+ * The widest SSH source list accepted without `allowSshFromAnywhere`, per family, counted over
+ * the union of the list's ranges: a /8 of IPv4 (16.7 million addresses, the largest block a
+ * single organisation holds) and a /32 of IPv6 (an ISP's allocation). Wider lists, however
+ * they are split (0.0.0.0/1 + 128.0.0.0/1), open SSH to most of the internet.
+ */
+export const SSH_WIDEST_SOURCE = { ipv4: { prefix: 8, bits: 32 }, ipv6: { prefix: 32, bits: 128 } } as const;
 /** One address: a local part, a domain with a dot, no spaces or lists. */
 export const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$/;
 export const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;

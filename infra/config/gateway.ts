@@ -1,7 +1,7 @@
 // The gateway layer's keys: the origin it reads, routes, stage, auth, cache, domain, alarms.
 import { DEFAULTS } from "../defaults";
 import { parseRouteThrottles, parseRoutes } from "../routes";
-import { ORIGIN_STACK_SUFFIX } from "../stack-names";
+import { ORIGIN_STACK_SUFFIX, environmentOf } from "../stack-names";
 import { ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, AUTH_MODES, AuthConfig, CACHE_SIZES_GB, CACHE_TTL_SECONDS, CacheConfig, CommonConfig, CustomDomainConfig, GatewayConfig, INTEGRATION_TIMEOUT_MS, LOGGING_LEVELS, ORIGIN_MODES, RawConfig, StackIdentity, ThrottleConfig } from "./types";
 import { ConfigReader, ProblemList, parseLogRetention, parseMonitoring, shown } from "./reader";
 import { ACM_CERTIFICATE_ARN, BARE_STACK, DOMAIN_NAME, HEADER_NAME, HOSTED_ZONE_ID, QUALIFIED_STACK, QUERY_PARAMETER_NAME, STAGE_NAME, USER_POOL_ARN } from "./formats";
@@ -113,6 +113,39 @@ function parseOriginUrl(reader: ConfigReader, problems: ProblemList): string | u
     return url.pathname.endsWith("/") ? url.href : `${url.href}/`;
 }
 
+/**
+ * The gateway reads outputs only an origin stack of this project exports, and wires them into
+ * its integrations: another environment's origin would serve this environment's traffic, and
+ * a stack that does not exist fails only at deploy. A stack of this project is one whose stack
+ * file, `Pulumi.<stack>.yaml`, is in the project directory with `layer: origin` (every stack
+ * this project deploys has one there); another environment's origin is `<env>-origin` where
+ * `<env>` is another gateway stack here. Without a way to read project files, only the project
+ * part is checked.
+ */
+function checkOriginIsOfThisEnvironment(originStack: string, identity: StackIdentity, raw: RawConfig, problems: ProblemList): void {
+    const parts = originStack.split("/");
+    const [project, name] = parts.length === 3 ? [parts[1], parts[2]] : [identity.project, parts[0]];
+    const ownOrigin = `${environmentOf(identity.stack)}${ORIGIN_STACK_SUFFIX}`;
+    const suggested = parts.length === 3 ? `${parts[0]}/${identity.project}/${ownOrigin}` : ownOrigin;
+    if (project !== identity.project) {
+        problems.add("originStack", shown(originStack), `a stack of this project, ${identity.project}, such as ${suggested}: only its origin stacks export what the gateway reads`);
+        return;
+    }
+    // A gateway in a stack named as an origin is refused for its layer already.
+    if (name === ownOrigin || raw.readProjectFile === undefined || identity.stack.endsWith(ORIGIN_STACK_SUFFIX)) {
+        return;
+    }
+    const stackFile = raw.readProjectFile(`Pulumi.${name}.yaml`);
+    const otherEnvironment = environmentOf(name);
+    if (name.endsWith(ORIGIN_STACK_SUFFIX) && otherEnvironment !== environmentOf(identity.stack) && raw.readProjectFile(`Pulumi.${otherEnvironment}.yaml`) !== undefined) {
+        problems.add("originStack", shown(originStack), `${suggested}, this environment's origin: ${name} is the origin of the ${otherEnvironment} gateway`);
+    } else if (stackFile === undefined) {
+        problems.add("originStack", shown(originStack), `${suggested}, or another origin stack of this project: there is no Pulumi.${name}.yaml here`);
+    } else if (!new RegExp(`^\\s*(${identity.project}:)?layer:\\s*["']?origin["']?\\s*(#.*)?$`, "m").test(stackFile)) {
+        problems.add("originStack", shown(originStack), `an origin stack such as ${suggested}: Pulumi.${name}.yaml is not one (its layer is not origin)`);
+    }
+}
+
 /** Reads the route table and the method throttles; every bad entry is one problem. */
 function parseRouteTable(reader: ConfigReader, problems: ProblemList, raw: RawConfig, throttle: ThrottleConfig): Pick<GatewayConfig, "routes" | "routeThrottles"> {
     const sources = reader.stringList("routes");
@@ -147,6 +180,9 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
             shown(originStack),
             "a fully qualified stack name org/project/stack, e.g. acme/hello-gateway/dev-origin, or a bare stack name such as dev-origin for a self-managed backend created before Pulumi CLI 3.61",
         );
+    }
+    if (originStack !== undefined && (QUALIFIED_STACK.test(originStack) || BARE_STACK.test(originStack))) {
+        checkOriginIsOfThisEnvironment(originStack, common.identity, raw, problems);
     }
     const stageName = reader.string("stageName");
     if (!STAGE_NAME.test(stageName)) {

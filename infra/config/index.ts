@@ -10,7 +10,7 @@ import { closestKey } from "../config-keys";
 import { DEFAULTS } from "../defaults";
 import { ORIGIN_STACK_SUFFIX, environmentOf } from "../stack-names";
 import { CommonConfig, LAYERS, RawConfig, StackConfig, StackIdentity } from "./types";
-import { ConfigError, ConfigReader, ProblemList, shown } from "./reader";
+import { ConfigError, ConfigReader, ProblemList, hasSurroundingWhitespace, shown } from "./reader";
 import { AWS_PACKAGE, KNOWN_REGIONS } from "./formats";
 import { parseOrigin } from "./origin";
 import { parseGateway } from "./gateway";
@@ -36,7 +36,10 @@ export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfi
     }
     const region = raw.region?.trim();
     if (!region) {
-        problems.add("aws:region", "nothing", "the AWS region to deploy to, e.g. us-east-1 (required)");
+        problems.add("aws:region", raw.region ? shown(raw.region) : "nothing", "the AWS region to deploy to, e.g. us-east-1 (required)");
+    } else if (hasSurroundingWhitespace(raw.region ?? "")) {
+        // The engine hands the provider the value as written: the space would reach every ARN.
+        problems.add("aws:region", shown(raw.region), `${JSON.stringify(region)}, without the space around it`);
     } else if (!KNOWN_REGIONS.includes(region)) {
         const suggestion = closestKey(region, KNOWN_REGIONS);
         problems.add("aws:region", shown(region), `an AWS region from the list ${AWS_PACKAGE} ships${suggestion ? `; did you mean ${suggestion}?` : ", e.g. us-east-1"}`);
@@ -44,6 +47,7 @@ export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfi
     const environment = environmentOf(identity.stack);
     const common: CommonConfig = {
         identity,
+        ...(raw.source ? { source: raw.source } : {}),
         region: region ?? "",
         environment,
         tags: {
@@ -60,7 +64,7 @@ export function parseConfig(raw: RawConfig, identity: StackIdentity): StackConfi
         config = parseGateway(reader, problems, common, raw);
     }
     if (problems.problems.length > 0 || config === undefined) {
-        throw new ConfigError(identity.stack, problems.problems);
+        throw new ConfigError(identity.stack, problems.problems, raw.source);
     }
     return config;
 }

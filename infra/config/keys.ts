@@ -2,9 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as YAML from "yaml";
 import { PULUMI_ENGINE_KEYS, UNDECRYPTED_SECRET_PLACEHOLDER, closestKey } from "../config-keys";
 import { DEFAULTS, TAKE_NEWEST_AMI_ENV } from "../defaults";
-import { PROJECT_NAMESPACE, RawConfig, StackIdentity } from "./types";
+import { ConfigSource, PROJECT_NAMESPACE, RawConfig, StackIdentity } from "./types";
 import { ProblemList, qualify } from "./reader";
 
 /** Every `hello-gateway:` key the program reads; the Pulumi.yaml schema declares the same set. */
@@ -51,7 +52,7 @@ export function checkKeysAreKnown(keys: readonly string[], stack: string, proble
         const likelyName = likelyNamespace === undefined ? undefined : closestKey(name, known[likelyNamespace]);
         const hint =
             likelyName !== undefined
-                ? `did you mean ${likelyNamespace}:${likelyName}?`
+                ? `a key this program reads; did you mean ${likelyNamespace}:${likelyName}?`
                 : known[namespace]
                   ? `one of the ${namespace}: keys in docs/configuration.md`
                   : `a key in one of the namespaces this program reads (${Object.keys(known).join(", ")})`;
@@ -101,10 +102,49 @@ export function rawConfigFrom(
 
 /** Reads the raw strings from the engine. Everything else happens in `parseConfig`. */
 export function readConfig(): RawConfig {
+    const source = stackFileSource(pulumi.getStack(), projectDirectory());
     return {
         ...rawConfigFrom(pulumi.runtime.allConfig(), isConfigSecret, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION),
         takeNewestAmi: process.env[TAKE_NEWEST_AMI_ENV],
+        ...(source ? { source } : {}),
     };
+}
+
+/**
+ * The directory holding Pulumi.yaml: the engine tells the program (PULUMI_NODEJS_ROOT_DIRECTORY,
+ * `pulumi.runtime.getRootDirectory`); without it (a bare test runner), this repository.
+ */
+function projectDirectory(): string {
+    const root = pulumi.runtime.getRootDirectory();
+    return path.isAbsolute(root) ? root : REPOSITORY_ROOT;
+}
+
+/**
+ * Where each key of `Pulumi.<stack>.yaml` is written, for errors that point at the line.
+ * Undefined when the file cannot be read or parsed (the CLI has then refused it already).
+ */
+export function stackFileSource(stack: string, root: string): ConfigSource | undefined {
+    const file = `Pulumi.${stack}.yaml`;
+    let text: string;
+    try {
+        text = fs.readFileSync(path.join(root, file), "utf8");
+    } catch {
+        return undefined;
+    }
+    const lineCounter = new YAML.LineCounter();
+    const document = YAML.parseDocument(text, { version: "1.1", lineCounter });
+    const config = document.errors.length === 0 ? document.get("config", true) : undefined;
+    if (!YAML.isMap(config)) {
+        return undefined;
+    }
+    const keyLines: Record<string, number> = {};
+    for (const pair of config.items) {
+        const offset = YAML.isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+        if (offset !== undefined) {
+            keyLines[qualify(String((pair.key as YAML.Scalar).value))] = lineCounter.linePos(offset).line;
+        }
+    }
+    return { file, keyLines };
 }
 
 /** The repository root: route schemas are named relative to it, whatever the working directory. */

@@ -5,7 +5,7 @@ import { UNDECRYPTED_SECRET_PLACEHOLDER, closestKey } from "../config-keys";
 import { DEFAULTS, TAKE_NEWEST_AMI_ENV } from "../defaults";
 import { CommonConfig, FleetConfig, ORIGIN_MODES, OriginConfig, OriginMode, SshKeyMaterial } from "./types";
 import { ConfigReader, ProblemList, parseLogRetention, parseMonitoring, shown } from "./reader";
-import { AMI_ID, AWS_PACKAGE, KNOWN_INSTANCE_TYPES, MAX_CLIENT_CERTIFICATE_GENERATION, MAX_FLEET_INSTANCES, MAX_HELLO_MESSAGE_LENGTH, SCALE_OUT_CPU_PERCENT, SSH_PRIVATE_KEY, SSH_PUBLIC_KEY, architectureOf, parseCidr } from "./formats";
+import { AMI_ID, AWS_PACKAGE, KNOWN_INSTANCE_TYPES, MAX_CLIENT_CERTIFICATE_GENERATION, MAX_FLEET_INSTANCES, MAX_HELLO_MESSAGE_LENGTH, SCALE_OUT_CPU_PERCENT, SSH_PRIVATE_KEY, SSH_WIDEST_SOURCE, SSH_PUBLIC_KEY, architectureOf, parseCidr } from "./formats";
 
 function parseVpcCidr(reader: ConfigReader, problems: ProblemList): string {
     const value = reader.string("vpcCidr");
@@ -40,7 +40,12 @@ function parseSshAllowedCidrs(reader: ConfigReader, problems: ProblemList): Orig
     for (const text of cidrs) {
         const cidr = parseCidr(text);
         if (!cidr) {
-            problems.add("sshAllowedCidrs", shown(text), "an IPv4 or IPv6 CIDR with host bits zero, e.g. 203.0.113.10/32");
+            const oneAddress = ipaddr.IPv4.isValidFourPartDecimal(text) ? `${text}/32` : ipaddr.IPv6.isValid(text) ? `${text}/128` : undefined;
+            problems.add(
+                "sshAllowedCidrs",
+                shown(text),
+                `an IPv4 or IPv6 CIDR with host bits zero${oneAddress ? `; did you mean ${oneAddress} (that one address)?` : ", e.g. 203.0.113.10/32 (a host name is not accepted: security groups take addresses)"}`,
+            );
             continue;
         }
         if (cidr.prefix === 0 && allowAnywhere !== true) {
@@ -53,7 +58,48 @@ function parseSshAllowedCidrs(reader: ConfigReader, problems: ProblemList): Orig
         }
         result[cidr.kind].push(text);
     }
+    if (allowAnywhere !== true) {
+        for (const kind of ["ipv4", "ipv6"] as const) {
+            const limit = SSH_WIDEST_SOURCE[kind];
+            if (result[kind].length > 0 && addressesCovered(result[kind]) > 2n ** BigInt(limit.bits - limit.prefix)) {
+                problems.add(
+                    "sshAllowedCidrs",
+                    shown(result[kind].join(", ")),
+                    `${kind === "ipv4" ? "IPv4" : "IPv6"} ranges covering at most a /${limit.prefix} in all (a wider list is SSH from most of the internet); that needs \`hello-gateway:allowSshFromAnywhere: true\``,
+                );
+            }
+        }
+    }
+    if (result.ipv4.length === 0 && result.ipv6.length > 0) {
+        problems.add(
+            "sshAllowedCidrs",
+            shown(result.ipv6.join(", ")),
+            "at least one IPv4 range as well: the origin has an IPv4 address only, so provisioning connects from an IPv4 address (the address that runs `pulumi up`)",
+        );
+    }
     return result;
+}
+
+/** How many addresses a list of canonical CIDRs of one family covers, overlaps counted once. */
+export function addressesCovered(cidrs: readonly string[]): bigint {
+    const blocks = cidrs
+        .map((text) => {
+            const cidr = parseCidr(text);
+            if (!cidr) return undefined;
+            const bits = cidr.kind === "ipv4" ? 32 : 128;
+            const start = cidr.address.toByteArray().reduce((value, byte) => (value << 8n) | BigInt(byte), 0n);
+            return { start, end: start + 2n ** BigInt(bits - cidr.prefix) };
+        })
+        .filter((block): block is { start: bigint; end: bigint } => block !== undefined)
+        .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    let total = 0n;
+    let reachedTo = -1n;
+    for (const block of blocks) {
+        if (block.end <= reachedTo) continue;
+        total += block.end - (block.start > reachedTo ? block.start : reachedTo);
+        reachedTo = block.end;
+    }
+    return total;
 }
 
 function parseSshKey(reader: ConfigReader, problems: ProblemList): SshKeyMaterial | undefined {
@@ -156,7 +202,10 @@ export function parseOrigin(reader: ConfigReader, problems: ProblemList, common:
     const takeNewestAmi = parseTakeNewestAmi(reader.raw.takeNewestAmi, amiId, problems);
     const helloMessage = reader.string("helloMessage");
     const originMode = reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode);
-    if (helloMessage.length > MAX_HELLO_MESSAGE_LENGTH || /[\u0000-\u001f\u007f]/.test(helloMessage)) {
+    if (reader.isExplicitlyEmpty("helloMessage")) {
+        // An empty page looks like a broken origin, and the smoke test could not tell them apart.
+        problems.add("helloMessage", '""', `one line of 1 to ${MAX_HELLO_MESSAGE_LENGTH} printable characters: an empty page looks like a broken origin (remove the key for the default message)`);
+    } else if (helloMessage.length > MAX_HELLO_MESSAGE_LENGTH || /[\u0000-\u001f\u007f]/.test(helloMessage)) {
         problems.add("helloMessage", shown(helloMessage), `one line of at most ${MAX_HELLO_MESSAGE_LENGTH} printable characters`);
     }
     return {

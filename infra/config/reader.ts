@@ -1,8 +1,9 @@
 // Reading raw config strings into typed values, and collecting every problem into one error.
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../defaults";
-import { LOG_RETENTION_DAYS, MonitoringConfig, PROJECT_NAMESPACE, RawConfig } from "./types";
+import { ConfigSource, LOG_RETENTION_DAYS, MonitoringConfig, PROJECT_NAMESPACE, RawConfig } from "./types";
 import { EMAIL } from "./formats";
+import { closestKey, configurationReport } from "../config-keys";
 
 export interface ConfigProblem {
     /** Fully qualified key, e.g. `hello-gateway:throttleBurstLimit`. */
@@ -11,6 +12,8 @@ export interface ConfigProblem {
     readonly given: string;
     /** What is accepted. */
     readonly expected: string;
+    /** `Pulumi.<stack>.yaml:<line>` where the key is written, or the file alone for a key it does not set. */
+    readonly where?: string;
 }
 
 /**
@@ -18,23 +21,37 @@ export interface ConfigProblem {
  * without a JavaScript stack trace.
  */
 export class ConfigError extends pulumi.RunError {
+    readonly problems: readonly ConfigProblem[];
+
     constructor(
         readonly stack: string,
-        readonly problems: readonly ConfigProblem[],
+        problems: readonly ConfigProblem[],
+        source?: ConfigSource,
     ) {
-        super(formatProblems(stack, problems));
+        const located = problems.map((problem) => locate(problem, stack, source));
+        super(formatProblems(stack, located));
+        this.problems = located;
         this.name = "ConfigError";
     }
 }
 
+/** The problem with the file and line of its key; an environment variable has neither. */
+function locate(problem: ConfigProblem, stack: string, source: ConfigSource | undefined): ConfigProblem {
+    if (problem.where !== undefined || problem.key.startsWith("environment variable ")) {
+        return problem;
+    }
+    const file = source?.file ?? `Pulumi.${stack}.yaml`;
+    const line = source?.keyLines[problem.key];
+    return { ...problem, where: line === undefined ? file : `${file}:${line}` };
+}
+
+/** One problem as a report line: where, the key, what was given and what is accepted. */
+export function problemLine(problem: ConfigProblem): string {
+    return `${problem.where ? `${problem.where}: ` : ""}${problem.key}: got ${problem.given}; expected ${problem.expected}`;
+}
+
 function formatProblems(stack: string, problems: readonly ConfigProblem[]): string {
-    const noun = problems.length === 1 ? "problem" : "problems";
-    const lines = problems.map((p) => `  - ${p.key}: got ${p.given}; expected ${p.expected}`);
-    return [
-        `Invalid configuration for stack "${stack}" (${problems.length} ${noun}):`,
-        ...lines,
-        `Set a value with \`pulumi config set <key> <value> --stack ${stack}\` or edit Pulumi.${stack}.yaml.`,
-    ].join("\n");
+    return configurationReport([stack], problems.map(problemLine));
 }
 
 /** Collects problems so that one error can name every bad key at once. */
@@ -57,22 +74,65 @@ export function qualify(shortKey: string): string {
     return shortKey.includes(":") ? shortKey : `${PROJECT_NAMESPACE}:${shortKey}`;
 }
 
+/** The longest part of a value an error echoes: a 10 kB message is named, not printed whole. */
+export const MAX_SHOWN_CHARACTERS = 100;
+
+/** A value as an error shows it: quoted, cut to MAX_SHOWN_CHARACTERS with an ellipsis and its length. */
 export function shown(value: string | undefined): string {
-    return value === undefined ? "nothing" : JSON.stringify(value);
+    if (value === undefined) {
+        return "nothing";
+    }
+    if (value.length <= MAX_SHOWN_CHARACTERS) {
+        return JSON.stringify(value);
+    }
+    return `${JSON.stringify(`${value.slice(0, MAX_SHOWN_CHARACTERS)}…`)} (${value.length} characters)`;
+}
+
+/** Spaces, tabs or line breaks around a value: a copy-and-paste slip the engine hands on as written. */
+export function hasSurroundingWhitespace(value: string): boolean {
+    return value !== value.trim();
 }
 
 export type DefaultedKey = keyof typeof DEFAULTS;
 
 export class ConfigReader {
+    /** Keys already refused for the space around them: a key read twice is reported once. */
+    private readonly paddedKeys = new Set<string>();
+
     constructor(
         readonly raw: RawConfig,
         private readonly problems: ProblemList,
     ) {}
 
-    /** The raw string, with the empty string treated as absent (the CLI's way to unset). */
+    /**
+     * The raw string, with the empty string treated as absent (the CLI's way to unset). A value
+     * with space around it is refused rather than trimmed: the engine hands it on as written, so
+     * `"us-east-1 "` would otherwise be right here and wrong in an ARN.
+     */
     private text(key: string): string | undefined {
         const value = this.raw.values[key];
-        return value === undefined || value.trim() === "" ? undefined : value.trim();
+        if (value === undefined || value === "") {
+            return undefined;
+        }
+        // A value of several lines is refused by its key's own check, which says why.
+        if (hasSurroundingWhitespace(value) && !/[\r\n]/.test(value.trim())) {
+            this.refusePadding(key, value);
+            return value.trim() === "" ? undefined : value.trim();
+        }
+        return value;
+    }
+
+    private refusePadding(key: string, value: string): void {
+        if (this.paddedKeys.has(key)) {
+            return;
+        }
+        this.paddedKeys.add(key);
+        this.problems.add(key, shown(value), value.trim() === "" ? "a value, or no key at all for the default (only spaces were given)" : `${JSON.stringify(value.trim())}, without the space around it`);
+    }
+
+    /** Whether the stack sets this key to exactly the empty string (as opposed to leaving it out). */
+    isExplicitlyEmpty(key: string): boolean {
+        return this.raw.values[key] === "";
     }
 
     /** The value untouched (a private key needs its trailing newline); blank counts as absent. */
@@ -100,7 +160,8 @@ export class ConfigReader {
         if ((allowed as readonly string[]).includes(value)) {
             return value as T;
         }
-        return this.problems.add(key, shown(value), `one of ${allowed.join(", ")}`);
+        const suggestion = closestKey(value, allowed);
+        return this.problems.add(key, shown(value), `one of ${allowed.join(", ")}${suggestion ? `; did you mean ${suggestion}?` : ""}`);
     }
 
     integer(key: DefaultedKey, min: number, max: number, unit: string): number | undefined {

@@ -59,10 +59,20 @@ export interface RawConfig {
      * can be read, so a route with `body=` is refused as naming a missing file.
      */
     readonly readProjectFile?: ProjectFileReader;
+    /** Where the stack's keys are written, so an error can point at the line. Absent: the file alone is named. */
+    readonly source?: ConfigSource;
+}
+
+/** The stack file a configuration was read from, and the 1-based line of each fully qualified key in it. */
+export interface ConfigSource {
+    readonly file: string;
+    readonly keyLines: Readonly<Record<string, number>>;
 }
 
 export interface CommonConfig {
     readonly identity: StackIdentity;
+    /** Where the keys were written: checks made later (against the origin's outputs) point at the line too. */
+    readonly source?: ConfigSource;
     readonly region: string;
     /** `dev` for both `dev` and `dev-origin`. */
     readonly environment: string;

@@ -5,7 +5,8 @@
 import { stacksOf } from "../cli-env";
 import type { Layer } from "../../infra/config";
 import type { ProgramRun } from "../mock-runtime";
-import { loadProject, readStackConfig, REPO_ROOT, StackFileError as UnusableStackFile } from "../stack-files";
+import { configurationReport } from "../../infra/config-keys";
+import { loadProject, readStackConfig, REPO_ROOT } from "../stack-files";
 import { architectureDiagramOf } from "./diagram";
 import { mermaidOf } from "./mermaid";
 import { originFilesOf } from "./origin-files";
@@ -44,10 +45,16 @@ export class StackFileError extends Error {
     }
 }
 
-/** The configuration problems of both stacks of an environment, reported together. */
+/**
+ * The configuration problems of an environment's stacks, in one report: each line names the
+ * stack file, the line and the key (infra/config's `configurationReport`).
+ */
 export class EnvironmentConfigurationError extends Error {
-    constructor(readonly problems: readonly Error[]) {
-        super(problems.map((problem) => problem.message.trimEnd()).join("\n\n"));
+    constructor(
+        readonly stacks: readonly string[],
+        readonly problems: readonly string[],
+    ) {
+        super(configurationReport(stacks, problems));
         this.name = "EnvironmentConfigurationError";
     }
 }
@@ -61,28 +68,18 @@ export function isConfigurationError(error: unknown): error is Error {
     );
 }
 
-function attempt<T>(action: () => T, onError: (error: unknown) => undefined): T | undefined {
-    try {
-        return action();
-    } catch (error) {
-        return onError(error);
-    }
-}
-
 interface StackInput {
     readonly config: Record<string, string>;
     readonly encryptedKeys: readonly string[];
+    /**
+     * Everything the CLI or the program would refuse in this stack's configuration, each naming
+     * file, line and key; checked before any program runs (tools/config-report.ts).
+     */
+    readonly problems: readonly string[];
 }
 
 function stackInput(project: string, stack: string, options: PlanOptions): StackInput {
     const loaded = readStackConfig(stack, options.root ?? REPO_ROOT);
-    if (loaded.problems.length > 0) {
-        // The program's own checks run on the values the CLI would accept, so a value of the
-        // wrong type never hides another key's problem (tools/config-report.ts, which loads the SDK).
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { problemsOfReport } = require("../config-report") as typeof import("../config-report");
-        throw new StackFileError(new UnusableStackFile(stack, problemsOfReport(project, stack, loaded, mockRuntime().MOCK_ORGANIZATION)).message);
-    }
     const config = { ...loaded.config };
     for (const [key, value] of Object.entries(options.configOverrides?.[stack] ?? {})) {
         const qualified = key.includes(":") ? key : `${project}:${key}`;
@@ -92,7 +89,23 @@ function stackInput(project: string, stack: string, options: PlanOptions): Stack
             config[qualified] = value;
         }
     }
-    return { config, encryptedKeys: loaded.encryptedKeys };
+    // The program's own checks run on the values the CLI would accept, so a value of the wrong
+    // type never hides another key's problem (tools/config-report.ts, which loads the SDK).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { problemsOfReport } = require("../config-report") as typeof import("../config-report");
+    const problems = problemsOfReport(project, stack, { ...loaded, config }, mockRuntime().MOCK_ORGANIZATION);
+    return { config, encryptedKeys: loaded.encryptedKeys, problems };
+}
+
+/** Refuses the stacks' configuration in one report when any of them has a problem. */
+function refuseProblems(inputs: ReadonlyArray<readonly [string, StackInput]>): void {
+    const failing = inputs.filter(([, input]) => input.problems.length > 0);
+    if (failing.length > 0) {
+        throw new EnvironmentConfigurationError(
+            failing.map(([stack]) => stack),
+            failing.flatMap(([, input]) => input.problems),
+        );
+    }
 }
 
 function encryptedNote(stack: string, keys: readonly string[]): string[] {
@@ -108,7 +121,8 @@ function encryptedNote(stack: string, keys: readonly string[]): string[] {
 
 /**
  * Runs both stacks of an environment on the mock runtime, origin first, and returns what they
- * would create. Rejects with the program's ConfigError (or a StackFileError) on bad config.
+ * would create. Rejects with one configuration report (EnvironmentConfigurationError, or the
+ * gateway's ConfigError about the origin it reads) on bad config.
  */
 /**
  * `env` is dev or prod, or a fixture environment whose `<env>-origin` and `<env>` stack files
@@ -120,56 +134,39 @@ export async function planEnvironment(env: string, options: PlanOptions = {}): P
     const stacks = stacksOf(env);
     const notes: string[] = [];
 
-    // Both stacks are checked before either problem is reported, so one run shows every
-    // mistake of the environment: a broken origin does not hide the gateway's.
-    const problems: Error[] = [];
-    const configurationProblem = (error: unknown): undefined => {
-        if (!isConfigurationError(error)) throw error;
-        problems.push(error);
-        return undefined;
-    };
+    // Both stacks are checked before either runs, so one report shows every mistake of the
+    // environment, and the gateway never runs against an origin that could not be planned.
+    const originInput = stackInput(project, stacks.origin, options);
+    const gatewayInput = stackInput(project, stacks.gateway, options);
+    refuseProblems([
+        [stacks.origin, originInput],
+        [stacks.gateway, gatewayInput],
+    ]);
+    notes.push(...encryptedNote(stacks.origin, originInput.encryptedKeys));
+    notes.push(...encryptedNote(stacks.gateway, gatewayInput.encryptedKeys));
+    const runOptions = { project, organization: runtime.MOCK_ORGANIZATION, root: options.root ?? REPO_ROOT };
+    const originRun = await runtime.runProgram({
+        ...runOptions,
+        stack: stacks.origin,
+        config: originInput.config,
+        secretKeys: originInput.encryptedKeys,
+    });
 
-    const originInput = attempt(() => stackInput(project, stacks.origin, options), configurationProblem);
-    notes.push(...encryptedNote(stacks.origin, originInput?.encryptedKeys ?? []));
-    const originRun = originInput
-        ? await runtime
-              .runProgram({
-                  project,
-                  stack: stacks.origin,
-                  config: originInput.config,
-                  secretKeys: originInput.encryptedKeys,
-                  organization: runtime.MOCK_ORGANIZATION,
-              })
-              .catch(configurationProblem)
-        : undefined;
-
-    // The gateway reads <org>/<project>/<env>-origin unless originStack names another stack;
-    // either way it gets this environment's origin, so the plan shows one connected picture.
-    const gatewayInput = attempt(() => stackInput(project, stacks.gateway, options), configurationProblem);
-    notes.push(...encryptedNote(stacks.gateway, gatewayInput?.encryptedKeys ?? []));
+    // The gateway reads <org>/<project>/<env>-origin unless originStack names another stack of
+    // this environment (checked with its config); either way it gets this environment's origin.
     const originReference = `${runtime.MOCK_ORGANIZATION}/${project}/${stacks.origin}`;
-    const configuredOrigin = gatewayInput?.config[`${project}:originStack`]?.trim();
+    const configuredOrigin = gatewayInput.config[`${project}:originStack`];
     const referenced = configuredOrigin ? configuredOrigin : originReference;
     if (referenced !== originReference) {
         notes.push(`The gateway's originStack is ${referenced}; the plan feeds it the outputs of ${stacks.origin}.`);
     }
-    let gatewayRun: ProgramRun | undefined;
-    if (gatewayInput) {
-        const run = runtime.runProgram({
-            project,
-            stack: stacks.gateway,
-            config: gatewayInput.config,
-            secretKeys: gatewayInput.encryptedKeys,
-            organization: runtime.MOCK_ORGANIZATION,
-            // Without an origin run there are no outputs to read: the run still checks the
-            // gateway's own config, which the program does before it reads the reference.
-            stackOutputs: originRun ? { [referenced]: originRun.outputs } : {},
-        });
-        gatewayRun = originRun ? await run.catch(configurationProblem) : await run.catch((error: unknown) => (isConfigurationError(error) ? configurationProblem(error) : undefined));
-    }
-    if (problems.length > 0 || !originRun || !gatewayRun || !originInput || !gatewayInput) {
-        throw problems.length === 1 ? problems[0] : new EnvironmentConfigurationError(problems);
-    }
+    const gatewayRun = await runtime.runProgram({
+        ...runOptions,
+        stack: stacks.gateway,
+        config: gatewayInput.config,
+        secretKeys: gatewayInput.encryptedKeys,
+        stackOutputs: { [referenced]: originRun.outputs },
+    });
 
     const origin = stackPlan(project, "origin", originRun, originInput.config);
     const gateway = stackPlan(project, "gateway", gatewayRun, gatewayInput.config);
@@ -222,9 +219,11 @@ export async function planGatewayStack(stack: string, options: PlanOptions = {})
     const runtime = mockRuntime();
     const project = loadProject(options.root ?? REPO_ROOT).name;
     const input = stackInput(project, stack, options);
+    refuseProblems([[stack, input]]);
     const run = await runtime.runProgram({
         project,
         stack,
+        root: options.root ?? REPO_ROOT,
         config: input.config,
         secretKeys: input.encryptedKeys,
         organization: runtime.MOCK_ORGANIZATION,
