@@ -76,6 +76,26 @@ function switchCombinations(stack: string): Array<Record<string, string | undefi
             { originMode: "public", amiId: undefined, alarmEmail: undefined, ...SINGLE_INSTANCE },
         ];
     }
+    if (config[`${PROJECT}:apiType`] === "http") {
+        // An HTTP API: every auth mode it takes (apiKey and the REST-only switches are refused there).
+        const jwt = { jwtIssuer: undefined, jwtAudience: undefined };
+        const httpAdditive = { originMode: "private", alarmEmail: "ops@example.com", corsAllowOrigins: '["https://app.example.com"]' };
+        const httpAuth = [
+            { ...jwt, authMode: "none" },
+            { ...jwt, authMode: "iam" },
+            { authMode: "jwt", jwtIssuer: "https://issuer.example.com/", jwtAudience: '["api"]' },
+            { ...jwt, authMode: "cognito", cognitoUserPoolArn: undefined },
+            { authMode: "cognito", jwtIssuer: undefined, jwtAudience: '["client"]', cognitoUserPoolArn: `arn:aws:cognito-idp:${region}:${ACCOUNT}:userpool/${region}_Abc123` },
+        ];
+        const httpDomains = [
+            { customDomainName: undefined },
+            { customDomainName: "api.example.com", certificateArn: `arn:aws:acm:${region}:${ACCOUNT}:certificate/01234567-89ab-cdef-0123-456789abcdef`, hostedZoneId: undefined },
+            { customDomainName: "api.example.com", certificateArn: undefined, hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+        ];
+        const httpCombos: Array<Record<string, string | undefined>> = httpAuth.map((a, i) => ({ ...httpAdditive, ...a, ...httpDomains[i % httpDomains.length] }));
+        httpCombos.push({ ...jwt, originMode: "private", authMode: "none", alarmEmail: undefined, encryptLogs: "false", corsAllowOrigins: undefined, customDomainName: undefined });
+        return httpCombos;
+    }
     // A gateway in front of an external backend (originUrl) has no origin stack to go private with.
     const external = (config[`${PROJECT}:originUrl`] ?? "") !== "";
     const additive = {

@@ -213,7 +213,7 @@ describe("orchestrate: deploy / preview / destroy", () => {
     });
 
     for (const [argv, message] of [
-        [["deploy", "staging"], 'error: unknown environment "staging": expected one of dev, prod'],
+        [["deploy", "staging"], 'error: unknown environment "staging": expected one of dev, prod, prod-http'],
         [["deploy"], `error: missing environment: ${USAGE_LINE}`],
         [["deploy", "dev", "--yse"], "error: unknown option --yse (known: --yes, --skip-ssh-check, --newest-ami)"],
         [["deploy", "dev", "prod"], `error: unexpected argument "prod": ${USAGE_LINE}`],
@@ -416,7 +416,7 @@ describe("orchestrate: as a process", () => {
         });
         expect(result.code).to.equal(1);
         expect(result.stdout).to.equal("");
-        expect(result.stderr).to.equal('error: unknown environment "staging": expected one of dev, prod\n');
+        expect(result.stderr).to.equal('error: unknown environment "staging": expected one of dev, prod, prod-http\n');
     });
 });
 

@@ -26,6 +26,8 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "hello-gateway:infra:CustomDomain": [],
     "hello-gateway:infra:GatewayMonitoring": [],
     "hello-gateway:infra:HelloApi": [],
+    "hello-gateway:infra:HttpGateway": [],
+    "hello-gateway:infra:HttpCustomDomain": [],
     "hello-gateway:infra:Network": [],
     "hello-gateway:infra:OriginLoadBalancer": [],
     "hello-gateway:infra:OriginMonitoring": [],
@@ -90,6 +92,8 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "aws:lb/loadBalancer:LoadBalancer": [
         "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetSubnets",
+        // A private origin's NLB carries a security group (and the PrivateLink inbound-rule setting).
+        "elasticloadbalancing:SetSecurityGroups",
         "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:DescribeTags", "ec2:DescribeNetworkInterfaces",
     ],
     "aws:lb/targetGroup:TargetGroup": [
@@ -131,6 +135,21 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
         "ec2:CreateVpcEndpointServiceConfiguration", "ec2:DeleteVpcEndpointServiceConfigurations",
         "ec2:DescribeVpcEndpointServiceConfigurations", "ec2:ModifyVpcEndpointServicePermissions",
         "elasticloadbalancing:DescribeLoadBalancers",
+    ],
+
+    // HTTP APIs (API Gateway v2) use the same apigateway:* actions on /apis/* paths.
+    "aws:apigatewayv2/api:Api": APIGATEWAY,
+    "aws:apigatewayv2/route:Route": APIGATEWAY,
+    "aws:apigatewayv2/integration:Integration": APIGATEWAY,
+    "aws:apigatewayv2/authorizer:Authorizer": APIGATEWAY,
+    "aws:apigatewayv2/stage:Stage": APIGATEWAY,
+    "aws:apigatewayv2/domainName:DomainName": [...APIGATEWAY, "acm:DescribeCertificate"],
+    "aws:apigatewayv2/apiMapping:ApiMapping": APIGATEWAY,
+    // An HTTP API VPC link puts network interfaces into the origin's subnets in the caller's name.
+    "aws:apigatewayv2/vpcLink:VpcLink": [
+        ...APIGATEWAY,
+        "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs",
     ],
 
     "aws:cloudwatch/logGroup:LogGroup": [

@@ -139,6 +139,28 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
                     executionArn: arnOf("execute-api", shortHash(name, 10)),
                 },
             };
+        case "aws:apigatewayv2/api:Api": {
+            const id = shortHash(name, 10);
+            return {
+                id,
+                state: { arn: `arn:aws:apigateway:${region}::/apis/${id}`, apiEndpoint: `https://${id}.execute-api.${region}.amazonaws.com`, executionArn: arnOf("execute-api", id) },
+            };
+        }
+        case "aws:apigatewayv2/domainName:DomainName": {
+            const domainName = String(inputs.domainName);
+            const configuration = inputs.domainNameConfiguration as Record<string, unknown>;
+            return {
+                id: domainName,
+                state: {
+                    arn: `arn:aws:apigateway:${region}::/domainnames/${domainName}`,
+                    domainNameConfiguration: { ...configuration, targetDomainName: `d-${shortHash(name, 10)}.execute-api.${region}.amazonaws.com`, hostedZoneId: `Z${shortHash(region, 13).toUpperCase()}` },
+                },
+            };
+        }
+        case "aws:lb/listener:Listener": {
+            const suffix = `listener/net/${name}/${shortHash(name, 16)}/${shortHash(name + "listener", 16)}`;
+            return { id: arnOf("elasticloadbalancing", suffix), state: { arn: arnOf("elasticloadbalancing", suffix) } };
+        }
         case "aws:lambda/function:Function": {
             const functionName = (inputs.name as string | undefined) ?? `${name}-${shortHash(name, 7)}`;
             const arn = arnOf("lambda", `function:${functionName}`);

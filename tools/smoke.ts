@@ -47,6 +47,8 @@ export const USAGE = [
     "  The text is the origin stack's helloMessage output unless --expect names another (a gateway-only",
     "  stack has no origin stack: without --expect only the status is checked). Needs the Pulumi CLI,",
     "  logged in to the stacks' backend.",
+    "  A JWT-authorized API (authMode jwt): with a token in HELLO_GATEWAY_JWT every check runs with it as a bearer",
+    "  token; without one, an unauthenticated GET must answer 401.",
 ].join("\n");
 
 export interface SmokeRequest {
@@ -111,8 +113,10 @@ export interface SmokeTarget {
     throttleRateLimit: number;
     /** The gateway's authMode output; `none` for stacks deployed before it existed. */
     authMode: string;
-    /** Sent with every request: the API key in `apiKey` mode. */
+    /** Sent with every request: the API key in `apiKey` mode, the bearer token in `jwt` mode. */
     headers: Record<string, string>;
+    /** A credential-mode gateway for which the smoke test holds a credential (a JWT): the full check runs. */
+    hasCredentials?: boolean;
     /** The tightest burst limit a client meets: the stage's, or its usage plan's if lower. */
     burstLimit: number;
     /** Which output that limit came from, for the report. */
@@ -145,9 +149,12 @@ function routesFromOutputs(stack: string, outputs: Record<string, unknown>): Pic
 }
 
 /** Modes whose requests the smoke test cannot make itself (SigV4 signing, a user's token). */
-const CREDENTIAL_MODES = ["iam", "cognito"];
+const CREDENTIAL_MODES = ["iam", "cognito", "jwt"];
 
-export function smokeTargetFromOutputs(stack: string, outputs: Record<string, unknown>): SmokeTarget {
+/** The environment variable holding a bearer token for a `jwt` gateway (from its identity provider). */
+export const JWT_TOKEN_ENV = "HELLO_GATEWAY_JWT";
+
+export function smokeTargetFromOutputs(stack: string, outputs: Record<string, unknown>, jwtToken?: string): SmokeTarget {
     const { invokeUrl, throttleBurstLimit, throttleRateLimit } = outputs;
     if (typeof invokeUrl !== "string" || !/^https?:\/\//.test(invokeUrl)) {
         throw new UserFacingError(
@@ -168,6 +175,11 @@ export function smokeTargetFromOutputs(stack: string, outputs: Record<string, un
         }
         headers["x-api-key"] = outputs.apiKeyValue;
     }
+    // A token for a JWT authorizer: every request carries it, and the full check runs.
+    const bearer = authMode === "jwt" && jwtToken !== undefined && jwtToken.trim() !== "";
+    if (bearer) {
+        headers.authorization = `Bearer ${jwtToken!.trim()}`;
+    }
     const planBurst = outputs.usagePlanBurstLimit;
     const planIsTighter = authMode === "apiKey" && typeof planBurst === "number" && planBurst < (throttleBurstLimit as number);
     return {
@@ -176,6 +188,7 @@ export function smokeTargetFromOutputs(stack: string, outputs: Record<string, un
         throttleRateLimit: throttleRateLimit as number,
         authMode,
         headers,
+        ...(bearer ? { hasCredentials: true } : {}),
         burstLimit: planIsTighter ? planBurst : (throttleBurstLimit as number),
         burstLimitName: planIsTighter ? "usagePlanBurstLimit" : "throttleBurstLimit",
         ...routesFromOutputs(stack, outputs),
@@ -470,7 +483,7 @@ export async function smokeCheck(
     expectedText: string,
     limits: SmokeLimits = DEFAULT_LIMITS,
 ): Promise<SmokeReport> {
-    if (CREDENTIAL_MODES.includes(target.authMode)) {
+    if (CREDENTIAL_MODES.includes(target.authMode) && !target.hasCredentials) {
         return checkAuthEnforced(target, limits);
     }
     // The invoke URL carries the hello text when its route goes to the origin's root (the seed's /hello).
@@ -510,14 +523,21 @@ export async function checkAuthEnforced(target: SmokeTarget, limits: SmokeLimits
     } catch (error) {
         return { passed: false, lines: [`FAIL: GET ${target.invokeUrl} failed: ${describeFetchError(error)}`] };
     }
-    if (status !== 401 && status !== 403) {
-        return { passed: false, lines: [`FAIL: authMode ${target.authMode}, yet an unauthenticated GET ${target.invokeUrl} answered ${status}, expected 401 or 403`] };
+    // An HTTP API's JWT authorizer answers a request without a token 401 Unauthorized.
+    const refused = target.authMode === "jwt" ? [401] : [401, 403];
+    if (!refused.includes(status)) {
+        return {
+            passed: false,
+            lines: [`FAIL: authMode ${target.authMode}, yet an unauthenticated GET ${target.invokeUrl} answered ${status}, expected ${refused.join(" or ")}`],
+        };
     }
     return {
         passed: true,
         lines: [
             `GET ${target.invokeUrl} without credentials: ${status} (authMode ${target.authMode} is enforced)`,
-            `not run: the hello and burst checks need ${target.authMode === "iam" ? "SigV4-signed requests" : "a Cognito user's token"}`,
+            `not run: the hello and burst checks need ${
+                target.authMode === "iam" ? "SigV4-signed requests" : target.authMode === "jwt" ? `a token from the issuer in ${JWT_TOKEN_ENV}` : "a Cognito user's token"
+            }`,
         ],
     };
 }
@@ -547,13 +567,15 @@ export interface SmokeDeps {
     line(text: string): void;
     errorLine(text: string): void;
     limits?: SmokeLimits;
+    /** A bearer token for a `jwt` gateway (HELLO_GATEWAY_JWT). Default: none, only the 401 is checked. */
+    jwtToken?: string;
 }
 
 export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<number> {
     try {
         const request = parseSmokeArgs(argv);
         const stack = gatewayStackOf(request.env);
-        const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack));
+        const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack), deps.jwtToken);
         const report = await smokeCheck(target, await expectedTextFor(request, deps), deps.limits);
         for (const line of report.lines) {
             (line.startsWith("FAIL: ") ? deps.errorLine : deps.line)(line);
@@ -604,6 +626,7 @@ if (require.main === module) {
     runAsProcess(() =>
         smoke(process.argv.slice(2), {
             readOutputs: (stack) => readStackOutputs(stack),
+            jwtToken: process.env[JWT_TOKEN_ENV],
             line: (text) => console.log(text),
             errorLine: (text) => console.error(text),
         }),
