@@ -7,6 +7,7 @@ import { sha256 } from "./hash";
 import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig, UsagePlanConfig } from "./config";
 import type { RouteDefinition, RouteThrottle } from "./routes";
 import { serviceTrustPolicy } from "./trust-policy";
+import { routeInvokePermission } from "./lambda/permission";
 import { DEFAULT_ROUTES, RouteOptions, RouteRefs, RouteSpec, UriJoin, resolvedRouteSpecs, routeSpecs } from "./rest-route-spec";
 
 export * from "./rest-route-spec";
@@ -60,7 +61,19 @@ export interface HelloApiArgs {
     readonly originServesSelfSignedCertificate?: boolean;
     /** A customer-managed KMS key for the access and execution log groups. Default: CloudWatch Logs' own encryption. */
     readonly logsKmsKeyArn?: pulumi.Input<string>;
+    /**
+     * The functions `-> lambda:<name>` routes run, by name (`routeFunctions` in
+     * infra/lambda/route-functions.ts builds them). Required for every name a route uses.
+     * Default: none.
+     */
+    readonly functions?: Readonly<Record<string, RouteFunction>>;
     readonly tags?: Record<string, string>;
+}
+
+/** What the API needs of a function a route runs: `LambdaFunction` has both. */
+export interface RouteFunction {
+    readonly functionName: pulumi.Input<string>;
+    readonly invokeArn: pulumi.Input<string>;
 }
 
 /** Who may call the API; the cognito pool may be one the stack creates. */
@@ -192,6 +205,10 @@ export class HelloApi extends pulumi.ComponentResource {
         const cache: CacheConfig = args.cache ?? { enabled: false };
 
         const routes = args.routes ?? DEFAULT_ROUTES;
+        const unserved = routes.find((route) => route.lambda !== undefined && args.functions?.[route.lambda.name] === undefined);
+        if (unserved) {
+            throw new Error(`HelloApi: route ${JSON.stringify(unserved.source)} runs lambda:${unserved.lambda!.name}, which is not among args.functions`);
+        }
         const restApi = new aws.apigateway.RestApi(
             `${name}-api`,
             {
@@ -260,6 +277,7 @@ export class HelloApi extends pulumi.ComponentResource {
             authorizerId: authorizer?.id,
             requestValidatorId: requestValidator?.id,
             bodyValidatorId: bodyValidator?.id,
+            functionInvokeArns: Object.fromEntries(Object.entries(args.functions ?? {}).map(([fn, target]) => [fn, target.invokeArn])),
         };
 
         const tree = new ApiResourceTree({ restApiId: restApi.id, rootResourceId: restApi.rootResourceId, namePrefix: name, parent: this });
@@ -268,15 +286,30 @@ export class HelloApi extends pulumi.ComponentResource {
             (spec) => new ApiRoute({ restApiId: restApi.id, resourceId: tree.resourceIdOf(spec.path), spec, namePrefix: name, parent: this }),
         );
         const trigger = pulumi
-            .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId, routeRefs.bodyValidatorId])
-            .apply(([uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId]) =>
-                deploymentTrigger(resolvedRouteSpecs({ uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId }, routeOptions), apiSettings),
+            .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId, routeRefs.bodyValidatorId, pulumi.all(routeRefs.functionInvokeArns ?? {})])
+            .apply(([uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId, functionInvokeArns]) =>
+                deploymentTrigger(resolvedRouteSpecs({ uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId, functionInvokeArns }, routeOptions), apiSettings),
             );
+        // API Gateway may invoke a route's function only as that route of this API.
+        const invokePermissions = routes.flatMap((route) => {
+            if (!route.lambda) {
+                return [];
+            }
+            const target = args.functions![route.lambda.name];
+            return [
+                routeInvokePermission(
+                    `${name}-${resourceLabel(route.path)}-${route.method.toLowerCase()}-invoke`,
+                    { functionName: target.functionName, executionArn: restApi.executionArn, method: route.method, path: route.path },
+                    { parent: this },
+                ),
+            ];
+        });
         const { deployment } = new ApiDeployment({
             name: `${name}-deployment`,
             restApiId: restApi.id,
             trigger,
-            routeResources: apiRoutes.flatMap((route) => route.resources),
+            // Deployed once the functions may be invoked, so the stage's first calls find the permission.
+            routeResources: [...apiRoutes.flatMap((route) => route.resources), ...invokePermissions],
             parent: this,
         });
 

@@ -28,6 +28,7 @@ export const DEFAULTS = {
     logRetentionDays: 30,
     manageAccountLogRole: true,
     integrationTimeoutMs: 10_000,
+    lambdaReservedConcurrency: 0,
     originMode: "public" as OriginMode,
     alarmEmail: "",
     authMode: "none" as AuthMode,

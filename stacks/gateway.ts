@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiAuth, ApiGatewayAccountLogging, HelloApi, invokePath, welcomeLogGroupExists } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
-import { ConfigError, ConfigProblem, GatewayConfig } from "../infra/config";
+import { ConfigError, ConfigProblem, GatewayConfig, gatewayResourcePrefix } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
 import { LogEncryptionKey } from "../infra/log-encryption";
 import { BackendClientCertificate } from "../infra/origin-tls";
 import { GatewayMonitoring } from "../infra/monitoring";
 import { HttpGatewayOutputs, httpGatewayProgram } from "./http-gateway";
+import { routeFunctions } from "../infra/lambda/route-functions";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
@@ -171,8 +172,17 @@ async function restGatewayProgram(config: GatewayConfig): Promise<GatewayOutputs
         : undefined;
 
     const { auth, userPool } = apiAuth(config);
-    const name = `hello-gateway-${config.environment}`;
+    const name = gatewayResourcePrefix(config.environment);
     const tags = { ...config.tags };
+    // One function per lambda:<name> the routes run, shared by every route naming it.
+    const functions = routeFunctions(name, config.routes, {
+        integrationTimeoutMs: config.integrationTimeoutMs,
+        logRetentionDays: config.logRetentionDays,
+        logsKmsKeyArn: logKey?.keyArn,
+        tracingEnabled: config.tracingEnabled,
+        reservedConcurrency: config.lambda.reservedConcurrency,
+        tags,
+    });
     const api = new HelloApi(name, {
         originUrl,
         region: config.region,
@@ -195,6 +205,7 @@ async function restGatewayProgram(config: GatewayConfig): Promise<GatewayOutputs
         clientCertificateId: origin.clientCertificateId,
         originServesSelfSignedCertificate: origin.selfSignedOrigin,
         logsKmsKeyArn: logKey?.keyArn,
+        functions,
         tags,
     });
 

@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { invokePath } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
-import { ConfigError, ConfigProblem, GatewayConfig } from "../infra/config";
+import { ConfigError, ConfigProblem, GatewayConfig, gatewayResourcePrefix } from "../infra/config";
+import { routeFunctions } from "../infra/lambda/route-functions";
 import { HttpApiAuth, HttpGateway, HttpGatewayBackend, cognitoIssuer, userPoolIdOf } from "../infra/http/api";
 import { HttpCustomDomain } from "../infra/http/domain";
 import { LogEncryptionKey } from "../infra/log-encryption";
@@ -115,10 +116,18 @@ async function httpBackendOf(config: GatewayConfig): Promise<{ backend: HttpGate
 
 export async function httpGatewayProgram(config: GatewayConfig): Promise<HttpGatewayOutputs> {
     const { backend, originUrl, description } = await httpBackendOf(config);
-    const name = `hello-gateway-${config.environment}`;
+    const name = gatewayResourcePrefix(config.environment);
     const tags = { ...config.tags };
     const logKey = config.encryptLogs ? new LogEncryptionKey(name, { region: config.region, tags }) : undefined;
     const { auth, userPool, issuer } = httpAuth(config);
+    // One function per lambda:<name> the routes run, as on a REST API (no X-Ray: HTTP APIs refuse tracingEnabled).
+    const functions = routeFunctions(name, config.routes, {
+        integrationTimeoutMs: config.integrationTimeoutMs,
+        logRetentionDays: config.logRetentionDays,
+        logsKmsKeyArn: logKey?.keyArn,
+        reservedConcurrency: config.lambda.reservedConcurrency,
+        tags,
+    });
     const api = new HttpGateway(name, {
         region: config.region,
         backend,
@@ -134,6 +143,7 @@ export async function httpGatewayProgram(config: GatewayConfig): Promise<HttpGat
         disableExecuteApiEndpoint: config.customDomain !== undefined,
         logsKmsKeyArn: logKey?.keyArn,
         originDescription: description,
+        functions,
         tags,
     });
     const customDomain = config.customDomain ? new HttpCustomDomain(name, { ...config.customDomain, apiId: api.apiId, stageName: api.stageName, tags }) : undefined;

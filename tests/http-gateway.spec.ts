@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { ConfigError, GatewayConfig, ORIGIN_STACK_SUFFIX } from "../infra/config";
+import { ConfigError, GatewayConfig, ORIGIN_STACK_SUFFIX, gatewayResourcePrefix } from "../infra/config";
+import { awsFunctionName } from "../infra/lambda/route-functions";
 import { CORS_ALLOW_HEADERS, HTTP_ACCESS_LOG_FIELDS, corsAllowMethods, httpRouteKey, mappedOriginPath } from "../infra/http/api";
-import { ProgramRun, resourcesRegisteredBefore } from "../tools/mock-runtime";
+import { ProgramRun, RecordedResource, resourcesRegisteredBefore } from "../tools/mock-runtime";
 import { committedStacks } from "../tools/stack-files";
-import { COMMITTED_ROOT, StackRunOptions, byName, dependencyNames, gatewayConfigOf, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
+import { COMMITTED_ROOT, StackRunOptions, dependencyNames, gatewayConfigOf, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
 
 const STAGE = "aws:apigatewayv2/stage:Stage";
 const ROUTE = "aws:apigatewayv2/route:Route";
@@ -16,6 +17,17 @@ function originOf(config: GatewayConfig): Record<string, unknown> {
 }
 
 /** Fails the run; `registered` counts what was registered first other than the origin's StackReference (a read). */
+function integrationOf(run: ProgramRun, route: RecordedResource): RecordedResource {
+    const integration = resourcesOfType(run, INTEGRATION).find((candidate) => route.inputs.target === `integrations/${candidate.id}`);
+    expect(integration, `the integration of ${String(route.inputs.routeKey)}`).not.to.equal(undefined);
+    return integration!;
+}
+
+/** The Lambda function a `lambda:<name>` route runs, by its AWS name. */
+function lambdaFunctionNamed(run: ProgramRun, config: GatewayConfig, name: string): RecordedResource {
+    return resourcesOfType(run, "aws:lambda/function:Function").find((fn) => fn.inputs.name === awsFunctionName(gatewayResourcePrefix(config.environment), name))!;
+}
+
 async function failedRun(stack: string, options: StackRunOptions): Promise<{ error: Error; registered: number }> {
     try {
         await runStack(stack, options);
@@ -43,14 +55,32 @@ export function describeHttpGatewayStacks(root: string, label: string): void {
                 }
             });
 
-            it("serves every configured route under its route key, each to its own HTTP_PROXY integration", () => {
+            it("serves every configured route under its route key, each to its own integration: HTTP_PROXY to the origin, AWS_PROXY 2.0 to a function", () => {
                 const routes = resourcesOfType(run, ROUTE);
                 expect(routes.map((route) => route.inputs.routeKey).sort()).to.deep.equal(config.routes.map(httpRouteKey).sort());
                 for (const route of routes) {
-                    const integration = resourcesOfType(run, INTEGRATION).find((candidate) => route.inputs.target === `integrations/${candidate.id}`);
-                    expect(integration, String(route.inputs.routeKey)).not.to.equal(undefined);
+                    const integration = integrationOf(run, route);
                     const definition = config.routes.find((candidate) => httpRouteKey(candidate) === route.inputs.routeKey)!;
-                    expect(integration!.inputs).to.include({ integrationType: "HTTP_PROXY", integrationMethod: definition.method, timeoutMilliseconds: config.integrationTimeoutMs, payloadFormatVersion: "1.0" });
+                    if (definition.lambda) {
+                        const fn = lambdaFunctionNamed(run, config, definition.lambda.name);
+                        expect(integration.inputs).to.deep.equal({ apiId: theOne(run, "aws:apigatewayv2/api:Api").id, integrationType: "AWS_PROXY", integrationMethod: "POST", integrationUri: fn.state.invokeArn, payloadFormatVersion: "2.0", timeoutMilliseconds: config.integrationTimeoutMs });
+                    } else {
+                        expect(integration.inputs).to.include({ integrationType: "HTTP_PROXY", integrationMethod: definition.method, timeoutMilliseconds: config.integrationTimeoutMs, payloadFormatVersion: "1.0" });
+                    }
+                }
+            });
+
+            it("lets API Gateway invoke each function only for its own routes: this API, the route's method and path", () => {
+                const api = theOne(run, "aws:apigatewayv2/api:Api");
+                const lambdaRoutes = config.routes.filter((route) => route.lambda !== undefined);
+                const permissions = resourcesOfType(run, "aws:lambda/permission:Permission");
+                expect(permissions).to.have.length(lambdaRoutes.length);
+                for (const route of lambdaRoutes) {
+                    const fn = lambdaFunctionNamed(run, config, route.lambda!.name);
+                    const expectedArn = `${api.state.executionArn}/*/${route.method === "ANY" ? "*" : route.method}${route.path.replace(/\{[^}]*\}/g, "*")}`;
+                    const permission = permissions.find((candidate) => candidate.inputs.sourceArn === expectedArn);
+                    expect(permission, expectedArn).not.to.equal(undefined);
+                    expect(permission!.inputs).to.include({ action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", function: fn.state.name ?? fn.inputs.name });
                 }
             });
 
@@ -79,14 +109,14 @@ export function describeHttpGatewayStacks(root: string, label: string): void {
                 const link = theOne(run, "aws:apigatewayv2/vpcLink:VpcLink");
                 expect(link.inputs.subnetIds).to.deep.equal(origin.originVpcLinkSubnetIds);
                 expect(link.inputs.securityGroupIds).to.deep.equal([origin.originVpcLinkSecurityGroupId]);
-                for (const integration of resourcesOfType(run, INTEGRATION)) {
+                for (const integration of resourcesOfType(run, INTEGRATION).filter((candidate) => candidate.inputs.integrationType === "HTTP_PROXY")) {
                     expect(integration.inputs).to.include({ connectionType: "VPC_LINK", connectionId: link.id, integrationUri: origin.originNlbListenerArn });
                 }
             });
 
             it("forwards each route to its origin path, never with the stage name in front", () => {
-                for (const route of config.routes) {
-                    const integration = resourcesOfType(run, INTEGRATION).find((candidate) => byName(run, candidate.name.replace(/-integration$/, "")).inputs.routeKey === httpRouteKey(route))!;
+                for (const route of config.routes.filter((candidate) => candidate.lambda === undefined)) {
+                    const integration = integrationOf(run, resourcesOfType(run, ROUTE).find((candidate) => candidate.inputs.routeKey === httpRouteKey(route))!);
                     expect(integration.inputs.requestParameters).to.deep.equal({ "overwrite:path": `/${mappedOriginPath(route.originPath)}` });
                 }
             });
@@ -195,7 +225,7 @@ describe("HTTP API gateway variations (prod-http)", () => {
         const run = await runStack("prod-http", { overrides: { originUrl: "https://api.example.com/base/", originStack: undefined, originMode: undefined } });
         expect(resourcesOfType(run, "pulumi:pulumi:StackReference")).to.have.length(0);
         expect(resourcesOfType(run, "aws:apigatewayv2/vpcLink:VpcLink")).to.have.length(0);
-        for (const integration of resourcesOfType(run, INTEGRATION)) {
+        for (const integration of resourcesOfType(run, INTEGRATION).filter((candidate) => candidate.inputs.integrationType === "HTTP_PROXY")) {
             expect(integration.inputs).to.include({ connectionType: "INTERNET", integrationUri: "https://api.example.com/base/" });
             expect((integration.inputs.requestParameters as Record<string, string>)["overwrite:path"]).to.match(/^\/base\//);
         }

@@ -5,11 +5,10 @@ import * as path from "node:path";
 import { BUNDLE_FILE, BUNDLE_OPTIONS, FunctionBundleError, bundleFunction, functionArchive, functionSourceFile } from "../infra/lambda/package";
 import { REPO_ROOT } from "../tools/stack-files";
 
-/** A scratch repository: a copy of functions/, with the project's node_modules linked in. */
+/** A scratch repository: a copy of functions/ (hello imports types only, so no node_modules). */
 function scratchRepository(): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-package-"));
     fs.cpSync(path.join(REPO_ROOT, "functions"), path.join(root, "functions"), { recursive: true });
-    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
     return root;
 }
 
@@ -36,8 +35,11 @@ describe("Lambda packaging (infra/lambda/package.ts)", () => {
     it("contains no @pulumi/ import, and refuses a function that pulls the Pulumi SDK in", () => {
         expect(bundleFunction(hello).code).to.not.match(/@pulumi\//);
         const root = scratchRepository();
+        // A stand-in for the SDK package: bundling the real one takes seconds, and the rule is about where a module comes from.
+        fs.mkdirSync(path.join(root, "node_modules", "@pulumi", "pulumi"), { recursive: true });
+        fs.writeFileSync(path.join(root, "node_modules", "@pulumi", "pulumi", "index.js"), "exports.getStack = () => 'stack';\n");
         fs.writeFileSync(path.join(root, "functions", "leaky.ts"), 'import * as pulumi from "@pulumi/pulumi";\nexport const handler = async () => pulumi.getStack();\n');
-        expect(() => bundleFunction(functionSourceFile("leaky"), root)).to.throw(FunctionBundleError, /functions\/leaky\.ts: a function must not import the Pulumi SDK \(it pulls in \S*node_modules\/@pulumi\//);
+        expect(() => bundleFunction(functionSourceFile("leaky"), root)).to.throw(FunctionBundleError, /functions\/leaky\.ts: a function must not import the Pulumi SDK \(it pulls in node_modules\/@pulumi\/pulumi\/index\.js\)/);
     });
 
     it("changes the hash when the source changes, and only then", () => {

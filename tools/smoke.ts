@@ -20,6 +20,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RouteDefinition, parseRoutes } from "../infra/routes";
+import { GREETING } from "../functions/hello";
 import { bodiesFor } from "./request-bodies";
 import {
     Environment,
@@ -207,6 +208,12 @@ export async function checkGetRoutes(target: SmokeTarget, expectedText: string, 
     let passed = true;
     for (const route of (target.routes ?? []).filter((candidate) => candidate.method === "GET")) {
         const url = routeUrl(target.stageUrl!, route);
+        if (route.lambda) {
+            const result = await checkLambdaRoute(url, route.lambda.name, limits, target.headers);
+            passed &&= result.ok;
+            lines.push(result.ok ? `GET ${url} (${route.source}): 200 ${result.summary} in ${Math.round(result.latencyMs ?? 0)} ms` : `FAIL: ${route.source}: ${result.problem}`);
+            continue;
+        }
         if (url === target.invokeUrl) {
             continue;
         }
@@ -220,6 +227,65 @@ export async function checkGetRoutes(target: SmokeTarget, expectedText: string, 
         }
     }
     return { passed, lines };
+}
+
+/** What a Lambda route answered: ok with a one-line summary, or the problem. */
+export interface LambdaRouteResult extends FirstRequestResult {
+    readonly summary?: string;
+}
+
+/**
+ * GET a `-> lambda:<name>` route: it must answer 200 with a JSON object holding a `message`
+ * (for `hello`, its greeting) and API Gateway's `requestId`, as functions/hello.ts does. A 5xx
+ * is retried like the first request (a cold start of a new function); anything else is final.
+ */
+export async function checkLambdaRoute(url: string, functionName: string, limits: SmokeLimits, headers: Record<string, string> = {}): Promise<LambdaRouteResult> {
+    let last: LambdaRouteResult = { ok: false, problem: "no request was made" };
+    for (let attempt = 1; attempt <= Math.max(1, limits.firstRequestAttempts); attempt++) {
+        if (attempt > 1) {
+            await new Promise((resolve) => setTimeout(resolve, limits.firstRequestRetryDelayMs));
+        }
+        const started = performance.now();
+        try {
+            const response = await fetch(url, { headers, signal: AbortSignal.timeout(limits.requestTimeoutMs) });
+            const text = await response.text();
+            const latencyMs = performance.now() - started;
+            if (response.status !== 200) {
+                last = { ok: false, status: response.status, latencyMs, problem: `GET ${url} answered ${response.status}, expected 200 from lambda:${functionName}: ${JSON.stringify(clip(text))}` };
+                if (response.status < 500) {
+                    return last;
+                }
+                continue;
+            }
+            return { ...judgeLambdaAnswer(url, functionName, response.headers.get("content-type"), text), status: 200, latencyMs };
+        } catch (error) {
+            last = { ok: false, problem: `GET ${url} failed: ${describeFetchError(error)}` };
+        }
+    }
+    return last;
+}
+
+/** Whether a 200 from a Lambda route is the JSON greeting the function promises. */
+export function judgeLambdaAnswer(url: string, functionName: string, contentType: string | null, text: string): LambdaRouteResult {
+    const fail = (why: string): LambdaRouteResult => ({ ok: false, problem: `GET ${url} (lambda:${functionName}) answered 200 but ${why}: ${JSON.stringify(clip(text))}` });
+    if (!/^application\/json\b/i.test(contentType ?? "")) {
+        return fail(`with content-type ${JSON.stringify(contentType)}, not application/json`);
+    }
+    let body: unknown;
+    try {
+        body = JSON.parse(text);
+    } catch {
+        return fail("not with JSON");
+    }
+    const { message, requestId } = (typeof body === "object" && body !== null ? body : {}) as { message?: unknown; requestId?: unknown };
+    const expectedMessage = functionName === "hello" ? GREETING : undefined;
+    if (typeof message !== "string" || message === "" || (expectedMessage !== undefined && message !== expectedMessage)) {
+        return fail(`without the message ${expectedMessage ? JSON.stringify(expectedMessage) : "string"}`);
+    }
+    if (typeof requestId !== "string" || requestId === "") {
+        return fail("without API Gateway's requestId");
+    }
+    return { ok: true, summary: `${JSON.stringify(message)}, request ${requestId}` };
 }
 
 /** API Gateway's answer to a body its validator refuses. */
@@ -488,7 +554,8 @@ export async function smokeCheck(
     }
     // The invoke URL carries the hello text when its route goes to the origin's root (the seed's /hello).
     const invokeRoute = target.routes?.find((route) => target.stageUrl !== undefined && routeUrl(target.stageUrl, route) === target.invokeUrl && route.method === "GET");
-    const invokeText = invokeRoute !== undefined && invokeRoute.originPath !== "" ? "" : expectedText;
+    // A Lambda route at the invoke URL is judged with the other Lambda routes below.
+    const invokeText = invokeRoute !== undefined && (invokeRoute.lambda !== undefined || invokeRoute.originPath !== "") ? "" : expectedText;
     const hello = await checkHello(target.invokeUrl, invokeText, limits, target.headers);
     if (!hello.ok) {
         return { passed: false, lines: [`FAIL: ${hello.problem}`] };

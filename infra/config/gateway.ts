@@ -2,6 +2,8 @@
 import { DEFAULTS } from "../defaults";
 import { parseRouteThrottles, parseRoutes } from "../routes";
 import { ORIGIN_STACK_SUFFIX } from "../stack-names";
+import { AWS_FUNCTION_NAME, awsFunctionName } from "../lambda/source";
+import { MIN_INTEGRATION_TIMEOUT_MS } from "../lambda/timeout";
 import { ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, AUTH_MODES, ApiType, AuthConfig, CACHE_SIZES_GB, CACHE_TTL_SECONDS, CacheConfig, CommonConfig, CustomDomainConfig, GatewayConfig, INTEGRATION_TIMEOUT_MS, LOGGING_LEVELS, ORIGIN_MODES, RawConfig, StackIdentity, ThrottleConfig } from "./types";
 import { ConfigReader, ProblemList, parseLogRetention, parseMonitoring, shown } from "./reader";
 import { checkHttpApi, parseApiType, parseCorsOrigins, parseJwtAudience, parseJwtIssuer } from "./http-api";
@@ -207,6 +209,7 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
         loggingLevel: reader.oneOf("loggingLevel", LOGGING_LEVELS, DEFAULTS.loggingLevel) ?? DEFAULTS.loggingLevel,
         logRetentionDays: parseLogRetention(reader),
         encryptLogs: reader.boolean("encryptLogs") ?? false,
+        lambda: { reservedConcurrency: reader.integer("lambdaReservedConcurrency", 0, 10_000, "concurrent executions (0 for none)") ?? 0 },
         manageAccountLogRole: reader.boolean("manageAccountLogRole") ?? false,
         integrationTimeoutMs:
             reader.integer("integrationTimeoutMs", INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max, "milliseconds") ?? 0,
@@ -232,6 +235,7 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
             },
         },
     };
+    checkLambdaRoutes(config, problems);
     if (config.originUrl !== undefined && config.originMode === "private") {
         problems.add(
             "originMode",
@@ -241,4 +245,38 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
     }
     checkHttpApi(config, problems);
     return config;
+}
+
+/** The name prefix of this gateway's resources, its functions' AWS names included. */
+export function gatewayResourcePrefix(environment: string): string {
+    return `hello-gateway-${environment}`;
+}
+
+/**
+ * What `-> lambda:<name>` routes need of the rest of the config: an integration timeout a
+ * function's whole-second timeout fits under, and an AWS function name Lambda accepts.
+ */
+function checkLambdaRoutes(config: GatewayConfig, problems: ProblemList): void {
+    const lambdaRoutes = config.routes.filter((route) => route.lambda !== undefined);
+    if (lambdaRoutes.length === 0) {
+        return;
+    }
+    if (config.integrationTimeoutMs > 0 && config.integrationTimeoutMs < MIN_INTEGRATION_TIMEOUT_MS) {
+        problems.add(
+            "integrationTimeoutMs",
+            shown(String(config.integrationTimeoutMs)),
+            `at least ${MIN_INTEGRATION_TIMEOUT_MS} ms with a lambda: route (${JSON.stringify(lambdaRoutes[0].source)}): a function times out in whole seconds, at least one second below its integration`,
+        );
+    }
+    for (const name of new Set(lambdaRoutes.map((route) => route.lambda!.name))) {
+        const awsName = awsFunctionName(gatewayResourcePrefix(config.environment), name);
+        if (!AWS_FUNCTION_NAME.test(awsName)) {
+            const route = lambdaRoutes.find((candidate) => candidate.lambda!.name === name)!;
+            problems.add(
+                "routes",
+                JSON.stringify(route.source),
+                `a function name that, as ${JSON.stringify(awsName)} in AWS, fits Lambda's 64 characters: shorten lambda:${name} (rename functions/${name}.ts)`,
+            );
+        }
+    }
 }

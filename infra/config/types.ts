@@ -217,6 +217,13 @@ export interface GatewayConfig extends CommonConfig {
     readonly integrationTimeoutMs: number;
     /** Every log group the stack creates is encrypted with a customer-managed KMS key. */
     readonly encryptLogs: boolean;
+    /** The functions `-> lambda:<name>` routes run. */
+    readonly lambda: LambdaConfig;
+}
+
+export interface LambdaConfig {
+    /** Concurrency reserved for each function; 0: none, the account's unreserved pool. */
+    readonly reservedConcurrency: number;
 }
 
 export type StackConfig = OriginConfig | GatewayConfig;

@@ -4,7 +4,8 @@ import { resourceLabel } from "../api-resource-tree";
 import type { ThrottleConfig } from "../config/types";
 import type { RouteDefinition, RouteThrottle } from "../routes";
 import { HttpJwtAuthorizer } from "./authorizer";
-import { HttpAuthorization, HttpBackend, HttpRouteSpec, httpRouteSpecs } from "./route-spec";
+import { routeInvokePermission } from "../lambda/permission";
+import { HttpAuthorization, HttpBackend, HttpRouteSpec, httpRouteKey, httpRouteSpecs } from "./route-spec";
 import { HttpStage } from "./stage";
 
 export * from "./route-spec";
@@ -53,7 +54,15 @@ export interface HttpGatewayArgs {
     readonly logsKmsKeyArn?: pulumi.Input<string>;
     /** What the description says the API proxies to. Default: `the EC2 origin`. */
     readonly originDescription?: string;
+    /** The functions `-> lambda:<name>` routes run, by name (`routeFunctions`). Default: none. */
+    readonly functions?: Readonly<Record<string, HttpRouteFunction>>;
     readonly tags?: Record<string, string>;
+}
+
+/** What a Lambda route needs of its function: the URI to integrate with and the name to permit. */
+export interface HttpRouteFunction {
+    readonly invokeArn: pulumi.Input<string>;
+    readonly functionName: pulumi.Input<string>;
 }
 
 /** Headers a browser may send on a cross-origin call: the bearer token and a JSON body. */
@@ -143,13 +152,25 @@ export class HttpGateway extends pulumi.ComponentResource {
         const backend: HttpBackend<pulumi.Input<string>> =
             args.backend.kind === "url" ? args.backend : { kind: "vpcLink", listenerArn: args.backend.listenerArn, vpcLinkId: vpcLink!.id };
 
-        const specs = httpRouteSpecs({ backend, authorizerId: authorizer?.id }, {
+        const functions = args.functions ?? {};
+        const functionInvokeArns = Object.fromEntries(Object.entries(functions).map(([functionName, fn]) => [functionName, fn.invokeArn]));
+        const specs = httpRouteSpecs({ backend, authorizerId: authorizer?.id, functionInvokeArns }, {
             routes: args.routes,
             authorization: httpAuthorization(auth.mode),
             integrationTimeoutMs: args.integrationTimeoutMs,
         });
         const routes = specs.map((spec) => new HttpApiRoute({ apiId: api.id, spec, namePrefix: name, parent: this }));
         this.routeResources = routes.flatMap((route) => [route.route, route.integration]);
+        // API Gateway may invoke each function for its own routes only: this API, the route's method and path.
+        for (const route of args.routes) {
+            if (route.lambda) {
+                routeInvokePermission(
+                    `${name}-${httpRouteLabel(httpRouteKey(route))}-invoke`,
+                    { functionName: functions[route.lambda.name].functionName, executionArn: api.executionArn, method: route.method, path: route.path },
+                    { parent: this },
+                );
+            }
+        }
 
         const { stage, accessLogGroup } = new HttpStage({
             name,

@@ -21,6 +21,8 @@ export type HttpBackend<Ref> =
 export interface HttpRouteRefs<Ref> {
     readonly backend: HttpBackend<Ref>;
     readonly authorizerId?: Ref;
+    /** The invoke ARN of each function `-> lambda:<name>` routes name, by name. */
+    readonly functionInvokeArns?: Readonly<Record<string, Ref>>;
 }
 
 export interface HttpRouteOptions {
@@ -38,21 +40,36 @@ export interface HttpRouteSpec<Ref = string> {
         readonly authorizationType: HttpAuthorization;
         readonly authorizerId?: Ref;
     };
-    readonly integration: {
-        readonly integrationType: "HTTP_PROXY";
-        readonly integrationMethod: string;
-        readonly integrationUri: Ref | string;
-        readonly connectionType: "INTERNET" | "VPC_LINK";
-        readonly connectionId?: Ref;
-        readonly payloadFormatVersion: "1.0";
-        readonly timeoutMilliseconds: number;
-        /**
-         * `overwrite:path`: the origin path with the route's parameters. Always set: a private
-         * integration would otherwise forward the stage name as part of the path (AWS's "Create
-         * private integrations for HTTP APIs"), and a `-> /origin/path` target must be applied.
-         */
-        readonly requestParameters: Record<string, string>;
-    };
+    readonly integration: HttpProxyIntegrationSpec<Ref> | HttpLambdaIntegrationSpec<Ref>;
+}
+
+/** An HTTP_PROXY integration to the origin or an `originUrl` backend. */
+export interface HttpProxyIntegrationSpec<Ref> {
+    readonly integrationType: "HTTP_PROXY";
+    readonly integrationMethod: string;
+    readonly integrationUri: Ref | string;
+    readonly connectionType: "INTERNET" | "VPC_LINK";
+    readonly connectionId?: Ref;
+    readonly payloadFormatVersion: "1.0";
+    readonly timeoutMilliseconds: number;
+    /**
+     * `overwrite:path`: the origin path with the route's parameters. Always set: a private
+     * integration would otherwise forward the stage name as part of the path (AWS's "Create
+     * private integrations for HTTP APIs"), and a `-> /origin/path` target must be applied.
+     */
+    readonly requestParameters: Record<string, string>;
+}
+
+/**
+ * A Lambda proxy integration, like CDK's `HttpLambdaIntegration`: the function gets the request
+ * as a payload format 2.0 event and answers the caller directly. Lambda's Invoke API is a POST.
+ */
+export interface HttpLambdaIntegrationSpec<Ref> {
+    readonly integrationType: "AWS_PROXY";
+    readonly integrationMethod: "POST";
+    readonly integrationUri: Ref;
+    readonly payloadFormatVersion: "2.0";
+    readonly timeoutMilliseconds: number;
 }
 
 /** `v1/orders/{id}` to `v1/orders/$request.path.id`: the parameter mapping syntax of HTTP APIs. */
@@ -73,16 +90,32 @@ export function httpRouteSpecs<Ref>(refs: HttpRouteRefs<Ref>, options: HttpRoute
                 authorizationType: options.authorization,
                 ...(options.authorization === "JWT" ? { authorizerId: refs.authorizerId } : {}),
             },
-            integration: {
-                integrationType: "HTTP_PROXY",
-                integrationMethod: route.method,
-                integrationUri: backend.kind === "url" ? backend.baseUrl : backend.listenerArn,
-                connectionType: backend.kind === "url" ? "INTERNET" : "VPC_LINK",
-                ...(backend.kind === "vpcLink" ? { connectionId: backend.vpcLinkId } : {}),
-                payloadFormatVersion: "1.0",
-                timeoutMilliseconds: options.integrationTimeoutMs,
-                requestParameters: { "overwrite:path": `${basePath}${mappedOriginPath(route.originPath)}` },
-            },
+            integration: route.lambda
+                ? {
+                      integrationType: "AWS_PROXY",
+                      integrationMethod: "POST",
+                      integrationUri: lambdaInvokeArn(refs, route.lambda.name),
+                      payloadFormatVersion: "2.0",
+                      timeoutMilliseconds: options.integrationTimeoutMs,
+                  }
+                : {
+                      integrationType: "HTTP_PROXY",
+                      integrationMethod: route.method,
+                      integrationUri: backend.kind === "url" ? backend.baseUrl : backend.listenerArn,
+                      connectionType: backend.kind === "url" ? "INTERNET" : "VPC_LINK",
+                      ...(backend.kind === "vpcLink" ? { connectionId: backend.vpcLinkId } : {}),
+                      payloadFormatVersion: "1.0",
+                      timeoutMilliseconds: options.integrationTimeoutMs,
+                      requestParameters: { "overwrite:path": `${basePath}${mappedOriginPath(route.originPath)}` },
+                  },
         };
     });
+}
+
+function lambdaInvokeArn<Ref>(refs: HttpRouteRefs<Ref>, name: string): Ref {
+    const arn = refs.functionInvokeArns?.[name];
+    if (arn === undefined) {
+        throw new Error(`no function named ${name} for its lambda: route (the stack creates one per name it routes to)`);
+    }
+    return arn;
 }

@@ -6,6 +6,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrustPolicy } from "../trust-policy";
 import { BUNDLE_HANDLER } from "./package";
+import { AWS_FUNCTION_NAME } from "./source";
+import { functionTimeoutSeconds } from "./timeout";
+
+export { MIN_INTEGRATION_TIMEOUT_MS, TIMEOUT_MARGIN_MS, functionTimeoutSeconds } from "./timeout";
 
 /**
  * Node.js 22 on Amazon Linux 2023, the runtime esbuild targets (`node22` in package.ts). AWS's
@@ -17,33 +21,6 @@ import { BUNDLE_HANDLER } from "./package";
 export const DEFAULT_RUNTIME: string = aws.lambda.Runtime.NodeJS22dX;
 export const DEFAULT_ARCHITECTURE = "arm64";
 export const DEFAULT_MEMORY_MB = 256;
-
-/**
- * How far below the integration's timeout the function stops: at least one whole second.
- * Lambda counts timeouts in whole seconds; a function that outlived its integration would keep
- * running (and billing, and acting) after API Gateway has already answered the caller 504.
- * Stopping first, the caller gets API Gateway's 502 for the failed invocation, and the
- * function's log says `Task timed out`.
- */
-export const TIMEOUT_MARGIN_MS = 1_000;
-
-/** The smallest integration timeout a function fits under: one second of run time plus the margin. */
-export const MIN_INTEGRATION_TIMEOUT_MS = 1_000 + TIMEOUT_MARGIN_MS;
-
-/**
- * The function's timeout in whole seconds for an integration timeout in milliseconds: the
- * largest whole second at least TIMEOUT_MARGIN_MS below it (10000 ms gives 9 s, 29000 ms 28 s,
- * 2500 ms 1 s). Throws when no whole second fits.
- */
-export function functionTimeoutSeconds(integrationTimeoutMs: number): number {
-    const seconds = Math.floor((integrationTimeoutMs - TIMEOUT_MARGIN_MS) / 1000);
-    if (!Number.isFinite(seconds) || seconds < 1) {
-        throw new Error(
-            `An integration timeout of ${integrationTimeoutMs} ms leaves a Lambda function no whole second below it; it needs at least ${MIN_INTEGRATION_TIMEOUT_MS} ms`,
-        );
-    }
-    return seconds;
-}
 
 /**
  * The start of a function's log group name: `/aws/lambda/<function name>-`, then a unique suffix.
@@ -110,8 +87,10 @@ export interface LambdaFunctionArgs {
     readonly tracingEnabled?: boolean;
     /**
      * Concurrency reserved for this function (and taken from the account's unreserved pool).
-     * Default: none (0 or absent), the function shares the account's pool. An account whose
-     * concurrency quota is still 10 (new accounts) cannot reserve any: Lambda keeps 10 unreserved.
+     * Default: none (0 or absent), the function shares the account's pool. Lambda lets an
+     * account reserve only its unreserved concurrency minus 100
+     * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), so a new
+     * account, whose quota is 10, cannot reserve any until the quota is raised.
      */
     readonly reservedConcurrency?: number;
     /** Environment variables. Default: none. Never secrets: they show in the console and the plan. */
@@ -211,11 +190,9 @@ export class LambdaFunction extends pulumi.ComponentResource {
     }
 }
 
-const FUNCTION_NAME_IN_AWS = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** Refuses args AWS would refuse, before anything is registered; messages name the arg. */
 export function checkLambdaFunctionArgs(args: Pick<LambdaFunctionArgs, "functionName" | "integrationTimeoutMs" | "memorySizeMb" | "reservedConcurrency">): void {
-    if (!FUNCTION_NAME_IN_AWS.test(args.functionName)) {
+    if (!AWS_FUNCTION_NAME.test(args.functionName)) {
         throw new Error(`LambdaFunction functionName ${JSON.stringify(args.functionName)}: expected 1 to 64 letters, digits, hyphens or underscores`);
     }
     functionTimeoutSeconds(args.integrationTimeoutMs);

@@ -7,16 +7,7 @@ import * as esbuild from "esbuild";
 import * as path from "node:path";
 import { sha256 } from "../hash";
 
-/** Where the functions live, relative to the repository root. */
-export const FUNCTIONS_FOLDER = "functions";
-
-/** A function's name as a route names it (`lambda:hello`): a file name without its extension. */
-export const FUNCTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
-
-/** The file a route's `lambda:<name>` runs, relative to the repository root. */
-export function functionSourceFile(name: string): string {
-    return `${FUNCTIONS_FOLDER}/${name}.ts`;
-}
+export { FUNCTIONS_FOLDER, FUNCTION_NAME, functionSourceFile } from "./source";
 
 /** The module the bundle is stored as in the archive, and the handler Lambda calls in it. */
 export const BUNDLE_FILE = "index.js";
