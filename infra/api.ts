@@ -6,6 +6,7 @@ import { ApiRoute } from "./api-route";
 import { sha256 } from "./hash";
 import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig, UsagePlanConfig } from "./config";
 import type { RouteDefinition, RouteThrottle } from "./routes";
+import { RestCors } from "./rest-cors";
 import { serviceTrustPolicy } from "./trust-policy";
 import { routeInvokePermission } from "./lambda/permission";
 import { DEFAULT_ROUTES, RouteOptions, RouteRefs, RouteSpec, UriJoin, resolvedRouteSpecs, routeSpecs } from "./rest-route-spec";
@@ -67,6 +68,8 @@ export interface HelloApiArgs {
      * Default: none.
      */
     readonly functions?: Readonly<Record<string, RouteFunction>>;
+    /** `*` or one browser origin the gateway answers CORS for (preflight and its own errors). Default: no CORS. */
+    readonly corsAllowOrigin?: string;
     readonly tags?: Record<string, string>;
 }
 
@@ -97,6 +100,8 @@ export function methodAuthorization(mode: ApiAuth["mode"] | "jwt"): "NONE" | "AW
 /** RestApi settings that AWS applies to a stage only when it is deployed again. */
 export interface RedeployingApiSettings {
     readonly disableExecuteApiEndpoint: boolean;
+    /** The CORS origin the preflight methods and gateway responses answer (rest-cors.ts); absent: no CORS. */
+    readonly corsAllowOrigin?: string;
     readonly securityPolicy: string;
     readonly endpointAccessMode: string;
 }
@@ -200,7 +205,11 @@ export class HelloApi extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         const auth: ApiAuth = args.auth ?? { mode: "none" };
-        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false, ...EXECUTE_API_TLS };
+        const apiSettings: RedeployingApiSettings = {
+            disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false,
+            ...EXECUTE_API_TLS,
+            ...(args.corsAllowOrigin !== undefined ? { corsAllowOrigin: args.corsAllowOrigin } : {}),
+        };
         const requestValidation = args.requestValidation ?? { queryParameters: [], headers: [] };
         const cache: CacheConfig = args.cache ?? { enabled: false };
 
@@ -285,6 +294,10 @@ export class HelloApi extends pulumi.ComponentResource {
         const apiRoutes = routeSpecs(routeRefs, routeOptions, joinUri).map(
             (spec) => new ApiRoute({ restApiId: restApi.id, resourceId: tree.resourceIdOf(spec.path), spec, namePrefix: name, parent: this }),
         );
+        const cors =
+            args.corsAllowOrigin !== undefined
+                ? new RestCors({ restApiId: restApi.id, routes, allowOrigin: args.corsAllowOrigin, resourceIdOf: (path) => tree.resourceIdOf(path), namePrefix: name, parent: this })
+                : undefined;
         const trigger = pulumi
             .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId, routeRefs.bodyValidatorId, pulumi.all(routeRefs.functionInvokeArns ?? {})])
             .apply(([uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId, functionInvokeArns]) =>
@@ -309,7 +322,7 @@ export class HelloApi extends pulumi.ComponentResource {
             restApiId: restApi.id,
             trigger,
             // Deployed once the functions may be invoked, so the stage's first calls find the permission.
-            routeResources: [...apiRoutes.flatMap((route) => route.resources), ...invokePermissions],
+            routeResources: [...apiRoutes.flatMap((route) => route.resources), ...invokePermissions, ...(cors?.resources ?? [])],
             parent: this,
         });
 

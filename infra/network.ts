@@ -134,7 +134,7 @@ export class Network extends pulumi.ComponentResource {
         const httpdIngress = (description: string): aws.types.input.ec2.SecurityGroupIngress[] =>
             lbGroups
                 ? [ORIGIN_HTTPS_PORT, VPC_LINK_HTTP_PORT].map((port) => ({
-                      description: `${port === ORIGIN_HTTPS_PORT ? "HTTPS (REST API, client certificate)" : "HTTP (HTTP API VPC link)"} from the load balancer's security group only`,
+                      description: `${port === ORIGIN_HTTPS_PORT ? "HTTPS (REST API, client certificate)" : "HTTP (HTTP API VPC link)"} from the load balancer security group only`,
                       protocol: "tcp",
                       fromPort: port,
                       toPort: port,
@@ -242,11 +242,11 @@ export class Network extends pulumi.ComponentResource {
             `${name}-vpc-link-sg`,
             {
                 vpcId,
-                description: "hello-gateway HTTP API VPC link: reaches the origin NLB's VPC-link listener only; nothing in",
+                description: "hello-gateway HTTP API VPC link: reaches the origin NLB VPC-link listener only; nothing in",
                 ingress: [],
                 egress: [
                     {
-                        description: "The NLB's VPC-link listener",
+                        description: "The NLB VPC-link listener",
                         protocol: "tcp",
                         fromPort: VPC_LINK_HTTP_PORT,
                         toPort: VPC_LINK_HTTP_PORT,
@@ -261,7 +261,7 @@ export class Network extends pulumi.ComponentResource {
             `${name}-nlb-sg`,
             {
                 vpcId,
-                description: "hello-gateway origin NLB: the VPC-link port from the HTTP API's VPC link only; REST's link arrives over PrivateLink",
+                description: "hello-gateway origin NLB: the VPC-link port from the HTTP API VPC link only; the REST VPC link arrives over PrivateLink",
                 ingress: [
                     {
                         description: "HTTP API VPC link to the VPC-link listener",

@@ -203,6 +203,7 @@ async function restGatewayProgram(config: GatewayConfig): Promise<GatewayOutputs
         // With a custom domain, the execute-api endpoint would be a way around its TLS policy.
         disableExecuteApiEndpoint: config.customDomain !== undefined,
         clientCertificateId: origin.clientCertificateId,
+        ...(config.corsAllowOrigins.length > 0 ? { corsAllowOrigin: config.corsAllowOrigins[0] } : {}),
         originServesSelfSignedCertificate: origin.selfSignedOrigin,
         logsKmsKeyArn: logKey?.keyArn,
         functions,

@@ -19,6 +19,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PLACEHOLDER_PACKAGE, placeholderPackage } from "./emulator/placeholder-zip";
 import { ENVIRONMENTS, HelpRequested, parseCommandLine, UserFacingError } from "./cli-env";
 import type { Prerequisite, RenderedStack } from "./emulator/render";
 import type { EnvironmentPlan } from "./plan";
@@ -346,6 +347,8 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
             const dir = path.join(work, stack);
             fs.mkdirSync(dir);
             fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(rendered[layer].config, null, 2));
+            // A Lambda function's package (render.ts renders `filename` as this placeholder).
+            fs.writeFileSync(path.join(dir, PLACEHOLDER_PACKAGE), placeholderPackage());
             if (layer === "gateway") {
                 // The gateway's StackReference: the origin's emulated outputs, as Terraform variables.
                 const variables = rendered.gateway.referenceVariables;

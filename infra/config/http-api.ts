@@ -83,6 +83,13 @@ export function parseCorsOrigins(reader: ConfigReader, problems: ProblemList): s
  */
 export function checkHttpApi(config: GatewayConfig, problems: ProblemList): void {
     if (config.apiType !== "http") {
+        if (config.corsAllowOrigins.length > 1) {
+            problems.add(
+                "corsAllowOrigins",
+                shown(JSON.stringify(config.corsAllowOrigins)),
+                'one origin (or *) with apiType "rest": its gateway responses carry one static Access-Control-Allow-Origin; apiType "http" answers several',
+            );
+        }
         return;
     }
     const useRest = 'or apiType "rest"';

@@ -11,6 +11,7 @@
  * terraform-types.ts. Nothing is dropped silently: what cannot be emulated is rendered as a
  * `terraform_data` stand-in and listed with its reason.
  */
+import { PLACEHOLDER_PACKAGE, placeholderPackage } from "./placeholder-zip";
 import { createHash } from "node:crypto";
 import { RecordedInvoke, RecordedResource, ResourceGraph, unwrapSecrets } from "../resource-graph";
 import { renderAwsxVpc, AWSX_VPC_TYPE, AWSX_VPC_APPROXIMATION } from "./awsx-vpc";
@@ -190,7 +191,7 @@ class StackRenderer {
 
     private providerBlock(): Record<string, unknown> {
         const endpoint = this.options.endpoint;
-        const services = ["acm", "apigateway", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
+        const services = ["acm", "apigateway", "apigatewayv2", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "lambda", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
         return {
             region: this.options.region,
             access_key: "test",
@@ -264,6 +265,10 @@ class StackRenderer {
                 // Another stack's outputs arrive like config: a literal copy is not this stack's
                 // mock value leaking, and what does depend on the reference is traced to it.
                 this.addSource(resource, value, `var.${variable}`, false);
+                // A list output (the VPC link's subnets): each element traces to its index.
+                if (Array.isArray(value)) {
+                    value.forEach((item, index) => this.addSource(resource, item, `var.${variable}[${index}]`, false));
+                }
             }
             return;
         }
@@ -453,6 +458,13 @@ class StackRenderer {
                 this.problems.push(
                     `${what}.${key}: computed from ${custom.map((d) => `${d.type} ${d.name}`).join(", ")}, but no part of its value is an output of them: a value the renderer cannot trace to its source`,
                 );
+            }
+            if (mapping.archive === key) {
+                // A Pulumi archive reaches the mocks without its files: the placeholder package instead.
+                body.filename = `\${path.module}/${PLACEHOLDER_PACKAGE}`;
+                body.source_code_hash = createHash("sha256").update(placeholderPackage()).digest("base64");
+                this.notEmulated.push({ what: `${what}.${key}`, reason: `the function's package: a fixed placeholder ZIP (${PLACEHOLDER_PACKAGE}) stands in for the esbuild bundle, which the mock run does not carry; moto stores it and never runs it (invoking needs Docker)` });
+                continue;
             }
             const converted = spec.convert ? spec.convert(traced) : traced;
             body[spec.name] = spec.map ? converted : this.terraformKeys(converted, mapping);
