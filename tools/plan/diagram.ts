@@ -89,6 +89,15 @@ export const T = {
     autoScalingPolicy: "aws:autoscaling/policy:Policy",
     // The provider files aws_ec2_instance_state under ec2transitgateway.
     instanceState: "aws:ec2transitgateway/instanceState:InstanceState",
+    // HTTP APIs (infra/http/) and the functions Lambda routes run (infra/lambda/).
+    httpApi: "aws:apigatewayv2/api:Api",
+    httpRoute: "aws:apigatewayv2/route:Route",
+    httpIntegration: "aws:apigatewayv2/integration:Integration",
+    httpStage: "aws:apigatewayv2/stage:Stage",
+    httpAuthorizer: "aws:apigatewayv2/authorizer:Authorizer",
+    httpVpcLink: "aws:apigatewayv2/vpcLink:VpcLink",
+    httpDomainName: "aws:apigatewayv2/domainName:DomainName",
+    lambdaFunction: "aws:lambda/function:Function",
 } as const;
 
 /**
@@ -113,6 +122,9 @@ const DRAWN_TYPES = new Set<string>([
     "aws:cognito/userPoolClient:UserPoolClient",
     "aws:kms/key:Key",
     "aws:kms/keyPolicy:KeyPolicy",
+    "aws:apigatewayv2/apiMapping:ApiMapping",
+    "aws:lambda/permission:Permission",
+    "aws:iam/rolePolicy:RolePolicy",
 ]);
 
 function firstOf(run: DiagramSource, type: string): RecordedResource | undefined {
@@ -434,6 +446,9 @@ export function architectureDiagramOf(
     gateway: DiagramSource,
     options: DiagramOptions = {},
 ): Diagram {
+    if (firstOf(gateway, T.httpApi)) {
+        return httpApiDiagramOf(env, origin, gateway, options);
+    }
     const nodes: DiagramNode[] = [{ id: "client", shape: "stadium", lines: ["Client"] }];
     const originUrl = origin ? origin.outputs.originUrl : options.originUrl;
     const originSide = origin ? originPart(origin) : externalBackendPart(originUrl);
@@ -644,6 +659,119 @@ export function architectureDiagramOf(
                 groups: [],
             },
         ],
+    };
+    return {
+        title: `hello-gateway ${env}`,
+        nodes: [...nodes, ...(originSide.node ? [originSide.node] : [])],
+        groups: [gatewayGroup, ...(originSide.group ? [originSide.group] : [])],
+        edges,
+    };
+}
+
+/**
+ * An HTTP API gateway (apiType http): client, optional custom domain, the auto-deploying stage,
+ * its JWT authorizer, the routes grouped by what they reach (the origin through the VPC link, an
+ * external URL, or a Lambda function), access logs, and the wiring to the origin stack.
+ */
+function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gateway: DiagramSource, options: DiagramOptions): Diagram {
+    const nodes: DiagramNode[] = [{ id: "client", shape: "stadium", lines: ["Client"] }];
+    const originUrl = origin ? origin.outputs.originUrl : options.originUrl;
+    const originSide = origin ? originPart(origin) : externalBackendPart(originUrl);
+    const edges: DiagramEdge[] = [...originSide.edges];
+    const apiNodes: DiagramNode[] = [];
+    const gatewayNodes: DiagramNode[] = [];
+    const api = firstOf(gateway, T.httpApi);
+    const stage = firstOf(gateway, T.httpStage);
+    const cors = plain(api, "corsConfiguration.allowOrigins");
+    apiNodes.push({
+        id: "stage",
+        shape: "rounded",
+        lines: lines(
+            `Stage ${plain(stage, "name") ?? "?"}${plain(stage, "autoDeploy") === "true" ? " (auto-deploy)" : ""}`,
+            `throttle ${plain(stage, "defaultRouteSettings.throttlingRateLimit") ?? "?"} req/s, burst ${plain(stage, "defaultRouteSettings.throttlingBurstLimit") ?? "?"}`,
+            plain(stage, "defaultRouteSettings.detailedMetricsEnabled") === "true" && "detailed metrics",
+            cors && `CORS ${cors}`,
+        ),
+    });
+    const domain = firstOf(gateway, T.httpDomainName);
+    const invokePath = urlPath(gateway.outputs.invokeUrl);
+    if (domain) {
+        gatewayNodes.push({ id: "custom_domain", shape: "rounded", lines: lines(`Custom domain ${plain(domain, "domainName") ?? ""}`.trim(), "TLS 1.2") });
+        edges.push({ from: "client", to: "custom_domain", label: "HTTPS" }, { from: "custom_domain", to: "stage" });
+    } else {
+        edges.push({ from: "client", to: "stage", label: `HTTPS${invokePath ? ` ${invokePath}` : ""}` });
+    }
+    const authorizer = firstOf(gateway, T.httpAuthorizer);
+    if (authorizer) {
+        gatewayNodes.push({
+            id: "authorizer",
+            shape: "box",
+            lines: lines(`Authorizer ${plain(authorizer, "authorizerType") ?? ""}`.trim(), plain(authorizer, "jwtConfiguration.issuer") && `issuer ${plain(authorizer, "jwtConfiguration.issuer")}`, firstOf(gateway, T.userPool) && "Cognito user pool"),
+        });
+        edges.push({ from: "authorizer", to: "stage", dashed: true, label: "verifies tokens" });
+    }
+    const vpcLink = firstOf(gateway, T.httpVpcLink);
+    if (vpcLink) {
+        apiNodes.push({ id: "vpc_link", shape: "hexagon", lines: lines("VPC link (HTTP API)", plain(vpcLink, "name")) });
+    }
+    const functions = allOf(gateway, T.lambdaFunction);
+    functions.forEach((fn, index) => {
+        gatewayNodes.push({
+            id: `function_${index + 1}`,
+            shape: "box",
+            lines: lines(`Lambda ${plain(fn, "name") ?? fn.name}`, `${plain(fn, "runtime") ?? "?"} ${plain(fn, "architectures") ?? ""}`.trim(), plain(fn, "timeout") && `timeout ${plain(fn, "timeout")} s`),
+        });
+    });
+    const groups = new Map<string, { routes: string[]; detail: string[]; target?: string; viaVpcLink: boolean; originPath?: string }>();
+    for (const route of allOf(gateway, T.httpRoute)) {
+        const integration = allOf(gateway, T.httpIntegration).find((candidate) => plain(route, "target") === `integrations/${candidate.id}`);
+        const type = plain(integration, "integrationType") ?? "integration";
+        const viaVpcLink = plain(integration, "connectionType") === "VPC_LINK";
+        const uri = plain(integration, "integrationUri");
+        const fnIndex = functions.findIndex((fn) => stateText(fn, "invokeArn") === uri);
+        const originPath = plain(integration, "requestParameters.overwrite:path");
+        const detail = lines(
+            plain(route, "authorizationType") !== "NONE" && `auth ${plain(route, "authorizationType")}`,
+            `${type}${type === "AWS_PROXY" ? ` payload ${plain(integration, "payloadFormatVersion") ?? "?"}` : ""}${viaVpcLink ? " via VPC link" : ""}`,
+            plain(integration, "timeoutMilliseconds") && `timeout ${plain(integration, "timeoutMilliseconds")} ms`,
+        );
+        const target = fnIndex >= 0 ? `function_${fnIndex + 1}` : originSide.entryFor(hostOf(viaVpcLink ? originUrl : uri));
+        const key = JSON.stringify([detail, target, originPath]);
+        const group = groups.get(key) ?? { routes: [], detail, target, viaVpcLink, originPath };
+        group.routes.push(plain(route, "routeKey") ?? route.name);
+        groups.set(key, group);
+    }
+    [...groups.values()].forEach((group, index) => {
+        const id = `route_${index + 1}`;
+        apiNodes.push({ id, shape: "box", lines: [group.routes.join(", "), ...group.detail] });
+        edges.push({ from: "stage", to: id });
+        if (group.viaVpcLink && vpcLink) {
+            edges.push({ from: id, to: "vpc_link" });
+            if (group.target) edges.push({ from: "vpc_link", to: group.target, label: group.originPath });
+        } else if (group.target) {
+            edges.push({ from: id, to: group.target, label: group.originPath });
+        }
+    });
+    const accessArn = plain(stage, "accessLogSettings.destinationArn");
+    allOf(gateway, T.logGroup).forEach((group, index) => {
+        const id = `logs_${index + 1}`;
+        const isAccess = accessArn !== undefined && stateText(group, "arn") === accessArn;
+        const retention = plain(group, "retentionInDays");
+        gatewayNodes.push({ id, shape: "cylinder", lines: [isAccess ? "CloudWatch access logs (no execution logs)" : `Log group ${group.name}`, retention ? `retention ${retention} days` : "retention: never expires"] });
+        if (isAccess) edges.push({ from: "stage", to: id, dashed: true, label: "access log" });
+    });
+    const reference = firstOf(gateway, T.stackReference);
+    if (reference) {
+        gatewayNodes.push({ id: "stack_reference", shape: "hexagon", lines: ["StackReference", plain(reference, "name") ?? reference.name] });
+        if (originSide.group) edges.push({ from: originSide.group.id, to: "stack_reference", dashed: true, label: "outputs" });
+        if (vpcLink) edges.push({ from: "stack_reference", to: "vpc_link", dashed: true, label: "originNlbListenerArn" });
+    }
+    const gatewayGroup: DiagramGroup = {
+        id: "gateway_stack",
+        title: `Stack ${gateway.stack} (gateway)`,
+        style: "stack",
+        nodes: [...gatewayNodes, ...otherResourcesNode("gateway_other", gateway)],
+        groups: [{ id: "http_api", title: api ? `HTTP API ${plain(api, "name") ?? api.name}` : "HTTP API", style: "service", nodes: apiNodes, groups: [] }],
     };
     return {
         title: `hello-gateway ${env}`,
