@@ -521,6 +521,10 @@ export const EMULATOR_GAPS: Readonly<Record<string, EmulatorGap>> = {
         arguments: ["tag_specifications"],
         reason: "moto 5.2.1 copies the launch template's own tags (CreateLaunchTemplate's TagSpecifications for launch-template) into the version's LaunchTemplateData.TagSpecifications (moto/ec2/responses/launch_templates.py), so a third tag_specifications block reads back; the second plan ignores tag_specifications",
     },
+    "aws:lb/loadBalancer:LoadBalancer": {
+        arguments: ["enforce_security_group_inbound_rules_on_private_link_traffic"],
+        reason: "moto 5.2.1 accepts the NLB's EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (off: the REST VPC link's PrivateLink traffic passes the NLB's security group) but reads it back empty, so the second plan ignores it",
+    },
     "aws:lambda/function:Function": {
         arguments: ["logging_config"],
         reason: "moto 5.2.1 accepts a function's LoggingConfig (JSON format, its own log group) but does not read it back, so the second plan ignores logging_config",
