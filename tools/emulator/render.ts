@@ -52,6 +52,8 @@ export interface RenderOptions {
     readonly prerequisites?: readonly Prerequisite[];
     /** Public keys for tls keys the mirror cannot create, by resource name (OpenSSH format). */
     readonly generatedPublicKeys?: Readonly<Record<string, string>>;
+    /** The zip of each Lambda function's code, by resource name (tools/emulator/lambda-packages.ts). */
+    readonly functionPackages?: Readonly<Record<string, { readonly file: string; readonly sourceCodeHash: string }>>;
 }
 
 /** One line of the printed not-emulated list. */
@@ -190,7 +192,7 @@ class StackRenderer {
 
     private providerBlock(): Record<string, unknown> {
         const endpoint = this.options.endpoint;
-        const services = ["acm", "apigateway", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
+        const services = ["acm", "apigateway", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "lambda", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
         return {
             region: this.options.region,
             access_key: "test",
@@ -440,6 +442,17 @@ class StackRenderer {
                 continue;
             }
             const spec: ArgMapping = typeof argument === "string" ? { name: argument } : argument;
+            if (spec.archive) {
+                const archive = this.options.functionPackages?.[resource.name];
+                if (archive === undefined) {
+                    this.problems.push(`${what}.${key}: an archive with no package written for it: pass functionPackages (tools/emulator/lambda-packages.ts)`);
+                    continue;
+                }
+                // A path in the working directory Terraform runs in, and the hash the provider compares.
+                body[spec.name] = `\${path.module}/${archive.file}`;
+                body.source_code_hash = archive.sourceCodeHash;
+                continue;
+            }
             const dependencies = this.run.graph.propertyDependenciesOf(resource, key);
             const custom = dependencies.flatMap((dependency) => this.run.graph.customResourcesUnder(dependency).concat(dependency.type === AWSX_VPC_TYPE ? [dependency] : []));
             const derived = mapping.derived?.[key];

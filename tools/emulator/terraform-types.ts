@@ -19,6 +19,12 @@ export interface ArgMapping {
     readonly map?: boolean;
     /** Turns the Pulumi value into the Terraform one (after references are traced). */
     readonly convert?: (value: unknown) => unknown;
+    /**
+     * A Pulumi archive (a Lambda function's code): rendered as `filename`, a zip the emulator
+     * writes into the working directory (tools/emulator/lambda-packages.ts), and its
+     * `source_code_hash`.
+     */
+    readonly archive?: boolean;
 }
 
 export interface ResourceMapping {
@@ -294,6 +300,21 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
             restApi: "rest_api_id",
         },
     },
+    // --- Lambda (gateway, `-> lambda:<name>` routes)
+    "aws:lambda/function:Function": {
+        terraform: "aws_lambda_function",
+        args: {
+            ...same("description", "role", "handler", "runtime", "architectures", "memorySize", "timeout", "loggingConfig", "tracingConfig", "reservedConcurrentExecutions", "environment"),
+            name: "function_name",
+            code: { name: "filename", archive: true },
+            ...tags,
+        },
+        attributes: { arn: "arn", invokeArn: "invoke_arn", name: "function_name" },
+    },
+    "aws:lambda/permission:Permission": {
+        terraform: "aws_lambda_permission",
+        args: { ...same("action", "principal", "sourceArn"), function: "function_name" },
+    },
     "aws:apigateway/deployment:Deployment": {
         terraform: "aws_api_gateway_deployment",
         args: { ...same("description"), restApi: "rest_api_id", triggers: { name: "triggers", map: true } },
@@ -433,6 +454,10 @@ export const EMULATOR_GAPS: Readonly<Record<string, EmulatorGap>> = {
     "aws:ec2/launchTemplate:LaunchTemplate": {
         arguments: ["tag_specifications"],
         reason: "moto 5.2.1 copies the launch template's own tags (CreateLaunchTemplate's TagSpecifications for launch-template) into the version's LaunchTemplateData.TagSpecifications (moto/ec2/responses/launch_templates.py), so a third tag_specifications block reads back; the second plan ignores tag_specifications",
+    },
+    "aws:lambda/function:Function": {
+        arguments: ["logging_config"],
+        reason: "moto 5.2.1 creates the function but does not read back its LoggingConfig (JSON format, log group), so it is sent but never read back; the second plan ignores it",
     },
     "aws:apigateway/integration:Integration": {
         arguments: ["connection_id"],
