@@ -11,7 +11,6 @@
  * terraform-types.ts. Nothing is dropped silently: what cannot be emulated is rendered as a
  * `terraform_data` stand-in and listed with its reason.
  */
-import { PLACEHOLDER_PACKAGE, placeholderPackage } from "./placeholder-zip";
 import { createHash } from "node:crypto";
 import { RecordedInvoke, RecordedResource, ResourceGraph, unwrapSecrets } from "../resource-graph";
 import { renderAwsxVpc, AWSX_VPC_TYPE, AWSX_VPC_APPROXIMATION } from "./awsx-vpc";
@@ -53,6 +52,8 @@ export interface RenderOptions {
     readonly prerequisites?: readonly Prerequisite[];
     /** Public keys for tls keys the mirror cannot create, by resource name (OpenSSH format). */
     readonly generatedPublicKeys?: Readonly<Record<string, string>>;
+    /** The zip of each Lambda function's code, by resource name (tools/emulator/lambda-packages.ts). */
+    readonly functionPackages?: Readonly<Record<string, { readonly file: string; readonly sourceCodeHash: string }>>;
 }
 
 /** One line of the printed not-emulated list. */
@@ -445,6 +446,17 @@ class StackRenderer {
                 continue;
             }
             const spec: ArgMapping = typeof argument === "string" ? { name: argument } : argument;
+            if (spec.archive) {
+                const archive = this.options.functionPackages?.[resource.name];
+                if (archive === undefined) {
+                    this.problems.push(`${what}.${key}: an archive with no package written for it: pass functionPackages (tools/emulator/lambda-packages.ts)`);
+                    continue;
+                }
+                // A path in the working directory Terraform runs in, and the hash the provider compares.
+                body[spec.name] = `\${path.module}/${archive.file}`;
+                body.source_code_hash = archive.sourceCodeHash;
+                continue;
+            }
             const dependencies = this.run.graph.propertyDependenciesOf(resource, key);
             const custom = dependencies.flatMap((dependency) => this.run.graph.customResourcesUnder(dependency).concat(dependency.type === AWSX_VPC_TYPE ? [dependency] : []));
             const derived = mapping.derived?.[key];
@@ -458,13 +470,6 @@ class StackRenderer {
                 this.problems.push(
                     `${what}.${key}: computed from ${custom.map((d) => `${d.type} ${d.name}`).join(", ")}, but no part of its value is an output of them: a value the renderer cannot trace to its source`,
                 );
-            }
-            if (mapping.archive === key) {
-                // A Pulumi archive reaches the mocks without its files: the placeholder package instead.
-                body.filename = `\${path.module}/${PLACEHOLDER_PACKAGE}`;
-                body.source_code_hash = createHash("sha256").update(placeholderPackage()).digest("base64");
-                this.notEmulated.push({ what: `${what}.${key}`, reason: `the function's package: a fixed placeholder ZIP (${PLACEHOLDER_PACKAGE}) stands in for the esbuild bundle, which the mock run does not carry; moto stores it and never runs it (invoking needs Docker)` });
-                continue;
             }
             const converted = spec.convert ? spec.convert(traced) : traced;
             body[spec.name] = spec.map ? converted : this.terraformKeys(converted, mapping);

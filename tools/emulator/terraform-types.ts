@@ -19,6 +19,12 @@ export interface ArgMapping {
     readonly map?: boolean;
     /** Turns the Pulumi value into the Terraform one (after references are traced). */
     readonly convert?: (value: unknown) => unknown;
+    /**
+     * A Pulumi archive (a Lambda function's code): rendered as `filename`, a zip the emulator
+     * writes into the working directory (tools/emulator/lambda-packages.ts), and its
+     * `source_code_hash`.
+     */
+    readonly archive?: boolean;
 }
 
 export interface ResourceMapping {
@@ -49,8 +55,6 @@ export interface ResourceMapping {
     readonly v6Only?: Readonly<Record<string, string>>;
     /** Custom timeouts map to a Terraform `timeouts` block. */
     readonly timeouts?: boolean;
-    /** The input holding a Pulumi archive (a Lambda package): rendered as the placeholder ZIP's `filename` and `source_code_hash`. */
-    readonly archive?: string;
 }
 
 /** `snake_case` of a Pulumi (camelCase) name. */
@@ -310,6 +314,21 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
             restApi: "rest_api_id",
         },
     },
+    // --- Lambda (gateway, `-> lambda:<name>` routes)
+    "aws:lambda/function:Function": {
+        terraform: "aws_lambda_function",
+        args: {
+            ...same("description", "role", "handler", "runtime", "architectures", "memorySize", "timeout", "loggingConfig", "tracingConfig", "reservedConcurrentExecutions", "environment"),
+            name: "function_name",
+            code: { name: "filename", archive: true },
+            ...tags,
+        },
+        attributes: { arn: "arn", invokeArn: "invoke_arn", name: "function_name" },
+    },
+    "aws:lambda/permission:Permission": {
+        terraform: "aws_lambda_permission",
+        args: { ...same("action", "principal", "sourceArn"), function: "function_name" },
+    },
     "aws:apigateway/deployment:Deployment": {
         terraform: "aws_api_gateway_deployment",
         args: { ...same("description"), restApi: "rest_api_id", triggers: { name: "triggers", map: true } },
@@ -360,22 +379,6 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     "aws:apigateway/basePathMapping:BasePathMapping": {
         terraform: "aws_api_gateway_base_path_mapping",
         args: { ...same("domainName", "stageName", "basePath"), restApi: "api_id" },
-    },
-    // --- Lambda (infra/lambda/)
-    "aws:lambda/function:Function": {
-        terraform: "aws_lambda_function",
-        archive: "code",
-        args: {
-            ...same("architectures", "description", "handler", "loggingConfig", "memorySize", "role", "runtime", "timeout", "tracingConfig", "reservedConcurrentExecutions", "environment"),
-            name: "function_name",
-            code: "filename",
-            ...tags,
-        },
-        attributes: { arn: "arn", invokeArn: "invoke_arn", name: "function_name", qualifiedArn: "qualified_arn" },
-    },
-    "aws:lambda/permission:Permission": {
-        terraform: "aws_lambda_permission",
-        args: { ...same("action", "principal", "sourceArn", "statementId"), function: "function_name" },
     },
     // --- HTTP APIs (API Gateway v2, infra/http/)
     "aws:apigatewayv2/api:Api": {
@@ -527,7 +530,7 @@ export const EMULATOR_GAPS: Readonly<Record<string, EmulatorGap>> = {
     },
     "aws:lambda/function:Function": {
         arguments: ["logging_config"],
-        reason: "moto 5.2.1 accepts a function's LoggingConfig (JSON format, its own log group) but does not read it back, so the second plan ignores logging_config",
+        reason: "moto 5.2.1 creates the function but does not read back its LoggingConfig (JSON format, log group), so it is sent but never read back; the second plan ignores it",
     },
     "aws:apigateway/integration:Integration": {
         arguments: ["connection_id"],

@@ -77,6 +77,7 @@ export const T = {
     webAcl: "aws:wafv2/webAcl:WebAcl",
     userPool: "aws:cognito/userPool:UserPool",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    lambdaFunction: "aws:lambda/function:Function",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     dashboard: "aws:cloudwatch/dashboard:Dashboard",
     topic: "aws:sns/topic:Topic",
@@ -97,7 +98,6 @@ export const T = {
     httpAuthorizer: "aws:apigatewayv2/authorizer:Authorizer",
     httpVpcLink: "aws:apigatewayv2/vpcLink:VpcLink",
     httpDomainName: "aws:apigatewayv2/domainName:DomainName",
-    lambdaFunction: "aws:lambda/function:Function",
 } as const;
 
 /**
@@ -566,7 +566,6 @@ export function architectureDiagramOf(
         group.routes.push(`${httpMethod} ${routePath}`.trim());
         routeGroups.set(key, group);
     }
-    const routeIds: string[] = [];
     const drawn = new Set<string>();
     const addEdge = (edge: DiagramEdge) => {
         const key = JSON.stringify([edge.from, edge.to, edge.label]);
@@ -575,11 +574,35 @@ export function architectureDiagramOf(
             edges.push(edge);
         }
     };
+    // Functions `-> lambda:<name>` routes run: drawn beside the API, each route group into the
+    // function whose invokeArn its integration calls.
+    const functions = allOf(gateway, T.lambdaFunction);
+    functions.forEach((fn, index) => {
+        gatewayNodes.push({
+            id: `lambda_${index + 1}`,
+            shape: "rounded",
+            lines: lines(
+                `Lambda ${plain(fn, "name") ?? fn.name}`,
+                `${plain(fn, "runtime") ?? "?"} ${String((fn.inputs.architectures as unknown[] | undefined)?.[0] ?? "")}, ${plain(fn, "memorySize") ?? "?"} MB, timeout ${plain(fn, "timeout") ?? "?"} s`,
+                plain(fn, "reservedConcurrentExecutions") && `reserved concurrency ${plain(fn, "reservedConcurrentExecutions")}`,
+            ),
+        });
+    });
+    const functionIdOf = (uri: string | undefined) => {
+        const index = uri === undefined ? -1 : functions.findIndex((fn) => stateText(fn, "invokeArn") === uri);
+        return index === -1 ? undefined : `lambda_${index + 1}`;
+    };
+    const originRouteIds: string[] = [];
     [...routeGroups.values()].forEach((group, index) => {
         const id = `route_${index + 1}`;
-        routeIds.push(id);
         apiNodes.push({ id, shape: "box", lines: [group.routes.join(", "), ...group.detail] });
         edges.push({ from: "stage", to: id });
+        const functionId = functionIdOf(group.uri);
+        if (functionId) {
+            addEdge({ from: id, to: functionId, label: "invokes" });
+            return;
+        }
+        originRouteIds.push(id);
         // A URI under the origin's own address is drawn into the origin, labelled with the
         // path it reaches there (`/` or a `-> /origin/path` target); any other URI is not.
         const underOrigin = typeof originUrl === "string" && group.uri !== undefined && group.uri.startsWith(originUrl);
@@ -601,17 +624,21 @@ export function architectureDiagramOf(
         const id = `logs_${index + 1}`;
         const isAccess = accessArn !== undefined && stateText(group, "arn") === accessArn;
         const isExecution = (plain(group, "name") ?? "").startsWith("API-Gateway-Execution-Logs_");
+        const writer = functions.findIndex((fn) => plain(fn, "loggingConfig.logGroup") === stateText(group, "name"));
         const retention = plain(group, "retentionInDays");
         gatewayNodes.push({
             id,
             shape: "cylinder",
             lines: [
-                isAccess ? "CloudWatch access logs" : isExecution ? "CloudWatch execution logs" : `Log group ${group.name}`,
+                isAccess ? "CloudWatch access logs" : isExecution ? "CloudWatch execution logs" : writer !== -1 ? "CloudWatch function logs (JSON)" : `Log group ${group.name}`,
                 retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires",
             ],
         });
         if (isAccess || isExecution) {
             edges.push({ from: "stage", to: id, dashed: true, label: isAccess ? "access log" : `execution log${loggingLevel ? ` (${loggingLevel})` : ""}` });
+        }
+        if (writer !== -1) {
+            edges.push({ from: `lambda_${writer + 1}`, to: id, dashed: true, label: "logs" });
         }
     });
     const account = firstOf(gateway, T.account);
@@ -636,7 +663,7 @@ export function architectureDiagramOf(
         if (originSide.group) {
             edges.push({ from: originSide.group.id, to: "stack_reference", dashed: true, label: "outputs" });
         }
-        for (const id of routeIds) {
+        for (const id of originRouteIds) {
             edges.push({ from: "stack_reference", to: id, dashed: true, label: "originUrl" });
         }
         if (vpcLink) {
