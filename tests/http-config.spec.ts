@@ -78,8 +78,9 @@ describe("apiType and the HTTP API keys (infra/config/http-api.ts)", () => {
         expect(problemsOf("prod", { stageName: "$default" })).to.contain("$default is a stage of HTTP APIs only");
     });
 
-    it("corsAllowOrigins takes browser origins or * alone", () => {
-        expect(parse("prod", { corsAllowOrigins: '["https://app.example.com", "http://localhost:3000"]' }).corsAllowOrigins).to.deep.equal(["https://app.example.com", "http://localhost:3000"]);
+    it("corsAllowOrigins takes browser origins or * alone; a REST API one origin", () => {
+        expect(parse("prod-http", { corsAllowOrigins: '["https://app.example.com", "http://localhost:3000"]' }).corsAllowOrigins).to.deep.equal(["https://app.example.com", "http://localhost:3000"]);
+        expect(problemsOf("prod", { corsAllowOrigins: '["https://app.example.com", "http://localhost:3000"]' })).to.contain('one origin (or *) with apiType "rest"');
         expect(problemsOf("prod", { corsAllowOrigins: '["https://app.example.com/"]' })).to.contain('hello-gateway:corsAllowOrigins: got "https://app.example.com/"');
         expect(problemsOf("prod", { corsAllowOrigins: '["*", "https://app.example.com"]' })).to.contain("either * alone");
     });

@@ -27,6 +27,7 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "hello-gateway:infra:GatewayMonitoring": [],
     "hello-gateway:infra:HelloApi": [],
     "hello-gateway:infra:HttpGateway": [],
+    "hello-gateway:infra:LambdaFunction": [],
     "hello-gateway:infra:HttpCustomDomain": [],
     "hello-gateway:infra:Network": [],
     "hello-gateway:infra:OriginLoadBalancer": [],
@@ -140,6 +141,14 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
         "elasticloadbalancing:DescribeLoadBalancers",
     ],
 
+    // Lambda routes (docs/deploy-role-policy-functions.json): the function and its invoke permissions.
+    "aws:lambda/function:Function": [
+        "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig",
+        "lambda:ListVersionsByFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+        "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "lambda:GetFunctionConcurrency",
+        "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
+    ],
+    "aws:lambda/permission:Permission": ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy"],
     // HTTP APIs (API Gateway v2) use the same apigateway:* actions on /apis/* paths.
     "aws:apigatewayv2/api:Api": APIGATEWAY,
     "aws:apigatewayv2/route:Route": APIGATEWAY,
