@@ -27,7 +27,7 @@ interface Request {
 }
 
 /** The deploy role's managed policies: the base one, and the one for Lambda routes (one would pass IAM's size limit). */
-const POLICY_FILES = ["deploy-role-policy.json", "deploy-role-policy-functions.json"].map((file) => path.join(REPO_ROOT, "docs", file));
+const POLICY_FILES = ["deploy-role-policy.json", "deploy-role-policy-http-lambda.json"].map((file) => path.join(REPO_ROOT, "docs", file));
 const documents = POLICY_FILES.map((file) => JSON.parse(fs.readFileSync(file, "utf8")) as { Version: string; Statement: Statement[] });
 /** The role's effective policy: every statement of every attached document. */
 const policy = { Version: documents[0].Version, Statement: documents.flatMap((document) => document.Statement) };

@@ -141,7 +141,7 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
         "elasticloadbalancing:DescribeLoadBalancers",
     ],
 
-    // Lambda routes (docs/deploy-role-policy-functions.json): the function and its invoke permissions.
+    // Lambda routes (docs/deploy-role-policy-http-lambda.json): the function and its invoke permissions.
     "aws:lambda/function:Function": [
         "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig",
         "lambda:ListVersionsByFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
@@ -154,7 +154,13 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "aws:apigatewayv2/route:Route": APIGATEWAY,
     "aws:apigatewayv2/integration:Integration": APIGATEWAY,
     "aws:apigatewayv2/authorizer:Authorizer": APIGATEWAY,
-    "aws:apigatewayv2/stage:Stage": APIGATEWAY,
+    // An HTTP API stage's access logs are a CloudWatch Logs delivery made in the caller's name
+    // ("Configuring logging for an HTTP API": no account CloudWatch role).
+    "aws:apigatewayv2/stage:Stage": [
+        ...APIGATEWAY,
+        "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    ],
     "aws:apigatewayv2/domainName:DomainName": [...APIGATEWAY, "acm:DescribeCertificate"],
     "aws:apigatewayv2/apiMapping:ApiMapping": APIGATEWAY,
     // An HTTP API VPC link puts network interfaces into the origin's subnets in the caller's name.
