@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { RecordedInvoke, RecordedResource, ResourceGraph, unwrapSecrets } from "../resource-graph";
 import { renderAwsxVpc, AWSX_VPC_TYPE, AWSX_VPC_APPROXIMATION } from "./awsx-vpc";
-import { ArgMapping, EMULATOR_GAPS, INVOKES, isStructural, NOT_EMULATED, RESOURCE_TYPES, ResourceMapping, snakeCase } from "./terraform-types";
+import { ArgMapping, EMULATOR_GAPS, INVOKES, isStructural, NOT_EMULATED, RESOURCE_TYPES, ResourceMapping, snakeCase, UNEXERCISED } from "./terraform-types";
 
 const TYPES_FILE = "tools/emulator/terraform-types.ts";
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
@@ -429,6 +429,10 @@ class StackRenderer {
         if (mapping === undefined) {
             this.problems.push(`${what}: type ${resource.type} has no Terraform mapping: add an entry to RESOURCE_TYPES in ${TYPES_FILE} (or to NOT_EMULATED with the reason)`);
             return;
+        }
+        const unexercised = UNEXERCISED[resource.type];
+        if (unexercised !== undefined) {
+            this.notEmulated.push({ what, reason: unexercised });
         }
         const label = labelOf(resource.name);
         const referenced = new Set<string>();

@@ -538,6 +538,17 @@ export const EMULATOR_GAPS: Readonly<Record<string, EmulatorGap>> = {
     },
 };
 
+/**
+ * What moto cannot do with a type although it creates it: not a difference the second plan
+ * shows, but a step the gate never exercises. Printed on the not-emulated list for each such resource.
+ */
+export const UNEXERCISED: Readonly<Record<string, string>> = {
+    "aws:apigatewayv2/stage:Stage":
+        "moto 5.2.1 answers UpdateStage on an HTTP API with 500 (NotImplementedError; the provider retries until its timeout): the gate creates, re-plans and destroys the stage but never changes one in place",
+    "aws:apigatewayv2/api:Api":
+        "moto 5.2.1 has no CreateDeployment for HTTP APIs (404): the program never makes one (the stage auto-deploys), and moto serves no API traffic, so automatic deployment itself is not shown",
+};
+
 /** What Terraform renders for a resource that cannot be emulated (see NOT_EMULATED). */
 export interface NotEmulatedMapping {
     /** Why it cannot be emulated; printed on every run. */
