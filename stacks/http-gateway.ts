@@ -7,6 +7,7 @@ import { ConfigError, ConfigProblem, GatewayConfig, gatewayResourcePrefix } from
 import { routeFunctions } from "../infra/lambda/route-functions";
 import { HttpApiAuth, HttpGateway, HttpGatewayBackend, cognitoIssuer, userPoolIdOf } from "../infra/http/api";
 import { HttpCustomDomain } from "../infra/http/domain";
+import { HttpStageAlarms } from "../infra/http/monitoring";
 import { LogEncryptionKey } from "../infra/log-encryption";
 
 /** The outputs of an HTTP API gateway stack: the REST stack's contract, less what HTTP APIs lack. */
@@ -27,6 +28,9 @@ export interface HttpGatewayOutputs {
     readonly userPoolId?: pulumi.Output<string>;
     readonly userPoolClientId?: pulumi.Output<string>;
     readonly vpcLinkId?: pulumi.Output<string>;
+    /** The stage's 5xx, 4xx and p99 latency alarms, and the topic they notify (with alarmEmail). */
+    readonly alarmNames: pulumi.Output<string[]>;
+    readonly alarmTopicArn?: pulumi.Output<string>;
     readonly customDomainUrl?: pulumi.Output<string>;
     readonly customDomainTarget?: pulumi.Output<string>;
 }
@@ -146,6 +150,7 @@ export async function httpGatewayProgram(config: GatewayConfig): Promise<HttpGat
         functions,
         tags,
     });
+    const alarms = new HttpStageAlarms(name, { apiId: api.apiId, stageName: api.stageName, thresholds: config.monitoring.thresholds, alarmEmail: config.monitoring.alarmEmail, tags });
     const customDomain = config.customDomain ? new HttpCustomDomain(name, { ...config.customDomain, apiId: api.apiId, stageName: api.stageName, tags }) : undefined;
     const path = invokePath(config.routes);
     return {
@@ -163,6 +168,8 @@ export async function httpGatewayProgram(config: GatewayConfig): Promise<HttpGat
         ...(issuer !== undefined ? { jwtIssuer: issuer } : {}),
         ...(userPool ? { userPoolId: userPool.userPoolId, userPoolClientId: userPool.clientId } : {}),
         ...(api.vpcLinkId ? { vpcLinkId: api.vpcLinkId } : {}),
+        alarmNames: alarms.alarmNames,
+        ...(alarms.alarmTopicArn ? { alarmTopicArn: alarms.alarmTopicArn } : {}),
         ...(customDomain ? { customDomainUrl: customDomain.url, customDomainTarget: customDomain.regionalDomainName } : {}),
     };
 }

@@ -176,6 +176,18 @@ export function describeHttpGatewayStacks(root: string, label: string): void {
                 });
             });
 
+            it("alarms on the stage's 5xx, 4xx and p99 latency with the HTTP API's metric names and dimensions", () => {
+                const api = theOne(run, "aws:apigatewayv2/api:Api");
+                const alarms = resourcesOfType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+                const t = config.monitoring.thresholds;
+                expect(alarms.map((alarm) => [alarm.inputs.metricName, alarm.inputs.threshold]).sort()).to.deep.equal(
+                    [["4xx", t.clientErrorsPer5Minutes], ["5xx", t.serverErrorsPer5Minutes], ["Latency", t.p99LatencyMs]].sort(),
+                );
+                for (const alarm of alarms) {
+                    expect(alarm.inputs).to.deep.include({ namespace: "AWS/ApiGateway", dimensions: { ApiId: api.id, Stage: config.stageName }, treatMissingData: "notBreaching" });
+                }
+            });
+
             it("exports invokeUrl first and apiType http, nothing secret", () => {
                 const api = theOne(run, "aws:apigatewayv2/api:Api");
                 expect(Object.keys(run.outputs)[0]).to.equal("invokeUrl");

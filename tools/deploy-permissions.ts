@@ -27,6 +27,7 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "hello-gateway:infra:GatewayMonitoring": [],
     "hello-gateway:infra:HelloApi": [],
     "hello-gateway:infra:HttpGateway": [],
+    "hello-gateway:infra:HttpStageAlarms": [],
     "hello-gateway:infra:LambdaFunction": [],
     "hello-gateway:infra:HttpCustomDomain": [],
     "hello-gateway:infra:Network": [],
