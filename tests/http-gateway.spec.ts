@@ -11,9 +11,9 @@ const ROUTE = "aws:apigatewayv2/route:Route";
 const INTEGRATION = "aws:apigatewayv2/integration:Integration";
 
 /** The origin the stack file's originStack names, as the tests' fixture deploys it. */
-function originOf(config: GatewayConfig): Record<string, unknown> {
+function originOf(config: GatewayConfig, root: string): Record<string, unknown> {
     const environment = (config.originStack ?? "").split("/").pop()!.replace(ORIGIN_STACK_SUFFIX, "");
-    return originOutputsFor(environment);
+    return originOutputsFor(environment, root);
 }
 
 /** Fails the run; `registered` counts what was registered first other than the origin's StackReference (a read). */
@@ -105,7 +105,7 @@ export function describeHttpGatewayStacks(root: string, label: string): void {
             });
 
             it("reaches the origin only through a VPC link in the origin's subnets and security group, to the listener it exports", () => {
-                const origin = originOf(config);
+                const origin = originOf(config, root);
                 const link = theOne(run, "aws:apigatewayv2/vpcLink:VpcLink");
                 expect(link.inputs.subnetIds).to.deep.equal(origin.originVpcLinkSubnetIds);
                 expect(link.inputs.securityGroupIds).to.deep.equal([origin.originVpcLinkSecurityGroupId]);

@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { ORIGIN_STACK_SUFFIX } from "../infra/config";
 import { REPO_ROOT, committedStacks, loadStackConfig } from "../tools/stack-files";
 import { describeGatewayStacks } from "./gateway.spec";
+import { describeHttpGatewayStacks } from "./http-gateway.spec";
 import { describeOriginStacks } from "./origin.spec";
 import { originConfigOf, runStack } from "./support";
 
@@ -38,6 +39,14 @@ const EDITS_BY_STACK: Record<string, Record<string, unknown>> = {
     "prod-origin": { ...ORIGIN_EDITS, "hello-gateway:instanceType": "t4g.small", "hello-gateway:vpcCidr": "172.20.0.0/20" },
     dev: { "aws:region": USER_REGION, "hello-gateway:throttleRateLimit": 25, "hello-gateway:throttleBurstLimit": 40, "hello-gateway:logRetentionDays": 14 },
     prod: { "aws:region": USER_REGION, "hello-gateway:throttleRateLimit": 300, "hello-gateway:throttleBurstLimit": 600, "hello-gateway:logRetentionDays": 400 },
+    // README step 1 for prod-http: the user's own identity provider in place of the placeholder issuer.
+    "prod-http": {
+        "aws:region": USER_REGION,
+        "hello-gateway:throttleRateLimit": 200,
+        "hello-gateway:throttleBurstLimit": 400,
+        "hello-gateway:jwtIssuer": "https://login.example.org/tenant-42/",
+        "hello-gateway:jwtAudience": ["my-api", "my-mobile-app"],
+    },
 };
 
 /** A copy of the project's stack files with the edits applied through YAML's own document model. */
@@ -85,3 +94,4 @@ describe("the README's first-deploy edits, made to a copy of the stack files", (
 
 describeOriginStacks(EDITED, "user-edited copy");
 describeGatewayStacks(EDITED, "user-edited copy");
+describeHttpGatewayStacks(EDITED, "user-edited copy");
