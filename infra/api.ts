@@ -6,8 +6,10 @@ import { ApiRoute } from "./api-route";
 import { sha256 } from "./hash";
 import type { CacheConfig, LoggingLevel, RequestValidationConfig, ThrottleConfig, UsagePlanConfig } from "./config";
 import type { RouteDefinition, RouteThrottle } from "./routes";
+import { RestCors } from "./rest-cors";
 import { serviceTrustPolicy } from "./trust-policy";
 import { STAGE_WIDE_METHOD_PATH, methodSettingsPath } from "./method-settings-path";
+import { routeInvokePermission } from "./lambda/permission";
 import { DEFAULT_ROUTES, RouteOptions, RouteRefs, RouteSpec, UriJoin, resolvedRouteSpecs, routeSpecs } from "./rest-route-spec";
 
 export * from "./rest-route-spec";
@@ -64,7 +66,21 @@ export interface HelloApiArgs {
     readonly originServesSelfSignedCertificate?: boolean;
     /** A customer-managed KMS key for the access and execution log groups. Default: CloudWatch Logs' own encryption. */
     readonly logsKmsKeyArn?: pulumi.Input<string>;
+    /**
+     * The functions `-> lambda:<name>` routes run, by name (`routeFunctions` in
+     * infra/lambda/route-functions.ts builds them). Required for every name a route uses.
+     * Default: none.
+     */
+    readonly functions?: Readonly<Record<string, RouteFunction>>;
+    /** `*` or one browser origin the gateway answers CORS for (preflight and its own errors). Default: no CORS. */
+    readonly corsAllowOrigin?: string;
     readonly tags?: Record<string, string>;
+}
+
+/** What the API needs of a function a route runs: `LambdaFunction` has both. */
+export interface RouteFunction {
+    readonly functionName: pulumi.Input<string>;
+    readonly invokeArn: pulumi.Input<string>;
 }
 
 /** Who may call the API; the cognito pool may be one the stack creates. */
@@ -74,14 +90,22 @@ export type ApiAuth =
     | { readonly mode: "apiKey"; readonly usagePlan: UsagePlanConfig }
     | { readonly mode: "cognito"; readonly userPoolArn: pulumi.Input<string> };
 
-/** API Gateway's `authorization` value per mode; API keys are a separate switch on the method. */
-export function methodAuthorization(mode: ApiAuth["mode"]): "NONE" | "AWS_IAM" | "COGNITO_USER_POOLS" {
+/**
+ * API Gateway's `authorization` value per mode; API keys are a separate switch on the method.
+ * `jwt` never reaches a REST API (the config refuses it: REST APIs have no JWT authorizer).
+ */
+export function methodAuthorization(mode: ApiAuth["mode"] | "jwt"): "NONE" | "AWS_IAM" | "COGNITO_USER_POOLS" {
+    if (mode === "jwt") {
+        throw new Error("authMode jwt needs apiType http: a REST API has no JWT authorizer");
+    }
     return mode === "iam" ? "AWS_IAM" : mode === "cognito" ? "COGNITO_USER_POOLS" : "NONE";
 }
 
 /** RestApi settings that AWS applies to a stage only when it is deployed again. */
 export interface RedeployingApiSettings {
     readonly disableExecuteApiEndpoint: boolean;
+    /** The CORS origin the preflight methods and gateway responses answer (rest-cors.ts); absent: no CORS. */
+    readonly corsAllowOrigin?: string;
     readonly securityPolicy: string;
     readonly endpointAccessMode: string;
 }
@@ -185,11 +209,19 @@ export class HelloApi extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
 
         const auth: ApiAuth = args.auth ?? { mode: "none" };
-        const apiSettings: RedeployingApiSettings = { disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false, ...EXECUTE_API_TLS };
+        const apiSettings: RedeployingApiSettings = {
+            disableExecuteApiEndpoint: args.disableExecuteApiEndpoint ?? false,
+            ...EXECUTE_API_TLS,
+            ...(args.corsAllowOrigin !== undefined ? { corsAllowOrigin: args.corsAllowOrigin } : {}),
+        };
         const requestValidation = args.requestValidation ?? { queryParameters: [], headers: [] };
         const cache: CacheConfig = args.cache ?? { enabled: false };
 
         const routes = args.routes ?? DEFAULT_ROUTES;
+        const unserved = routes.find((route) => route.lambda !== undefined && args.functions?.[route.lambda.name] === undefined);
+        if (unserved) {
+            throw new Error(`HelloApi: route ${JSON.stringify(unserved.source)} runs lambda:${unserved.lambda!.name}, which is not among args.functions`);
+        }
         const restApi = new aws.apigateway.RestApi(
             `${name}-api`,
             {
@@ -258,6 +290,7 @@ export class HelloApi extends pulumi.ComponentResource {
             authorizerId: authorizer?.id,
             requestValidatorId: requestValidator?.id,
             bodyValidatorId: bodyValidator?.id,
+            functionInvokeArns: Object.fromEntries(Object.entries(args.functions ?? {}).map(([fn, target]) => [fn, target.invokeArn])),
         };
 
         const tree = new ApiResourceTree({ restApiId: restApi.id, rootResourceId: restApi.rootResourceId, namePrefix: name, parent: this });
@@ -265,16 +298,35 @@ export class HelloApi extends pulumi.ComponentResource {
         const apiRoutes = routeSpecs(routeRefs, routeOptions, joinUri).map(
             (spec) => new ApiRoute({ restApiId: restApi.id, resourceId: tree.resourceIdOf(spec.path), spec, namePrefix: name, parent: this }),
         );
+        const cors =
+            args.corsAllowOrigin !== undefined
+                ? new RestCors({ restApiId: restApi.id, routes, allowOrigin: args.corsAllowOrigin, resourceIdOf: (path) => tree.resourceIdOf(path), namePrefix: name, parent: this })
+                : undefined;
         const trigger = pulumi
-            .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId, routeRefs.bodyValidatorId])
-            .apply(([uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId]) =>
-                deploymentTrigger(resolvedRouteSpecs({ uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId }, routeOptions), apiSettings),
+            .all([routeRefs.uri, routeRefs.connectionId, routeRefs.authorizerId, routeRefs.requestValidatorId, routeRefs.bodyValidatorId, pulumi.all(routeRefs.functionInvokeArns ?? {})])
+            .apply(([uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId, functionInvokeArns]) =>
+                deploymentTrigger(resolvedRouteSpecs({ uri, connectionId, authorizerId, requestValidatorId, bodyValidatorId, functionInvokeArns }, routeOptions), apiSettings),
             );
+        // API Gateway may invoke a route's function only as that route of this API.
+        const invokePermissions = routes.flatMap((route) => {
+            if (!route.lambda) {
+                return [];
+            }
+            const target = args.functions![route.lambda.name];
+            return [
+                routeInvokePermission(
+                    `${name}-${resourceLabel(route.path)}-${route.method.toLowerCase()}-invoke`,
+                    { functionName: target.functionName, executionArn: restApi.executionArn, method: route.method, path: route.path },
+                    { parent: this },
+                ),
+            ];
+        });
         const { deployment } = new ApiDeployment({
             name: `${name}-deployment`,
             restApiId: restApi.id,
             trigger,
-            routeResources: apiRoutes.flatMap((route) => route.resources),
+            // Deployed once the functions may be invoked, so the stage's first calls find the permission.
+            routeResources: [...apiRoutes.flatMap((route) => route.resources), ...invokePermissions, ...(cors?.resources ?? [])],
             parent: this,
         });
 

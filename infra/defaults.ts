@@ -1,4 +1,4 @@
-import type { AuthMode, LoggingLevel, OriginMode } from "./config/types";
+import type { ApiType, AuthMode, LoggingLevel, OriginMode } from "./config/types";
 
 // Kept apart from config.ts, which loads the Pulumi SDK, so the command-line tools can read
 // the defaults without paying for it.
@@ -28,6 +28,7 @@ export const DEFAULTS = {
     logRetentionDays: 30,
     manageAccountLogRole: true,
     integrationTimeoutMs: 10_000,
+    lambdaReservedConcurrency: 0,
     originMode: "public" as OriginMode,
     alarmEmail: "",
     authMode: "none" as AuthMode,
@@ -35,6 +36,10 @@ export const DEFAULTS = {
     apiKeyBurstLimit: 10,
     apiKeyQuotaPerDay: 10_000,
     cognitoUserPoolArn: "",
+    apiType: "rest" as ApiType,
+    jwtIssuer: "",
+    jwtAudience: [] as string[],
+    corsAllowOrigins: [] as string[],
     requiredQueryParameters: [] as string[],
     requiredHeaders: [] as string[],
     cacheEnabled: false,

@@ -18,6 +18,8 @@ export interface RouteRefs<Ref> {
     readonly requestValidatorId?: Ref;
     /** The validator of request bodies, for routes with `body=`. */
     readonly bodyValidatorId?: Ref;
+    /** Each function a `-> lambda:<name>` route runs, by name: its `invokeArn`. */
+    readonly functionInvokeArns?: Readonly<Record<string, Ref>>;
 }
 
 /** What every route shares that is known when the program starts. */
@@ -37,7 +39,10 @@ export interface RouteOptions {
 /** Appends a route's origin path to the origin's base URL, for either kind of reference. */
 export type UriJoin<Ref> = (baseUrl: Ref, originPath: string) => Ref;
 
-/** One route of the API: a path, its method, and the HTTP_PROXY integration behind it. */
+/**
+ * One route of the API: a path, its method, and the integration behind it: HTTP_PROXY to the
+ * origin, or AWS_PROXY to a function of this repository (`-> lambda:<name>`).
+ */
 export interface RouteSpec<Ref = string> {
     /** The resource path, `/` for the root. */
     readonly path: string;
@@ -52,8 +57,11 @@ export interface RouteSpec<Ref = string> {
         readonly requestModels?: Record<string, string>;
     };
     readonly integration: {
-        readonly type: "HTTP_PROXY";
+        /** HTTP_PROXY to the origin; AWS_PROXY to a Lambda function (payload format 1.0). */
+        readonly type: "HTTP_PROXY" | "AWS_PROXY";
+        /** The route's own method to the origin; always POST to Lambda's Invoke API. */
         readonly integrationHttpMethod: HttpMethod;
+        /** The origin URL of the route, or the function's invokeArn. */
         readonly uri: Ref;
         readonly timeoutMilliseconds: number;
         readonly passthroughBehavior: "WHEN_NO_MATCH";
@@ -109,6 +117,25 @@ export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions, joi
             bodyModel = { name, contentType: "application/json", schema: route.bodySchema.text };
         }
         const requestValidatorId = bodyModel ? refs.bodyValidatorId : validatesParameters ? refs.requestValidatorId : undefined;
+        // Only GET is cached; its responses differ by required query and path parameters, so the
+        // cache must tell them apart.
+        const cacheKeyParameters = options.cacheEnabled && route.method === "GET" ? [...queryParameters, ...pathParameters] : [];
+        const integration: RouteSpec<Ref>["integration"] = route.lambda
+            ? lambdaIntegration(route.lambda.name, refs, options, cacheKeyParameters)
+            : {
+                  type: "HTTP_PROXY",
+                  integrationHttpMethod: route.method,
+                  uri: join(refs.uri, route.originPath),
+                  timeoutMilliseconds: options.integrationTimeoutMs,
+                  passthroughBehavior: "WHEN_NO_MATCH",
+                  connectionType: refs.connectionId === undefined ? "INTERNET" : "VPC_LINK",
+                  connectionId: refs.connectionId,
+                  ...(route.pathParameters.length > 0
+                      ? { requestParameters: Object.fromEntries(route.pathParameters.map((name) => [`integration.request.path.${name}`, `method.request.path.${name}`])) }
+                      : {}),
+                  cacheKeyParameters,
+                  ...(options.skipOriginCertificateCheck ? { tlsConfig: { insecureSkipVerification: true } } : {}),
+              };
         return {
             path: route.path,
             method: {
@@ -120,25 +147,32 @@ export function routeSpecs<Ref>(refs: RouteRefs<Ref>, options: RouteOptions, joi
                 requestValidatorId,
                 ...(bodyModel ? { requestModels: { [bodyModel.contentType]: bodyModel.name } } : {}),
             },
-            integration: {
-                type: "HTTP_PROXY",
-                integrationHttpMethod: route.method,
-                uri: join(refs.uri, route.originPath),
-                timeoutMilliseconds: options.integrationTimeoutMs,
-                passthroughBehavior: "WHEN_NO_MATCH",
-                connectionType: refs.connectionId === undefined ? "INTERNET" : "VPC_LINK",
-                connectionId: refs.connectionId,
-                ...(route.pathParameters.length > 0
-                    ? { requestParameters: Object.fromEntries(route.pathParameters.map((name) => [`integration.request.path.${name}`, `method.request.path.${name}`])) }
-                    : {}),
-                // Only GET is cached; its responses differ by required query and path parameters,
-                // so the cache must tell them apart.
-                cacheKeyParameters: options.cacheEnabled && route.method === "GET" ? [...queryParameters, ...pathParameters] : [],
-                ...(options.skipOriginCertificateCheck ? { tlsConfig: { insecureSkipVerification: true } } : {}),
-            },
+            integration,
             ...(bodyModel ? { bodyModel } : {}),
         };
     });
+}
+
+/**
+ * A Lambda proxy integration: API Gateway POSTs the whole request, as a payload format 1.0
+ * event, to Lambda's Invoke API at the function's invokeArn, and returns what the function
+ * answers. Path parameters arrive in the event, so nothing is mapped; the function's own
+ * timeout sits below this one (LambdaFunction).
+ */
+function lambdaIntegration<Ref>(name: string, refs: RouteRefs<Ref>, options: RouteOptions, cacheKeyParameters: string[]): RouteSpec<Ref>["integration"] {
+    const invokeArn = refs.functionInvokeArns?.[name];
+    if (invokeArn === undefined) {
+        throw new Error(`No function "${name}" was given for the routes that name lambda:${name}`);
+    }
+    return {
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: invokeArn,
+        timeoutMilliseconds: options.integrationTimeoutMs,
+        passthroughBehavior: "WHEN_NO_MATCH",
+        connectionType: "INTERNET",
+        cacheKeyParameters,
+    };
 }
 
 /** `routeSpecs` with every reference resolved: what the trigger hashes and the specs compare. */

@@ -2,6 +2,7 @@
 // routes. Pure and free of the Pulumi SDK: config.ts calls it with the raw strings, and the
 // component in api.ts only ever sees routes that passed every rule here.
 import Ajv04 from "ajv-draft-04";
+import { FUNCTION_NAME, functionSourceFile } from "./lambda/source";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -13,7 +14,10 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 const BODILESS_METHODS: readonly HttpMethod[] = ["GET", "HEAD", "OPTIONS", "ANY"];
 
 /** What every route message says is accepted. */
-export const ROUTE_SYNTAX = '"METHOD /path [-> /origin/path] [body=schemas/file.json]"';
+export const ROUTE_SYNTAX = '"METHOD /path [-> /origin/path | -> lambda:name] [body=schemas/file.json]"';
+
+/** How a route names a function of `functions/`: `-> lambda:hello` runs `functions/hello.ts`. */
+export const LAMBDA_TARGET_PREFIX = "lambda:";
 
 /** One segment of a route path: a literal, a `{name}` parameter or a greedy `{name+}`. */
 export type PathSegment =
@@ -38,6 +42,19 @@ export interface RouteDefinition {
     readonly pathParameters: readonly string[];
     /** The request body's JSON Schema (draft 4), when the route has `body=`. */
     readonly bodySchema?: { readonly file: string; readonly text: string };
+    /**
+     * The function that serves the route, when it is `-> lambda:<name>`: the route then never
+     * reaches the origin, and `originPath` is empty.
+     */
+    readonly lambda?: LambdaTarget;
+}
+
+/** A function of this repository a route runs. */
+export interface LambdaTarget {
+    /** As the route names it: `hello`. */
+    readonly name: string;
+    /** Its source, relative to the repository root: `functions/hello.ts`. */
+    readonly sourceFile: string;
 }
 
 /** A method-level throttle from `hello-gateway:routeThrottles`. */
@@ -210,7 +227,19 @@ export function parseRoute(source: string, readFile: ProjectFileReader): { route
             return refuse(`at most one "-> /origin/path" and one "body=<file>" after the path, as in ${ROUTE_SYNTAX} (got ${JSON.stringify(token)})`);
         }
     }
-    const parsedTarget = parseTarget(target ?? pathOf(segments), pathParameters);
+    let lambda: LambdaTarget | undefined;
+    if (target?.startsWith(LAMBDA_TARGET_PREFIX)) {
+        const name = target.slice(LAMBDA_TARGET_PREFIX.length);
+        if (!FUNCTION_NAME.test(name)) {
+            return refuse(`-> lambda:<name> naming a file of functions/ without its .ts: up to 40 letters, digits, - and _ (got ${JSON.stringify(name)})`);
+        }
+        const sourceFile = functionSourceFile(name);
+        if (readFile(sourceFile) === undefined) {
+            return refuse(`-> lambda:${name} naming a function that exists: ${sourceFile} is not in the repository`);
+        }
+        lambda = { name, sourceFile };
+    }
+    const parsedTarget = lambda ? { originPath: "" } : parseTarget(target ?? pathOf(segments), pathParameters);
     if ("problem" in parsedTarget) {
         return refuse(parsedTarget.problem);
     }
@@ -245,6 +274,7 @@ export function parseRoute(source: string, readFile: ProjectFileReader): { route
             originPath: parsedTarget.originPath,
             pathParameters,
             ...(bodySchema ? { bodySchema } : {}),
+            ...(lambda ? { lambda } : {}),
         },
     };
 }

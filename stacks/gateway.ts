@@ -1,14 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiAuth, ApiGatewayAccountLogging, HelloApi, invokePath, welcomeLogGroupExists } from "../infra/api";
 import { ApiUserPool } from "../infra/auth";
-import { ConfigError, ConfigProblem, GatewayConfig } from "../infra/config";
+import { ConfigError, ConfigProblem, GatewayConfig, gatewayResourcePrefix } from "../infra/config";
 import { CustomDomain, StageFirewall } from "../infra/edge";
 import { LogEncryptionKey } from "../infra/log-encryption";
 import { BackendClientCertificate } from "../infra/origin-tls";
 import { GatewayMonitoring } from "../infra/monitoring";
+import { HttpGatewayOutputs, httpGatewayProgram } from "./http-gateway";
+import { routeFunctions } from "../infra/lambda/route-functions";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
+    /** `rest`: this program; `http`: stacks/http-gateway.ts. */
+    readonly apiType: "rest";
     readonly invokeUrl: pulumi.Output<string>;
     /** The stage's base URL; each route's path appends to it (the smoke test's starting point). */
     readonly stageUrl: pulumi.Output<string>;
@@ -103,6 +107,8 @@ function apiAuth(config: GatewayConfig): { auth: ApiAuth; userPool?: ApiUserPool
             const userPool = new ApiUserPool(`hello-gateway-${config.environment}-users`, { tags: { ...config.tags } });
             return { auth: { mode: "cognito", userPoolArn: userPool.userPoolArn }, userPool };
         }
+        case "jwt":
+            throw new Error("authMode jwt needs apiType http (refused in config)");
         default:
             return { auth: config.auth };
     }
@@ -156,7 +162,11 @@ async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
     };
 }
 
-export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
+export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs | HttpGatewayOutputs> {
+    return config.apiType === "http" ? httpGatewayProgram(config) : restGatewayProgram(config);
+}
+
+async function restGatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
     const origin = await originOf(config);
     const originUrl = origin.url;
     const logKey = config.encryptLogs ? new LogEncryptionKey(`hello-gateway-${config.environment}`, { region: config.region, tags: { ...config.tags } }) : undefined;
@@ -171,8 +181,17 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         : undefined;
 
     const { auth, userPool } = apiAuth(config);
-    const name = `hello-gateway-${config.environment}`;
+    const name = gatewayResourcePrefix(config.environment);
     const tags = { ...config.tags };
+    // One function per lambda:<name> the routes run, shared by every route naming it.
+    const functions = routeFunctions(name, config.routes, {
+        integrationTimeoutMs: config.integrationTimeoutMs,
+        logRetentionDays: config.logRetentionDays,
+        logsKmsKeyArn: logKey?.keyArn,
+        tracingEnabled: config.tracingEnabled,
+        reservedConcurrency: config.lambda.reservedConcurrency,
+        tags,
+    });
     const api = new HelloApi(name, {
         originUrl,
         region: config.region,
@@ -193,8 +212,10 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
         // With a custom domain, the execute-api endpoint would be a way around its TLS policy.
         disableExecuteApiEndpoint: config.customDomain !== undefined,
         clientCertificateId: origin.clientCertificateId,
+        ...(config.corsAllowOrigins.length > 0 ? { corsAllowOrigin: config.corsAllowOrigins[0] } : {}),
         originServesSelfSignedCertificate: origin.selfSignedOrigin,
         logsKmsKeyArn: logKey?.keyArn,
+        functions,
         tags,
     });
 
@@ -224,6 +245,7 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
 
     return {
         invokeUrl: customDomain ? customDomain.url.apply((url) => `${url}${invokePath(config.routes).slice(1)}`) : api.invokeUrl,
+        apiType: "rest",
         stageUrl: customDomain ? customDomain.url.apply((url) => url.replace(/\/$/, "")) : api.stageUrl,
         routes: config.routes.map((route) => route.source),
         restApiId: api.restApiId,

@@ -173,6 +173,22 @@ describe("orchestrate: deploy / preview / destroy", () => {
         expect(h.out[h.out.length - 1]).to.equal("dev destroyed");
     });
 
+    it("destroys prod-http's gateway only: prod-origin, which prod shares, is never touched", async () => {
+        const h = harness({ answer: "prod-http" });
+        expect(await orchestrate(["destroy", "prod-http"], h.deps)).to.equal(0);
+        expect(h.stackEvents()).to.deep.equal(["destroy prod-http"]);
+        expect(h.out[h.out.length - 1]).to.equal("prod-http destroyed");
+    });
+
+    it("deploys and previews prod-http's gateway only, without the origin's SSH check", async () => {
+        for (const operation of ["deploy", "preview"]) {
+            const h = harness({ answer: "prod-http" });
+            expect(await orchestrate([operation, "prod-http", "--yes"], h.deps), operation).to.equal(0);
+            expect(h.stackEvents(), operation).to.deep.equal([`${operation === "deploy" ? "up" : "preview"} prod-http`]);
+            expect(h.events.some((event) => event.startsWith("ssh check")), operation).to.equal(false);
+        }
+    });
+
     it("keeps going when a stack of the environment was never created", async () => {
         const h = harness();
         h.stacks.missing.add("dev");
@@ -213,7 +229,7 @@ describe("orchestrate: deploy / preview / destroy", () => {
     });
 
     for (const [argv, message] of [
-        [["deploy", "staging"], 'error: unknown environment "staging": expected one of dev, prod'],
+        [["deploy", "staging"], 'error: unknown environment "staging": expected one of dev, prod, prod-http'],
         [["deploy"], `error: missing environment: ${USAGE_LINE}`],
         [["deploy", "dev", "--yse"], "error: unknown option --yse (known: --yes, --skip-ssh-check, --newest-ami)"],
         [["deploy", "dev", "prod"], `error: unexpected argument "prod": ${USAGE_LINE}`],
@@ -301,6 +317,7 @@ describe("orchestrate: pure helpers", () => {
         expect(planSteps("deploy", "prod").map((s) => s.stack)).to.deep.equal(["prod-origin", "prod"]);
         expect(planSteps("preview", "dev").map((s) => s.stack)).to.deep.equal(["dev-origin", "dev"]);
         expect(planSteps("destroy", "dev").map((s) => s.stack)).to.deep.equal(["dev", "dev-origin"]);
+        expect(planSteps("destroy", "prod-http").map((s) => s.stack)).to.deep.equal(["prod-http"]);
     });
 
     it("sends a gateway-only stack such as onprem to the plain CLI: it is not an environment", () => {
@@ -416,7 +433,7 @@ describe("orchestrate: as a process", () => {
         });
         expect(result.code).to.equal(1);
         expect(result.stdout).to.equal("");
-        expect(result.stderr).to.equal('error: unknown environment "staging": expected one of dev, prod\n');
+        expect(result.stderr).to.equal('error: unknown environment "staging": expected one of dev, prod, prod-http\n');
     });
 });
 

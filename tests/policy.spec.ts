@@ -157,7 +157,8 @@ function groupChange(policy: string, control: string, type: string, where: Path,
 
 const FLEET_RULES = ["ec2-launch-template-imdsv2", "ec2-launch-template-no-public-ip", "autoscaling-multiple-zones", "autoscaling-elb-health-checks"];
 
-const SSH_INGRESS = 1;
+/** prod-origin is private: 443 and the VPC-link port (both from the NLB's group) come before SSH. */
+const SSH_INGRESS = 2;
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
 
 function sshIngressOf(stack: Stack): Record<string, unknown> {

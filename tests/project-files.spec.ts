@@ -77,7 +77,7 @@ describe("project and stack files", () => {
     });
 
     it("commits the two environments and the onprem gateway, each stack setting aws:region and layer", () => {
-        expect(committedStacks()).to.deep.equal(["dev", "dev-origin", "onprem", "prod", "prod-origin"]);
+        expect(committedStacks()).to.deep.equal(["dev", "dev-origin", "onprem", "prod", "prod-http", "prod-origin"]);
         for (const stack of committedStacks()) {
             const { config, encryptedKeys } = loadStackConfig(stack);
             expect(config["aws:region"], stack).to.be.a("string");

@@ -17,6 +17,7 @@ const PEM = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\
 const siteWith = (helloMessage: string): OriginSite => ({
     helloMessage,
     serverCertificatePem: PEM("CERTIFICATE", "c2VydmVy"),
+    caCertificatePem: PEM("CERTIFICATE", "cm9vdA"),
     serverPrivateKeyPem: PEM("PRIVATE KEY", "a2V5"),
     trustedClientCertificatePems: [PEM("CERTIFICATE", "Y3VycmVudA")],
 });

@@ -216,6 +216,28 @@ describe("smoke: against a local fake API Gateway", () => {
         expect(report.lines[0]).to.contain("answered 200, expected 401 or 403");
     });
 
+    it("in jwt mode without a token, passes only on 401 (a JWT authorizer's answer), never 403", async () => {
+        const refused = await start(() => ({ status: 401, body: '{"message":"Unauthorized"}' }));
+        const pass = await smokeCheck(smokeTargetFromOutputs("prod-http", { invokeUrl: refused.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "jwt" }), HELLO_TEXT, FAST_LIMITS);
+        expect(pass.passed, pass.lines.join("\n")).to.equal(true);
+        expect(pass.lines[1]).to.contain("HELLO_GATEWAY_JWT");
+        const forbidden = await start(() => ({ status: 403, body: "{}" }));
+        const fail = await smokeCheck(smokeTargetFromOutputs("prod-http", { invokeUrl: forbidden.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "jwt" }), HELLO_TEXT, FAST_LIMITS);
+        expect(fail.passed).to.equal(false);
+        expect(fail.lines[0]).to.contain("answered 403, expected 401");
+    });
+
+    it("in jwt mode with a token, sends it as a bearer token on every request and runs the full check", async () => {
+        const gateway = await start(throttlesAfter(5));
+        const authorizations: Array<string | undefined> = [];
+        gateway.onRequest((headers) => authorizations.push(headers.authorization));
+        const target = smokeTargetFromOutputs("prod-http", { invokeUrl: gateway.url, throttleBurstLimit: 5, throttleRateLimit: 1, authMode: "jwt" }, "eyJ.token.sig");
+        const report = await smokeCheck(target, HELLO_TEXT, FAST_LIMITS);
+        expect(report.passed, report.lines.join("\n")).to.equal(true);
+        expect(authorizations.length).to.be.greaterThan(5);
+        expect(new Set(authorizations)).to.deep.equal(new Set(["Bearer eyJ.token.sig"]));
+    });
+
     it("fails when the burst meets errors other than throttling", async () => {
         const gateway = await start((n) => (n === 1 ? "hello" : n % 2 === 0 ? "throttled" : { status: 504, body: "timeout" }));
         const report = await smokeCheck(
@@ -412,7 +434,7 @@ describe("smoke: pure pieces", () => {
         expect(result).to.deep.equal({
             code: 1,
             stdout: "",
-            stderr: 'error: unknown environment "staging": expected one of dev, prod, onprem\n',
+            stderr: 'error: unknown environment "staging": expected one of dev, prod, prod-http, onprem\n',
         });
     });
 });

@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { ORIGIN_STACK_SUFFIX } from "../infra/config";
 import { REPO_ROOT, committedStacks, loadStackConfig } from "../tools/stack-files";
 import { describeGatewayStacks } from "./gateway.spec";
+import { describeHttpGatewayStacks } from "./http-gateway.spec";
 import { describeOriginStacks } from "./origin.spec";
 import { MOCK_ORGANIZATION } from "../tools/mock-runtime";
 import { planEnvironment } from "../tools/plan/environment";
@@ -41,6 +42,14 @@ const EDITS_BY_STACK: Record<string, Record<string, unknown>> = {
     "prod-origin": { ...ORIGIN_EDITS, "hello-gateway:instanceType": "t4g.small", "hello-gateway:vpcCidr": "172.20.0.0/20" },
     dev: { "aws:region": USER_REGION, "hello-gateway:throttleRateLimit": 25, "hello-gateway:throttleBurstLimit": 40, "hello-gateway:logRetentionDays": 14 },
     prod: { "aws:region": USER_REGION, "hello-gateway:throttleRateLimit": 300, "hello-gateway:throttleBurstLimit": 600, "hello-gateway:logRetentionDays": 400 },
+    // README step 1 for prod-http: the user's own identity provider in place of the placeholder issuer.
+    "prod-http": {
+        "aws:region": USER_REGION,
+        "hello-gateway:throttleRateLimit": 200,
+        "hello-gateway:throttleBurstLimit": 400,
+        "hello-gateway:jwtIssuer": "https://login.example.org/tenant-42/",
+        "hello-gateway:jwtAudience": ["my-api", "my-mobile-app"],
+    },
 };
 
 /** A copy of the project's stack files with the edits applied through YAML's own document model. */
@@ -146,3 +155,5 @@ describe("the README's region edit on one file of a private pair", () => {
         ]);
     });
 });
+
+describeHttpGatewayStacks(EDITED, "user-edited copy");

@@ -12,8 +12,15 @@ import * as path from "node:path";
 /** Repository root: holds Pulumi.yaml and the committed Pulumi.<stack>.yaml files. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
-export const ENVIRONMENTS = ["dev", "prod"] as const;
+export const ENVIRONMENTS = ["dev", "prod", "prod-http"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
+
+/**
+ * Environments whose gateway reads another environment's origin: `prod-http` is an HTTP API in
+ * front of `prod-origin`, which `prod` owns. Deploy, preview and destroy of such an environment
+ * run its gateway stack only; the origin is deployed and destroyed with its owner.
+ */
+export const SHARED_ORIGIN_OWNERS: Readonly<Partial<Record<Environment, Environment>>> = { "prod-http": "prod" };
 
 /**
  * Gateway stacks with no origin stack of their own (`hello-gateway:originUrl`): not an
@@ -26,10 +33,18 @@ export const GATEWAY_ONLY_STACKS = ["onprem"] as const;
 export interface EnvironmentStacks {
     origin: string;
     gateway: string;
+    /** Set when the origin belongs to another environment (SHARED_ORIGIN_OWNERS): never deployed or destroyed from this one. */
+    originOwner?: Environment;
 }
 
 export function stacksOf(env: string): EnvironmentStacks {
-    return { origin: `${env}-origin`, gateway: env };
+    const owner = SHARED_ORIGIN_OWNERS[env as Environment];
+    return owner === undefined ? { origin: `${env}-origin`, gateway: env } : { origin: `${owner}-origin`, gateway: env, originOwner: owner };
+}
+
+/** Every gateway stack that reads an environment's origin: its own, and those sharing it. */
+export function gatewaysReading(env: Environment): string[] {
+    return [env, ...ENVIRONMENTS.filter((other) => SHARED_ORIGIN_OWNERS[other] === env)];
 }
 
 /**

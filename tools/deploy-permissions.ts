@@ -26,6 +26,10 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "hello-gateway:infra:CustomDomain": [],
     "hello-gateway:infra:GatewayMonitoring": [],
     "hello-gateway:infra:HelloApi": [],
+    "hello-gateway:infra:HttpGateway": [],
+    "hello-gateway:infra:HttpStageAlarms": [],
+    "hello-gateway:infra:LambdaFunction": [],
+    "hello-gateway:infra:HttpCustomDomain": [],
     "hello-gateway:infra:Network": [],
     "hello-gateway:infra:OriginLoadBalancer": [],
     "hello-gateway:infra:OriginMonitoring": [],
@@ -92,6 +96,8 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "aws:lb/loadBalancer:LoadBalancer": [
         "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetSubnets",
+        // A private origin's NLB carries a security group (and the PrivateLink inbound-rule setting).
+        "elasticloadbalancing:SetSecurityGroups",
         "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:DescribeTags", "ec2:DescribeNetworkInterfaces",
     ],
     "aws:lb/targetGroup:TargetGroup": [
@@ -117,6 +123,9 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "aws:apigateway/methodSettings:MethodSettings": APIGATEWAY,
     "aws:apigateway/requestValidator:RequestValidator": APIGATEWAY,
     "aws:apigateway/model:Model": APIGATEWAY,
+    "aws:apigateway/methodResponse:MethodResponse": APIGATEWAY,
+    "aws:apigateway/integrationResponse:IntegrationResponse": APIGATEWAY,
+    "aws:apigateway/response:Response": APIGATEWAY,
     "aws:apigateway/authorizer:Authorizer": [...APIGATEWAY, "cognito-idp:DescribeUserPool"],
     "aws:apigateway/apiKey:ApiKey": APIGATEWAY,
     "aws:apigateway/usagePlan:UsagePlan": APIGATEWAY,
@@ -133,6 +142,35 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
         "ec2:CreateVpcEndpointServiceConfiguration", "ec2:DeleteVpcEndpointServiceConfigurations",
         "ec2:DescribeVpcEndpointServiceConfigurations", "ec2:ModifyVpcEndpointServicePermissions",
         "elasticloadbalancing:DescribeLoadBalancers",
+    ],
+
+    // Lambda routes (docs/deploy-role-policy-http-lambda.json): the function and its invoke permissions.
+    "aws:lambda/function:Function": [
+        "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig",
+        "lambda:ListVersionsByFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+        "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "lambda:GetFunctionConcurrency",
+        "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
+    ],
+    "aws:lambda/permission:Permission": ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy"],
+    // HTTP APIs (API Gateway v2) use the same apigateway:* actions on /apis/* paths.
+    "aws:apigatewayv2/api:Api": APIGATEWAY,
+    "aws:apigatewayv2/route:Route": APIGATEWAY,
+    "aws:apigatewayv2/integration:Integration": APIGATEWAY,
+    "aws:apigatewayv2/authorizer:Authorizer": APIGATEWAY,
+    // An HTTP API stage's access logs are a CloudWatch Logs delivery made in the caller's name
+    // ("Configuring logging for an HTTP API": no account CloudWatch role).
+    "aws:apigatewayv2/stage:Stage": [
+        ...APIGATEWAY,
+        "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    ],
+    "aws:apigatewayv2/domainName:DomainName": [...APIGATEWAY, "acm:DescribeCertificate"],
+    "aws:apigatewayv2/apiMapping:ApiMapping": APIGATEWAY,
+    // An HTTP API VPC link puts network interfaces into the origin's subnets in the caller's name.
+    "aws:apigatewayv2/vpcLink:VpcLink": [
+        ...APIGATEWAY,
+        "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs",
     ],
 
     "aws:cloudwatch/logGroup:LogGroup": [

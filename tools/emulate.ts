@@ -21,6 +21,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ENVIRONMENTS, HelpRequested, parseCommandLine, UserFacingError } from "./cli-env";
 import type { Prerequisite, RenderedStack } from "./emulator/render";
+import type { FunctionPackage } from "./emulator/lambda-packages";
 import type { EnvironmentPlan } from "./plan";
 import { REPO_ROOT } from "./stack-files";
 import { freePort } from "./free-port";
@@ -318,7 +319,10 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
         return finish(true);
     }
     say(`ran ${plan.origin.stack} and ${plan.gateway.stack} on the mock runtime in ${((Date.now() - planStarted) / 1000).toFixed(1)} s`);
-    const rendered = renderEnvironment(plan, `http://127.0.0.1:${port}`, report);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { functionPackagesOf } = require("./emulator/lambda-packages") as typeof import("./emulator/lambda-packages");
+    const packages = { origin: await functionPackagesOf(plan.origin.run.graph), gateway: await functionPackagesOf(plan.gateway.run.graph) };
+    const rendered = renderEnvironment(plan, `http://127.0.0.1:${port}`, report, packages);
     if (rendered === undefined) {
         return finish(true);
     }
@@ -346,6 +350,10 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
             const dir = path.join(work, stack);
             fs.mkdirSync(dir);
             fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(rendered[layer].config, null, 2));
+            for (const lambdaPackage of packages[layer]) {
+                fs.mkdirSync(path.dirname(path.join(dir, lambdaPackage.file)), { recursive: true });
+                fs.writeFileSync(path.join(dir, lambdaPackage.file), lambdaPackage.zip);
+            }
             if (layer === "gateway") {
                 // The gateway's StackReference: the origin's emulated outputs, as Terraform variables.
                 const variables = rendered.gateway.referenceVariables;
@@ -409,6 +417,7 @@ function renderEnvironment(
     plan: EnvironmentPlan,
     endpoint: string,
     report: (line: StepLine) => void,
+    packages: Record<"origin" | "gateway", readonly FunctionPackage[]>,
 ): Record<"origin" | "gateway", RenderedStack> | undefined {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { renderStack, RenderError } = require("./emulator/render") as typeof import("./emulator/render");
@@ -426,6 +435,7 @@ function renderEnvironment(
                 endpoint,
                 prerequisites: prerequisitesOf(config, plan.project),
                 generatedPublicKeys: Object.fromEntries(stackPlan.run.graph.ofType(TLS_PRIVATE_KEY).map((key) => [key.name, generateOpenSshPublicKey()])),
+                functionPackages: Object.fromEntries(packages[layer].map((lambdaPackage) => [lambdaPackage.resourceName, lambdaPackage])),
             });
         } catch (error) {
             if (!(error instanceof RenderError)) throw error;

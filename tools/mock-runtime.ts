@@ -150,7 +150,42 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
             // API Gateway's client certificates last 365 days.
             return { id: shortHash(name, 6), state: { pemEncodedCertificate: mockCertificatePem(name), expirationDate: MOCK_CLIENT_CERTIFICATE_EXPIRY, arn: `arn:aws:apigateway:${region}::/clientcertificates/${shortHash(name, 6)}` } };
         case "aws:apigateway/restApi:RestApi":
-            return { id: shortHash(name, 10), state: { rootResourceId: shortHash(name + "root", 10), arn: arnOf("apigateway", `/restapis/${shortHash(name, 10)}`) } };
+            return {
+                id: shortHash(name, 10),
+                state: {
+                    rootResourceId: shortHash(name + "root", 10),
+                    arn: arnOf("apigateway", `/restapis/${shortHash(name, 10)}`),
+                    executionArn: arnOf("execute-api", shortHash(name, 10)),
+                },
+            };
+        case "aws:apigatewayv2/api:Api": {
+            const id = shortHash(name, 10);
+            return {
+                id,
+                state: { arn: `arn:aws:apigateway:${region}::/apis/${id}`, apiEndpoint: `https://${id}.execute-api.${region}.amazonaws.com`, executionArn: arnOf("execute-api", id) },
+            };
+        }
+        case "aws:apigatewayv2/domainName:DomainName": {
+            const domainName = String(inputs.domainName);
+            const configuration = inputs.domainNameConfiguration as Record<string, unknown>;
+            return {
+                id: domainName,
+                state: {
+                    arn: `arn:aws:apigateway:${region}::/domainnames/${domainName}`,
+                    domainNameConfiguration: { ...configuration, targetDomainName: `d-${shortHash(name, 10)}.execute-api.${region}.amazonaws.com`, hostedZoneId: `Z${shortHash(region, 13).toUpperCase()}` },
+                },
+            };
+        }
+        case "aws:lb/listener:Listener": {
+            const suffix = `listener/net/${name}/${shortHash(name, 16)}/${shortHash(name + "listener", 16)}`;
+            return { id: arnOf("elasticloadbalancing", suffix), state: { arn: arnOf("elasticloadbalancing", suffix) } };
+        }
+        case "aws:lambda/function:Function": {
+            const functionName = (inputs.name as string | undefined) ?? `${name}-${shortHash(name, 7)}`;
+            const arn = arnOf("lambda", `function:${functionName}`);
+            // The URI API Gateway integrations invoke, as the provider computes it.
+            return { id: functionName, state: { arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`, qualifiedArn: `${arn}:$LATEST`, version: "$LATEST" } };
+        }
         case "aws:cloudwatch/logGroup:LogGroup": {
             const logGroupName = (inputs.name as string | undefined) ?? `${(inputs.namePrefix as string | undefined) ?? name}${shortHash(name, 26)}`;
             return { id: logGroupName, state: { name: logGroupName, arn: arnOf("logs", `log-group:${logGroupName}`) } };

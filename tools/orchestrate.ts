@@ -39,6 +39,7 @@ import {
     REPO_ROOT,
     runAsProcess,
     stacksOf,
+    gatewaysReading,
     summarizeEngineError,
     UserFacingError,
 } from "./cli-env";
@@ -130,6 +131,10 @@ export interface PlannedStep {
 /** The gateway needs the origin's outputs to exist, and must go before the origin it points at. */
 export function planSteps(operation: Operation, env: Environment): PlannedStep[] {
     const stacks = stacksOf(env);
+    if (stacks.originOwner !== undefined) {
+        // The origin is another environment's: this one deploys, previews and destroys its gateway only.
+        return [{ stack: stacks.gateway, role: "gateway" }];
+    }
     const originFirst: PlannedStep[] = [
         { stack: stacks.origin, role: "origin" },
         { stack: stacks.gateway, role: "gateway" },
@@ -247,7 +252,7 @@ export async function orchestrate(argv: readonly string[], deps: OrchestrateDeps
         request = parseOrchestrateArgs(argv);
         const report = await deps.preflight(request);
         terminal.line(`Pulumi CLI ${report.pulumiCli.version}; AWS credentials from ${report.awsCredentialSource}`);
-        if (request.operation === "deploy" && !request.skipSshCheck) {
+        if (request.operation === "deploy" && !request.skipSshCheck && stacksOf(request.env).originOwner === undefined) {
             await deps.checkSshSource(stacksOf(request.env).origin);
         }
         await confirm(request, deps.prompt);
@@ -377,11 +382,17 @@ export function loadBalancerRefusal(changes: readonly PlannedChange[], env: Envi
  * match the origin's, so it reaches it through a VPC link).
  */
 async function gatewayHoldsLoadBalancer(stacks: StackOps, env: Environment, root: string = REPO_ROOT): Promise<boolean> {
-    const { origin, gateway } = stacksOf(env);
+    const { origin } = stacksOf(env);
     if (!fs.existsSync(path.join(root, `Pulumi.${origin}.yaml`)) || loadStackConfig(origin, root).config["hello-gateway:originMode"] !== "private") {
         return false;
     }
-    return Object.keys(await stacks.outputs(gateway)).length > 0;
+    // prod-http's HTTP API holds prod-origin's NLB through its own VPC link as well.
+    for (const gateway of gatewaysReading(env)) {
+        if (Object.keys(await stacks.outputs(gateway)).length > 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /** Why a kept resource is protected, and how its owner removes it for good. */

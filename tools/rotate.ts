@@ -127,7 +127,11 @@ export async function rotateClientCertificate(argv: readonly string[], deps: Rot
         // The same checks as a deploy: the origin is re-provisioned over SSH from this machine.
         const report = await deps.preflight({ operation: "deploy", env: request.env, yes: request.yes, skipSshCheck: false, newestAmi: false });
         terminal.line(`Pulumi CLI ${report.pulumiCli.version}; AWS credentials from ${report.awsCredentialSource}`);
-        const { origin, gateway } = stacksOf(request.env);
+        const { origin, gateway, originOwner } = stacksOf(request.env);
+        if (originOwner !== undefined) {
+            // An HTTP API presents no client certificate; the origin's is rotated with the REST gateway that does.
+            throw new UserFacingError(`${request.env} presents no client certificate (an HTTP API reaches ${origin} through its VPC link): rotate ${originOwner} instead (npm run rotate-client-certificate -- ${originOwner})`);
+        }
         if (!request.yes) {
             if (!deps.prompt.interactive) {
                 throw new UserFacingError(`refusing to rotate ${request.env} unconfirmed: stdin is not a terminal; pass --yes`);

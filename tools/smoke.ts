@@ -21,6 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { helloPageText } from "../infra/httpd";
 import { RouteDefinition, parseRoutes } from "../infra/routes";
+import { GREETING } from "../functions/hello";
 import { bodiesFor } from "./request-bodies";
 import {
     Environment,
@@ -49,6 +50,8 @@ export const USAGE = [
     "  --expect names the text exactly as the response holds it (a gateway-only",
     "  stack has no origin stack: without --expect only the status is checked). Needs the Pulumi CLI,",
     "  logged in to the stacks' backend.",
+    "  A JWT-authorized API (authMode jwt): with a token in HELLO_GATEWAY_JWT every check runs with it as a bearer",
+    "  token; without one, an unauthenticated GET must answer 401.",
 ].join("\n");
 
 export interface SmokeRequest {
@@ -118,8 +121,10 @@ export interface SmokeTarget {
     throttleRateLimit: number;
     /** The gateway's authMode output; `none` for stacks deployed before it existed. */
     authMode: string;
-    /** Sent with every request: the API key in `apiKey` mode. */
+    /** Sent with every request: the API key in `apiKey` mode, the bearer token in `jwt` mode. */
     headers: Record<string, string>;
+    /** A credential-mode gateway for which the smoke test holds a credential (a JWT): the full check runs. */
+    hasCredentials?: boolean;
     /** The tightest burst limit a client meets: the stage's, or its usage plan's if lower. */
     burstLimit: number;
     /** Which output that limit came from, for the report. */
@@ -152,9 +157,12 @@ function routesFromOutputs(stack: string, outputs: Record<string, unknown>): Pic
 }
 
 /** Modes whose requests the smoke test cannot make itself (SigV4 signing, a user's token). */
-const CREDENTIAL_MODES = ["iam", "cognito"];
+const CREDENTIAL_MODES = ["iam", "cognito", "jwt"];
 
-export function smokeTargetFromOutputs(stack: string, outputs: Record<string, unknown>): SmokeTarget {
+/** The environment variable holding a bearer token for a `jwt` gateway (from its identity provider). */
+export const JWT_TOKEN_ENV = "HELLO_GATEWAY_JWT";
+
+export function smokeTargetFromOutputs(stack: string, outputs: Record<string, unknown>, jwtToken?: string): SmokeTarget {
     const { invokeUrl, throttleBurstLimit, throttleRateLimit } = outputs;
     if (typeof invokeUrl !== "string" || !/^https?:\/\//.test(invokeUrl)) {
         throw new UserFacingError(
@@ -175,6 +183,11 @@ export function smokeTargetFromOutputs(stack: string, outputs: Record<string, un
         }
         headers["x-api-key"] = outputs.apiKeyValue;
     }
+    // A token for a JWT authorizer: every request carries it, and the full check runs.
+    const bearer = authMode === "jwt" && jwtToken !== undefined && jwtToken.trim() !== "";
+    if (bearer) {
+        headers.authorization = `Bearer ${jwtToken!.trim()}`;
+    }
     const planBurst = outputs.usagePlanBurstLimit;
     const planIsTighter = authMode === "apiKey" && typeof planBurst === "number" && planBurst < (throttleBurstLimit as number);
     return {
@@ -183,6 +196,7 @@ export function smokeTargetFromOutputs(stack: string, outputs: Record<string, un
         throttleRateLimit: throttleRateLimit as number,
         authMode,
         headers,
+        ...(bearer ? { hasCredentials: true } : {}),
         burstLimit: planIsTighter ? planBurst : (throttleBurstLimit as number),
         burstLimitName: planIsTighter ? "usagePlanBurstLimit" : "throttleBurstLimit",
         ...routesFromOutputs(stack, outputs),
@@ -201,6 +215,12 @@ export async function checkGetRoutes(target: SmokeTarget, expectedText: string, 
     let passed = true;
     for (const route of (target.routes ?? []).filter((candidate) => candidate.method === "GET")) {
         const url = routeUrl(target.stageUrl!, route);
+        if (route.lambda) {
+            const result = await checkLambdaRoute(url, route.lambda.name, limits, target.headers);
+            passed &&= result.ok;
+            lines.push(result.ok ? `GET ${url} (${route.source}): 200 ${result.summary} in ${Math.round(result.latencyMs ?? 0)} ms` : `FAIL: ${route.source}: ${result.problem}`);
+            continue;
+        }
         if (url === target.invokeUrl) {
             continue;
         }
@@ -214,6 +234,65 @@ export async function checkGetRoutes(target: SmokeTarget, expectedText: string, 
         }
     }
     return { passed, lines };
+}
+
+/** What a Lambda route answered: ok with a one-line summary, or the problem. */
+export interface LambdaRouteResult extends FirstRequestResult {
+    readonly summary?: string;
+}
+
+/**
+ * GET a `-> lambda:<name>` route: it must answer 200 with a JSON object holding a `message`
+ * (for `hello`, its greeting) and API Gateway's `requestId`, as functions/hello.ts does. A 5xx
+ * is retried like the first request (a cold start of a new function); anything else is final.
+ */
+export async function checkLambdaRoute(url: string, functionName: string, limits: SmokeLimits, headers: Record<string, string> = {}): Promise<LambdaRouteResult> {
+    let last: LambdaRouteResult = { ok: false, problem: "no request was made" };
+    for (let attempt = 1; attempt <= Math.max(1, limits.firstRequestAttempts); attempt++) {
+        if (attempt > 1) {
+            await new Promise((resolve) => setTimeout(resolve, limits.firstRequestRetryDelayMs));
+        }
+        const started = performance.now();
+        try {
+            const response = await fetch(url, { headers, signal: AbortSignal.timeout(limits.requestTimeoutMs) });
+            const text = await response.text();
+            const latencyMs = performance.now() - started;
+            if (response.status !== 200) {
+                last = { ok: false, status: response.status, latencyMs, problem: `GET ${url} answered ${response.status}, expected 200 from lambda:${functionName}: ${JSON.stringify(clip(text))}` };
+                if (response.status < 500) {
+                    return last;
+                }
+                continue;
+            }
+            return { ...judgeLambdaAnswer(url, functionName, response.headers.get("content-type"), text), status: 200, latencyMs };
+        } catch (error) {
+            last = { ok: false, problem: `GET ${url} failed: ${describeFetchError(error)}` };
+        }
+    }
+    return last;
+}
+
+/** Whether a 200 from a Lambda route is the JSON greeting the function promises. */
+export function judgeLambdaAnswer(url: string, functionName: string, contentType: string | null, text: string): LambdaRouteResult {
+    const fail = (why: string): LambdaRouteResult => ({ ok: false, problem: `GET ${url} (lambda:${functionName}) answered 200 but ${why}: ${JSON.stringify(clip(text))}` });
+    if (!/^application\/json\b/i.test(contentType ?? "")) {
+        return fail(`with content-type ${JSON.stringify(contentType)}, not application/json`);
+    }
+    let body: unknown;
+    try {
+        body = JSON.parse(text);
+    } catch {
+        return fail("not with JSON");
+    }
+    const { message, requestId } = (typeof body === "object" && body !== null ? body : {}) as { message?: unknown; requestId?: unknown };
+    const expectedMessage = functionName === "hello" ? GREETING : undefined;
+    if (typeof message !== "string" || message === "" || (expectedMessage !== undefined && message !== expectedMessage)) {
+        return fail(`without the message ${expectedMessage ? JSON.stringify(expectedMessage) : "string"}`);
+    }
+    if (typeof requestId !== "string" || requestId === "") {
+        return fail("without API Gateway's requestId");
+    }
+    return { ok: true, summary: `${JSON.stringify(message)}, request ${requestId}` };
 }
 
 /** API Gateway's answer to a body its validator refuses. */
@@ -477,12 +556,13 @@ export async function smokeCheck(
     expectedText: string,
     limits: SmokeLimits = DEFAULT_LIMITS,
 ): Promise<SmokeReport> {
-    if (CREDENTIAL_MODES.includes(target.authMode)) {
+    if (CREDENTIAL_MODES.includes(target.authMode) && !target.hasCredentials) {
         return checkAuthEnforced(target, limits);
     }
     // The invoke URL carries the hello text when its route goes to the origin's root (the seed's /hello).
     const invokeRoute = target.routes?.find((route) => target.stageUrl !== undefined && routeUrl(target.stageUrl, route) === target.invokeUrl && route.method === "GET");
-    const invokeText = invokeRoute !== undefined && invokeRoute.originPath !== "" ? "" : expectedText;
+    // A Lambda route at the invoke URL is judged with the other Lambda routes below.
+    const invokeText = invokeRoute !== undefined && (invokeRoute.lambda !== undefined || invokeRoute.originPath !== "") ? "" : expectedText;
     const hello = await checkHello(target.invokeUrl, invokeText, limits, target.headers);
     if (!hello.ok) {
         return { passed: false, lines: [`FAIL: ${hello.problem}`] };
@@ -517,14 +597,21 @@ export async function checkAuthEnforced(target: SmokeTarget, limits: SmokeLimits
     } catch (error) {
         return { passed: false, lines: [`FAIL: GET ${target.invokeUrl} failed: ${describeFetchError(error)}`] };
     }
-    if (status !== 401 && status !== 403) {
-        return { passed: false, lines: [`FAIL: authMode ${target.authMode}, yet an unauthenticated GET ${target.invokeUrl} answered ${status}, expected 401 or 403`] };
+    // An HTTP API's JWT authorizer answers a request without a token 401 Unauthorized.
+    const refused = target.authMode === "jwt" ? [401] : [401, 403];
+    if (!refused.includes(status)) {
+        return {
+            passed: false,
+            lines: [`FAIL: authMode ${target.authMode}, yet an unauthenticated GET ${target.invokeUrl} answered ${status}, expected ${refused.join(" or ")}`],
+        };
     }
     return {
         passed: true,
         lines: [
             `GET ${target.invokeUrl} without credentials: ${status} (authMode ${target.authMode} is enforced)`,
-            `not run: the hello and burst checks need ${target.authMode === "iam" ? "SigV4-signed requests" : "a Cognito user's token"}`,
+            `not run: the hello and burst checks need ${
+                target.authMode === "iam" ? "SigV4-signed requests" : target.authMode === "jwt" ? `a token from the issuer in ${JWT_TOKEN_ENV}` : "a Cognito user's token"
+            }`,
         ],
     };
 }
@@ -554,13 +641,15 @@ export interface SmokeDeps {
     line(text: string): void;
     errorLine(text: string): void;
     limits?: SmokeLimits;
+    /** A bearer token for a `jwt` gateway (HELLO_GATEWAY_JWT). Default: none, only the 401 is checked. */
+    jwtToken?: string;
 }
 
 export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<number> {
     try {
         const request = parseSmokeArgs(argv);
         const stack = gatewayStackOf(request.env);
-        const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack));
+        const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack), deps.jwtToken);
         const report = await smokeCheck(target, await expectedTextFor(request, deps), deps.limits);
         for (const line of report.lines) {
             (line.startsWith("FAIL: ") ? deps.errorLine : deps.line)(line);
@@ -611,6 +700,7 @@ if (require.main === module) {
     runAsProcess(() =>
         smoke(process.argv.slice(2), {
             readOutputs: (stack) => readStackOutputs(stack),
+            jwtToken: process.env[JWT_TOKEN_ENV],
             line: (text) => console.log(text),
             errorLine: (text) => console.error(text),
         }),

@@ -12,8 +12,12 @@ export const LOGGING_LEVELS: readonly LoggingLevel[] = ["INFO", "ERROR", "OFF"];
 
 export type Architecture = "x86_64" | "arm64";
 
-export type AuthMode = "none" | "apiKey" | "iam" | "cognito";
-export const AUTH_MODES: readonly AuthMode[] = ["none", "apiKey", "iam", "cognito"];
+export type AuthMode = "none" | "apiKey" | "iam" | "cognito" | "jwt";
+export const AUTH_MODES: readonly AuthMode[] = ["none", "apiKey", "iam", "cognito", "jwt"];
+
+/** `rest`: API Gateway's REST API (HelloApi); `http`: an HTTP API (HttpGateway, docs/http-api.md). */
+export type ApiType = "rest" | "http";
+export const API_TYPES: readonly ApiType[] = ["rest", "http"];
 
 export type OriginMode = "public" | "private";
 export const ORIGIN_MODES: readonly OriginMode[] = ["public", "private"];
@@ -149,8 +153,13 @@ export type AuthConfig =
     | { readonly mode: "none" }
     | { readonly mode: "iam" }
     | { readonly mode: "apiKey"; readonly usagePlan: UsagePlanConfig }
-    /** No pool ARN: the stack creates a user pool. */
-    | { readonly mode: "cognito"; readonly userPoolArn: string | undefined };
+    /**
+     * No pool ARN: the stack creates a user pool. `audience`: the app client ids an HTTP API's
+     * JWT authorizer accepts (`jwtAudience`); empty means the client of the pool the stack creates.
+     */
+    | { readonly mode: "cognito"; readonly userPoolArn: string | undefined; readonly audience: readonly string[] }
+    /** An HTTP API's native JWT authorizer: tokens from `issuer` (https) for one of `audience`. */
+    | { readonly mode: "jwt"; readonly issuer: string; readonly audience: readonly string[] };
 
 export interface RequestValidationConfig {
     /** Query string parameters API Gateway requires before calling the origin. */
@@ -188,6 +197,10 @@ export interface GatewayAlarmThresholds {
 
 export interface GatewayConfig extends CommonConfig {
     readonly layer: "gateway";
+    /** Which kind of API serves the routes. Default: `rest`. */
+    readonly apiType: ApiType;
+    /** Origins browsers may call the API from (CORS); empty: no CORS headers at all. */
+    readonly corsAllowOrigins: readonly string[];
     readonly auth: AuthConfig;
     readonly requestValidation: RequestValidationConfig;
     readonly cache: CacheConfig;
@@ -214,6 +227,13 @@ export interface GatewayConfig extends CommonConfig {
     readonly integrationTimeoutMs: number;
     /** Every log group the stack creates is encrypted with a customer-managed KMS key. */
     readonly encryptLogs: boolean;
+    /** The functions `-> lambda:<name>` routes run. */
+    readonly lambda: LambdaConfig;
+}
+
+export interface LambdaConfig {
+    /** Concurrency reserved for each function; 0: none, the account's unreserved pool. */
+    readonly reservedConcurrency: number;
 }
 
 export type StackConfig = OriginConfig | GatewayConfig;

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { RecordedInvoke, RecordedResource, ResourceGraph, unwrapSecrets } from "../resource-graph";
 import { renderAwsxVpc, AWSX_VPC_TYPE, AWSX_VPC_APPROXIMATION } from "./awsx-vpc";
-import { ArgMapping, EMULATOR_GAPS, INVOKES, isStructural, NOT_EMULATED, RESOURCE_TYPES, ResourceMapping, snakeCase } from "./terraform-types";
+import { ArgMapping, EMULATOR_GAPS, INVOKES, isStructural, NOT_EMULATED, RESOURCE_TYPES, ResourceMapping, snakeCase, UNEXERCISED } from "./terraform-types";
 
 const TYPES_FILE = "tools/emulator/terraform-types.ts";
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
@@ -52,6 +52,8 @@ export interface RenderOptions {
     readonly prerequisites?: readonly Prerequisite[];
     /** Public keys for tls keys the mirror cannot create, by resource name (OpenSSH format). */
     readonly generatedPublicKeys?: Readonly<Record<string, string>>;
+    /** The zip of each Lambda function's code, by resource name (tools/emulator/lambda-packages.ts). */
+    readonly functionPackages?: Readonly<Record<string, { readonly file: string; readonly sourceCodeHash: string }>>;
 }
 
 /** One line of the printed not-emulated list. */
@@ -190,7 +192,7 @@ class StackRenderer {
 
     private providerBlock(): Record<string, unknown> {
         const endpoint = this.options.endpoint;
-        const services = ["acm", "apigateway", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
+        const services = ["acm", "apigateway", "apigatewayv2", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "lambda", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
         return {
             region: this.options.region,
             access_key: "test",
@@ -264,6 +266,10 @@ class StackRenderer {
                 // Another stack's outputs arrive like config: a literal copy is not this stack's
                 // mock value leaking, and what does depend on the reference is traced to it.
                 this.addSource(resource, value, `var.${variable}`, false);
+                // A list output (the VPC link's subnets): each element traces to its index.
+                if (Array.isArray(value)) {
+                    value.forEach((item, index) => this.addSource(resource, item, `var.${variable}[${index}]`, false));
+                }
             }
             return;
         }
@@ -424,6 +430,10 @@ class StackRenderer {
             this.problems.push(`${what}: type ${resource.type} has no Terraform mapping: add an entry to RESOURCE_TYPES in ${TYPES_FILE} (or to NOT_EMULATED with the reason)`);
             return;
         }
+        const unexercised = UNEXERCISED[resource.type];
+        if (unexercised !== undefined) {
+            this.notEmulated.push({ what, reason: unexercised });
+        }
         const label = labelOf(resource.name);
         const referenced = new Set<string>();
         const body: Record<string, unknown> = {};
@@ -440,6 +450,17 @@ class StackRenderer {
                 continue;
             }
             const spec: ArgMapping = typeof argument === "string" ? { name: argument } : argument;
+            if (spec.archive) {
+                const archive = this.options.functionPackages?.[resource.name];
+                if (archive === undefined) {
+                    this.problems.push(`${what}.${key}: an archive with no package written for it: pass functionPackages (tools/emulator/lambda-packages.ts)`);
+                    continue;
+                }
+                // A path in the working directory Terraform runs in, and the hash the provider compares.
+                body[spec.name] = `\${path.module}/${archive.file}`;
+                body.source_code_hash = archive.sourceCodeHash;
+                continue;
+            }
             const dependencies = this.run.graph.propertyDependenciesOf(resource, key);
             const custom = dependencies.flatMap((dependency) => this.run.graph.customResourcesUnder(dependency).concat(dependency.type === AWSX_VPC_TYPE ? [dependency] : []));
             const derived = mapping.derived?.[key];

@@ -96,6 +96,7 @@ export const T = {
     webAclLogging: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     userPool: "aws:cognito/userPool:UserPool",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    lambdaFunction: "aws:lambda/function:Function",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     dashboard: "aws:cloudwatch/dashboard:Dashboard",
     topic: "aws:sns/topic:Topic",
@@ -108,6 +109,14 @@ export const T = {
     autoScalingPolicy: "aws:autoscaling/policy:Policy",
     // The provider files aws_ec2_instance_state under ec2transitgateway.
     instanceState: "aws:ec2transitgateway/instanceState:InstanceState",
+    // HTTP APIs (infra/http/) and the functions Lambda routes run (infra/lambda/).
+    httpApi: "aws:apigatewayv2/api:Api",
+    httpRoute: "aws:apigatewayv2/route:Route",
+    httpIntegration: "aws:apigatewayv2/integration:Integration",
+    httpStage: "aws:apigatewayv2/stage:Stage",
+    httpAuthorizer: "aws:apigatewayv2/authorizer:Authorizer",
+    httpVpcLink: "aws:apigatewayv2/vpcLink:VpcLink",
+    httpDomainName: "aws:apigatewayv2/domainName:DomainName",
 } as const;
 
 /**
@@ -132,6 +141,9 @@ const DRAWN_TYPES = new Set<string>([
     "aws:cognito/userPoolClient:UserPoolClient",
     "aws:kms/key:Key",
     "aws:kms/keyPolicy:KeyPolicy",
+    "aws:apigatewayv2/apiMapping:ApiMapping",
+    "aws:lambda/permission:Permission",
+    "aws:iam/rolePolicy:RolePolicy",
 ]);
 
 function firstOf(run: DiagramSource, type: string): RecordedResource | undefined {
@@ -491,6 +503,9 @@ export function architectureDiagramOf(
     gateway: DiagramSource,
     options: DiagramOptions = {},
 ): Diagram {
+    if (firstOf(gateway, T.httpApi)) {
+        return httpApiDiagramOf(env, origin, gateway, options);
+    }
     const nodes: DiagramNode[] = [{ id: "client", shape: "stadium", lines: ["Client"] }];
     const originUrl = origin ? origin.outputs.originUrl : options.originUrl;
     const originSide = origin ? originPart(origin) : externalBackendPart(originUrl);
@@ -609,7 +624,6 @@ export function architectureDiagramOf(
         group.routes.push(`${httpMethod} ${routePath}`.trim());
         routeGroups.set(key, group);
     }
-    const routeIds: string[] = [];
     const drawn = new Set<string>();
     const addEdge = (edge: DiagramEdge) => {
         const key = JSON.stringify([edge.from, edge.to, edge.label]);
@@ -618,11 +632,37 @@ export function architectureDiagramOf(
             edges.push(edge);
         }
     };
+    // Functions `-> lambda:<name>` routes run: drawn beside the API, each route group into the
+    // function whose invokeArn its integration calls.
+    const functions = allOf(gateway, T.lambdaFunction);
+    functions.forEach((fn, index) => {
+        gatewayNodes.push({
+            id: `lambda_${index + 1}`,
+            shape: "rounded",
+            lines: lines(
+                `Lambda ${plain(fn, "name") ?? fn.name}`,
+                `${plain(fn, "runtime") ?? "?"} ${String((fn.inputs.architectures as unknown[] | undefined)?.[0] ?? "")}, ${plain(fn, "memorySize") ?? "?"} MB, timeout ${plain(fn, "timeout") ?? "?"} s`,
+                plain(fn, "reservedConcurrentExecutions") && `reserved concurrency ${plain(fn, "reservedConcurrentExecutions")}`,
+            ),
+        });
+    });
+    const functionIdOf = (uri: string | undefined) => {
+        const index = uri === undefined ? -1 : functions.findIndex((fn) => stateText(fn, "invokeArn") === uri);
+        return index === -1 ? undefined : `lambda_${index + 1}`;
+    };
+    const routeIds: string[] = [];
+    const originRouteIds: string[] = [];
     [...routeGroups.values()].forEach((group, index) => {
         const id = `route_${index + 1}`;
         routeIds.push(id);
         apiNodes.push({ id, shape: "box", lines: [group.routes.join(", "), ...group.detail] });
         edges.push({ from: "stage", to: id });
+        const functionId = functionIdOf(group.uri);
+        if (functionId) {
+            addEdge({ from: id, to: functionId, label: "invokes" });
+            return;
+        }
+        originRouteIds.push(id);
         // A URI under the origin's own address is drawn into the origin, labelled with the
         // path it reaches there (`/` or a `-> /origin/path` target); any other URI is not.
         const underOrigin = typeof originUrl === "string" && group.uri !== undefined && group.uri.startsWith(originUrl);
@@ -658,12 +698,16 @@ export function architectureDiagramOf(
     const logColumn: string[] = [];
     allOf(gateway, T.logGroup).forEach((group, index) => {
         const id = `logs_${index + 1}`;
-        const { title, notes, writer } = logGroupRole(gateway, group, logWriters);
+        const role = logGroupRole(gateway, group, logWriters);
+        // A function's own log group (its loggingConfig names it) is written by that function.
+        const functionIndex = functions.findIndex((fn) => plain(fn, "loggingConfig.logGroup") === stateText(group, "name"));
+        const writer = role.writer ?? (functionIndex === -1 ? undefined : { from: `lambda_${functionIndex + 1}`, label: "logs" });
+        const title = role.writer === undefined && functionIndex !== -1 ? "CloudWatch function logs (JSON)" : role.title;
         const retention = plain(group, "retentionInDays");
         gatewayNodes.push({
             id,
             shape: "cylinder",
-            lines: [title, retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires", ...notes],
+            lines: [title, retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires", ...role.notes],
         });
         logColumn.push(id);
         if (writer) {
@@ -685,7 +729,7 @@ export function architectureDiagramOf(
         lines: lines(
             "StackReference",
             plain(reference, "name") ?? reference.name,
-            routeIds.length > 0 && `originUrl → the route${routeIds.length === 1 ? "" : "s"}`,
+            originRouteIds.length > 0 && `originUrl → the route${originRouteIds.length === 1 ? "" : "s"}`,
             vpcLink && "originNlbArn → the VPC link",
         ),
     };
@@ -729,5 +773,118 @@ export function architectureDiagramOf(
             [...logColumn, ...(monitoring ? [monitoring.id] : []), ...gatewayOther.map((node) => node.id), ...(referenceNode ? [referenceNode.id] : [])],
             ...originSide.columns,
         ],
+    };
+}
+
+/**
+ * An HTTP API gateway (apiType http): client, optional custom domain, the auto-deploying stage,
+ * its JWT authorizer, the routes grouped by what they reach (the origin through the VPC link, an
+ * external URL, or a Lambda function), access logs, and the wiring to the origin stack.
+ */
+function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gateway: DiagramSource, options: DiagramOptions): Diagram {
+    const nodes: DiagramNode[] = [{ id: "client", shape: "stadium", lines: ["Client"] }];
+    const originUrl = origin ? origin.outputs.originUrl : options.originUrl;
+    const originSide = origin ? originPart(origin) : externalBackendPart(originUrl);
+    const edges: DiagramEdge[] = [...originSide.edges];
+    const apiNodes: DiagramNode[] = [];
+    const gatewayNodes: DiagramNode[] = [];
+    const api = firstOf(gateway, T.httpApi);
+    const stage = firstOf(gateway, T.httpStage);
+    const cors = plain(api, "corsConfiguration.allowOrigins");
+    apiNodes.push({
+        id: "stage",
+        shape: "rounded",
+        lines: lines(
+            `Stage ${plain(stage, "name") ?? "?"}${plain(stage, "autoDeploy") === "true" ? " (auto-deploy)" : ""}`,
+            `throttle ${plain(stage, "defaultRouteSettings.throttlingRateLimit") ?? "?"} req/s, burst ${plain(stage, "defaultRouteSettings.throttlingBurstLimit") ?? "?"}`,
+            plain(stage, "defaultRouteSettings.detailedMetricsEnabled") === "true" && "detailed metrics",
+            cors && `CORS ${cors}`,
+        ),
+    });
+    const domain = firstOf(gateway, T.httpDomainName);
+    const invokePath = urlPath(gateway.outputs.invokeUrl);
+    if (domain) {
+        gatewayNodes.push({ id: "custom_domain", shape: "rounded", lines: lines(`Custom domain ${plain(domain, "domainName") ?? ""}`.trim(), "TLS 1.2") });
+        edges.push({ from: "client", to: "custom_domain", label: "HTTPS" }, { from: "custom_domain", to: "stage" });
+    } else {
+        edges.push({ from: "client", to: "stage", label: `HTTPS${invokePath ? ` ${invokePath}` : ""}` });
+    }
+    const authorizer = firstOf(gateway, T.httpAuthorizer);
+    if (authorizer) {
+        gatewayNodes.push({
+            id: "authorizer",
+            shape: "box",
+            lines: lines(`Authorizer ${plain(authorizer, "authorizerType") ?? ""}`.trim(), plain(authorizer, "jwtConfiguration.issuer") && `issuer ${plain(authorizer, "jwtConfiguration.issuer")}`, firstOf(gateway, T.userPool) && "Cognito user pool"),
+        });
+        edges.push({ from: "authorizer", to: "stage", dashed: true, label: "verifies tokens" });
+    }
+    const vpcLink = firstOf(gateway, T.httpVpcLink);
+    if (vpcLink) {
+        apiNodes.push({ id: "vpc_link", shape: "hexagon", lines: lines("VPC link (HTTP API)", plain(vpcLink, "name")) });
+    }
+    const functions = allOf(gateway, T.lambdaFunction);
+    functions.forEach((fn, index) => {
+        gatewayNodes.push({
+            id: `function_${index + 1}`,
+            shape: "box",
+            lines: lines(`Lambda ${plain(fn, "name") ?? fn.name}`, `${plain(fn, "runtime") ?? "?"} ${plain(fn, "architectures") ?? ""}`.trim(), plain(fn, "timeout") && `timeout ${plain(fn, "timeout")} s`),
+        });
+    });
+    const groups = new Map<string, { routes: string[]; detail: string[]; target?: string; viaVpcLink: boolean; originPath?: string }>();
+    for (const route of allOf(gateway, T.httpRoute)) {
+        const integration = allOf(gateway, T.httpIntegration).find((candidate) => plain(route, "target") === `integrations/${candidate.id}`);
+        const type = plain(integration, "integrationType") ?? "integration";
+        const viaVpcLink = plain(integration, "connectionType") === "VPC_LINK";
+        const uri = plain(integration, "integrationUri");
+        const fnIndex = functions.findIndex((fn) => stateText(fn, "invokeArn") === uri);
+        const originPath = plain(integration, "requestParameters.overwrite:path");
+        const detail = lines(
+            plain(route, "authorizationType") !== "NONE" && `auth ${plain(route, "authorizationType")}`,
+            `${type}${type === "AWS_PROXY" ? ` payload ${plain(integration, "payloadFormatVersion") ?? "?"}` : ""}${viaVpcLink ? " via VPC link" : ""}`,
+            plain(integration, "timeoutMilliseconds") && `timeout ${plain(integration, "timeoutMilliseconds")} ms`,
+        );
+        const target = fnIndex >= 0 ? `function_${fnIndex + 1}` : originSide.entryFor(hostOf(viaVpcLink ? originUrl : uri));
+        const key = JSON.stringify([detail, target, originPath]);
+        const group = groups.get(key) ?? { routes: [], detail, target, viaVpcLink, originPath };
+        group.routes.push(plain(route, "routeKey") ?? route.name);
+        groups.set(key, group);
+    }
+    [...groups.values()].forEach((group, index) => {
+        const id = `route_${index + 1}`;
+        apiNodes.push({ id, shape: "box", lines: [group.routes.join(", "), ...group.detail] });
+        edges.push({ from: "stage", to: id });
+        if (group.viaVpcLink && vpcLink) {
+            edges.push({ from: id, to: "vpc_link" });
+            if (group.target) edges.push({ from: "vpc_link", to: group.target, label: group.originPath });
+        } else if (group.target) {
+            edges.push({ from: id, to: group.target, label: group.originPath });
+        }
+    });
+    const accessArn = plain(stage, "accessLogSettings.destinationArn");
+    allOf(gateway, T.logGroup).forEach((group, index) => {
+        const id = `logs_${index + 1}`;
+        const isAccess = accessArn !== undefined && stateText(group, "arn") === accessArn;
+        const retention = plain(group, "retentionInDays");
+        gatewayNodes.push({ id, shape: "cylinder", lines: [isAccess ? "CloudWatch access logs (no execution logs)" : `Log group ${group.name}`, retention ? `retention ${retention} days` : "retention: never expires"] });
+        if (isAccess) edges.push({ from: "stage", to: id, dashed: true, label: "access log" });
+    });
+    const reference = firstOf(gateway, T.stackReference);
+    if (reference) {
+        gatewayNodes.push({ id: "stack_reference", shape: "hexagon", lines: ["StackReference", plain(reference, "name") ?? reference.name] });
+        if (originSide.group) edges.push({ from: originSide.group.id, to: "stack_reference", dashed: true, label: "outputs" });
+        if (vpcLink) edges.push({ from: "stack_reference", to: "vpc_link", dashed: true, label: "originNlbListenerArn" });
+    }
+    const gatewayGroup: DiagramGroup = {
+        id: "gateway_stack",
+        title: `Stack ${gateway.stack} (gateway)`,
+        style: "stack",
+        nodes: [...gatewayNodes, ...otherResourcesNode("gateway_other", gateway)],
+        groups: [{ id: "http_api", title: api ? `HTTP API ${plain(api, "name") ?? api.name}` : "HTTP API", style: "service", nodes: apiNodes, groups: [] }],
+    };
+    return {
+        title: `hello-gateway ${env}`,
+        nodes: [...nodes, ...(originSide.node ? [originSide.node] : [])],
+        groups: [gatewayGroup, ...(originSide.group ? [originSide.group] : [])],
+        edges,
     };
 }
