@@ -207,6 +207,15 @@ describe("config: parsing and validation (infra/config/)", () => {
             expect(refusal("dev")).to.deep.equal(['hello-gateway:originStack: got "dev"; expected an origin stack such as dev-origin: Pulumi.dev.yaml is not one (its layer is not origin)']);
         });
 
+        it("accepts the origin of the environment a variant stack belongs to: prod-http in front of prod-origin, not dev-origin", () => {
+            const prodHttp = { ...DEV, stack: "prod-http" };
+            const parsed = parseConfig(withStackFiles(raw({ layer: "gateway", originStack: "acme/hello-gateway/prod-origin" })), prodHttp);
+            expect((parsed as GatewayConfig).originStack).to.equal("acme/hello-gateway/prod-origin");
+            expect(configErrorOf(() => parseConfig(withStackFiles(raw({ layer: "gateway", originStack: "acme/hello-gateway/dev-origin" })), prodHttp)).problems.map((p) => p.key)).to.deep.equal([
+                "hello-gateway:originStack",
+            ]);
+        });
+
         it("names every bad key in one error, with the value given and what is accepted", () => {
             const error = configErrorOf(() =>
                 parseConfig(

@@ -153,7 +153,8 @@ function parseOriginUrl(reader: ConfigReader, problems: ProblemList): string | u
  * a stack that does not exist fails only at deploy. A stack of this project is one whose stack
  * file, `Pulumi.<stack>.yaml`, is in the project directory with `layer: origin` (every stack
  * this project deploys has one there); another environment's origin is `<env>-origin` where
- * `<env>` is another gateway stack here. Without a way to read project files, only the project
+ * `<env>` is another gateway stack here, unless this stack is that environment's variant
+ * (`<env>-<variant>`, such as prod-http in front of prod-origin). Without a way to read project files, only the project
  * part is checked.
  */
 function checkOriginIsOfThisEnvironment(originStack: string, identity: StackIdentity, raw: RawConfig, problems: ProblemList): void {
@@ -171,7 +172,10 @@ function checkOriginIsOfThisEnvironment(originStack: string, identity: StackIden
     }
     const stackFile = raw.readProjectFile(`Pulumi.${name}.yaml`);
     const otherEnvironment = environmentOf(name);
-    if (name.endsWith(ORIGIN_STACK_SUFFIX) && otherEnvironment !== environmentOf(identity.stack) && raw.readProjectFile(`Pulumi.${otherEnvironment}.yaml`) !== undefined) {
+    // A variant of an environment, `<env>-<variant>` (prod-http), shares `<env>-origin`: the
+    // same origin serves both of that environment's gateways (docs/http-api.md).
+    const isVariantOf = identity.stack.startsWith(`${otherEnvironment}-`);
+    if (name.endsWith(ORIGIN_STACK_SUFFIX) && otherEnvironment !== environmentOf(identity.stack) && !isVariantOf && raw.readProjectFile(`Pulumi.${otherEnvironment}.yaml`) !== undefined) {
         problems.add("originStack", shown(originStack), `${suggested}, this environment's origin: ${name} is the origin of the ${otherEnvironment} gateway`);
     } else if (stackFile === undefined) {
         problems.add("originStack", shown(originStack), `${suggested}, or another origin stack of this project: there is no Pulumi.${name}.yaml here`);
