@@ -408,7 +408,10 @@ describe("config: what cannot work is refused before anything is created (issue 
         expect(problemsOf({ layer: "origin", sshAllowedCidrs: '["192.0.2.10"]' }, DEV_ORIGIN)).to.deep.equal([
             'hello-gateway:sshAllowedCidrs: got "192.0.2.10"; expected an IPv4 or IPv6 CIDR with host bits zero; did you mean 192.0.2.10/32 (that one address)?',
         ]);
-        expect(problemsOf({ layer: "origin", sshAllowedCidrs: '["laptop.example.com"]' }, DEV_ORIGIN)[0]).to.contain("a host name is not accepted");
+        expect(problemsOf({ layer: "origin", sshAllowedCidrs: '["laptop.example.com"]' }, DEV_ORIGIN)[0]).to.contain("(not a host name: security groups take addresses)");
+        expect(problemsOf({ layer: "origin", sshAllowedCidrs: '["10.0.0.0/33"]' }, DEV_ORIGIN)).to.deep.equal([
+            'hello-gateway:sshAllowedCidrs: got "10.0.0.0/33"; expected an IPv4 or IPv6 CIDR with host bits zero, e.g. 203.0.113.10/32',
+        ]);
     });
 
     it("says did you mean for a value of a fixed list too", () => {

@@ -44,7 +44,7 @@ function parseSshAllowedCidrs(reader: ConfigReader, problems: ProblemList): Orig
             problems.add(
                 "sshAllowedCidrs",
                 shown(text),
-                `an IPv4 or IPv6 CIDR with host bits zero${oneAddress ? `; did you mean ${oneAddress} (that one address)?` : ", e.g. 203.0.113.10/32 (a host name is not accepted: security groups take addresses)"}`,
+                `an IPv4 or IPv6 CIDR with host bits zero${oneAddress ? `; did you mean ${oneAddress} (that one address)?` : `, e.g. 203.0.113.10/32${/[g-z]/i.test(text) ? " (not a host name: security groups take addresses)" : ""}`}`,
             );
             continue;
         }
