@@ -418,7 +418,7 @@ describe("config: what cannot work is refused before anything is created (issue 
         expect(problemsOf({ layer: "Origin", sshAllowedCidrs: '["203.0.113.0/24"]' }, DEV_ORIGIN)).to.deep.equal(['hello-gateway:layer: got "Origin"; expected one of origin, gateway; did you mean origin?']);
         expect(problemsOf({ layer: "gateway", authMode: "apikey", loggingLevel: "info", originMode: "Private" }, DEV)).to.deep.equal([
             'hello-gateway:loggingLevel: got "info"; expected one of INFO, ERROR, OFF; did you mean INFO?',
-            'hello-gateway:authMode: got "apikey"; expected one of none, apiKey, iam, cognito; did you mean apiKey?',
+            'hello-gateway:authMode: got "apikey"; expected one of none, apiKey, iam, cognito, jwt; did you mean apiKey?',
             'hello-gateway:originMode: got "Private"; expected one of public, private; did you mean private?',
         ]);
         expect(problemsOf({ layer: "gateway", loggingLevel: "DEBUG" }, DEV)).to.deep.equal(['hello-gateway:loggingLevel: got "DEBUG"; expected one of INFO, ERROR, OFF']);

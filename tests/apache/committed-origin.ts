@@ -8,19 +8,18 @@
 import * as path from "node:path";
 import { AMAZON_LINUX_LAYOUT, OriginSite, ORIGIN_HTTPS_PORT, renderIndexHtml, renderSiteConfig, sitePaths } from "../../infra/httpd";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource } from "../../tools/mock-runtime";
+import { heredocFiles } from "../../tools/plan/origin-files";
 import { PROJECT, StackRunOptions, gatewayConfigOf, resourcesOfType, runStack, theOne, unwrapSecrets } from "../support";
 import { KeyPair, clientCertificate } from "./local-apache";
 import { CertificateParameters, issueCertificate } from "./origin-pki";
 
-const HEREDOC = /^sudo tee (\S+) > \/dev\/null <<'HELLO_GATEWAY_FILE'\n([\s\S]*?)\nHELLO_GATEWAY_FILE$/gm;
-
-/** The files a provisioning script writes, by path, with the content they end up with. */
+/**
+ * The files a provisioning script writes, by path, with the content they end up with: read by
+ * the same heredoc reader the offline plan writes origin-files/ with, so the judge and the plan
+ * never disagree on what provisioning writes.
+ */
 export function filesWrittenBy(script: string): Map<string, string> {
-    const files = new Map<string, string>();
-    for (const match of script.matchAll(HEREDOC)) {
-        files.set(match[1], `${match[2]}\n`);
-    }
-    return files;
+    return new Map(heredocFiles(script).map((file) => [file.target, file.content]));
 }
 
 /** The PEM blocks of a file, in order. */
