@@ -27,6 +27,9 @@ export const DEFAULT_MEMORY_MB = 256;
  * Not Lambda's default `/aws/lambda/<function name>`: the group outlives a destroy, and a stack
  * created again would collide with the kept group of that name (ResourceAlreadyExistsException).
  * The function writes to its group through `loggingConfig.logGroup`, whatever the name.
+ * Lambda itself would create `/aws/lambda/<function name>` on the first invocation, and a custom
+ * group it has to create must not start with `aws/`; this one exists before the function
+ * (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html).
  */
 export function functionLogGroupPrefix(functionName: string): string {
     return `/aws/lambda/${functionName}-`;

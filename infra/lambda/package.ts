@@ -94,7 +94,11 @@ export function bundleFunction(sourceFile: string, root: string = REPOSITORY_ROO
 
 /**
  * The archive Lambda receives: the bundle as `index.js`, alone. A StringAsset inside an
- * AssetArchive, so Pulumi hashes the text itself (no file, no modification time).
+ * AssetArchive, so no file or modification time is involved: the engine hashes an archive of
+ * assets as a tar of the entries in name order whose headers hold only name, mode 0600 and
+ * size, and zips it for upload with a constant modification time (pulumi/pulumi
+ * sdk/go/common/resource/archive/archive.go: `EnsureHashWithWD`, `addNextFileToTar`,
+ * `addNextFileToZIP`). Same bundle, same hash, no update.
  */
 export function functionArchive(bundle: Pick<FunctionBundle, "code">): pulumi.asset.AssetArchive {
     return new pulumi.asset.AssetArchive({ [BUNDLE_FILE]: new pulumi.asset.StringAsset(bundle.code) });
