@@ -4,14 +4,14 @@ import { ACCESS_LOG_FIELDS, EXECUTE_API_TLS, deploymentTrigger } from "../infra/
 import { OriginConfig } from "../infra/config";
 import { clientCertificateGenerations } from "../infra/origin-tls";
 import { MOCK_ACCOUNT_ID, MOCK_ORGANIZATION, ProgramRun } from "../tools/mock-runtime";
-import { COMMITTED_ROOT, PROJECT, SINGLE_INSTANCE, StackRunOptions, byName, privateOriginOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
+import { COMMITTED_ROOT, PROJECT, SINGLE_INSTANCE, StackRunOptions, byName, privateOriginOutputsFor, publicOriginOutputs, publicOriginOutputsFor, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
 
 type Inputs = Record<string, unknown>;
 const ORIGIN_MODES = ["public", "private"] as const;
 
 /** A gateway run in front of an origin of the given mode (the origin's outputs as a StackReference reads them). */
 function gatewayIn(stack: "dev" | "prod", mode: (typeof ORIGIN_MODES)[number], overrides: Record<string, string> = {}, root = COMMITTED_ROOT): Promise<ProgramRun> {
-    const origin = mode === "private" ? privateOriginOutputsFor(stack, root) : publicOriginOutputs(stack);
+    const origin = mode === "private" ? privateOriginOutputsFor(stack, root) : publicOriginOutputsFor(stack, root);
     const options: StackRunOptions = {
         root,
         overrides: { originMode: mode, ...overrides },
@@ -32,7 +32,7 @@ export function describeGatewayToOrigin(root: string, label: string, stacks: Rea
                 let origin: Record<string, unknown>;
                 before(async () => {
                     run = await gatewayIn(stack, mode, {}, root);
-                    origin = mode === "private" ? privateOriginOutputsFor(stack, root) : publicOriginOutputs(stack);
+                    origin = mode === "private" ? privateOriginOutputsFor(stack, root) : publicOriginOutputsFor(stack, root);
                 });
 
                 it("the stage presents the origin stack's client certificate", () => {

@@ -46,6 +46,16 @@ export function privateOriginOutputsFor(gatewayStack: string, root = COMMITTED_R
     return privateOriginOutputs(gatewayStack, config["aws:region"] ?? "us-east-1");
 }
 
+/**
+ * A deployed public origin for the gateway stack under test, in the gateway's own region: the
+ * stage presents the origin's client certificate, a regional resource, so a public origin in
+ * another region is refused too, whichever region the user's stack files name.
+ */
+export function publicOriginOutputsFor(gatewayStack: string, root = COMMITTED_ROOT): Record<string, unknown> {
+    const { config } = loadStackConfig(gatewayStack, root);
+    return publicOriginOutputs(gatewayStack, config["aws:region"] ?? "us-east-1");
+}
+
 /** What a private origin exports: its public outputs, and the NLB the VPC link targets. */
 function privateOriginOutputs(environment: string, region: string): Record<string, unknown> {
     const nlbDns = `hello-${environment}-nlb-0123456789.elb.${region}.amazonaws.com`;

@@ -151,7 +151,7 @@ describe("the README's region edit on one file of a private pair", () => {
         );
         const problems = failure.split("\n").filter((line) => line.startsWith("  - "));
         expect(problems).to.deep.equal([
-            `  - Pulumi.prod.yaml:${lineOf(path.join(root, "Pulumi.prod.yaml"), "aws:region")}: aws:region: got "${gatewayRegion}"; expected "${originRegion}", the region of stack ${MOCK_ORGANIZATION}/hello-gateway/prod-origin: a private origin's VPC link cannot cross regions (set aws:region to ${originRegion} here, or move the origin to ${gatewayRegion})`,
+            `  - Pulumi.prod.yaml:${lineOf(path.join(root, "Pulumi.prod.yaml"), "aws:region")}: aws:region: got "${gatewayRegion}"; expected "${originRegion}", the region of stack ${MOCK_ORGANIZATION}/hello-gateway/prod-origin: a private origin's VPC link cannot cross regions, and neither can the origin's client certificate (clientCertificateId) (set aws:region to ${originRegion} here, or move the origin to ${gatewayRegion})`,
         ]);
     });
 });
