@@ -268,7 +268,7 @@ describe("npm run emulate (command line)", () => {
 
     it("runs in CI for every environment it covers, after npm test", () => {
         const ci = fs.readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8");
-        const loop = /^for env in (.+); do\n\s+echo .*\n\s+(?:if )?npm run --silent emulate -- "\$env"/m.exec(ci);
+        const loop = /^for env in (.+); do\n\s+echo .*\n\s+(?:if |\()?npm run --silent emulate -- "\$env"/m.exec(ci);
         expect(loop, ".ci/run loops over the environments").not.to.equal(null);
         expect(loop![1].split(" ")).to.deep.equal([...EMULATED_ENVIRONMENTS]);
         expect(ci.indexOf("npm test 2>&1")).to.be.lessThan(ci.indexOf("npm run --silent emulate"));
