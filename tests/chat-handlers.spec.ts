@@ -6,12 +6,12 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
 import * as http from "node:http";
-import { authorize, TokenSource } from "../functions/chat/authorizer";
+import { authorize, TokenSource } from "../functions/websocket/token-authorizer";
 import { onConnect } from "../functions/chat/connect";
 import { CONNECTION_KEY, ConnectionStore, EXPIRY_ATTRIBUTE, MAX_CONNECTION_SECONDS } from "../functions/chat/connections";
 import { onDefault } from "../functions/chat/default";
 import { onDisconnect } from "../functions/chat/disconnect";
-import type { WebSocketEvent } from "../functions/chat/events";
+import type { WebSocketEvent } from "../functions/websocket/events";
 import { Replies } from "../functions/chat/replies";
 import { onSendMessage } from "../functions/chat/sendmessage";
 import { freePort } from "../tools/free-port";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { selectRoute } from "../functions/chat/route-selection";
+import { selectRoute } from "../functions/websocket/route-selection";
 
 // API Gateway with `$request.body.action`: an action route for a JSON object whose `action`
 // names one, `$default` for everything else.

@@ -1,5 +1,5 @@
 // $connect: records the connection. A 200 accepts it; an error refuses the handshake.
-import type { WebSocketEvent, WebSocketResult } from "./events";
+import type { WebSocketEvent, WebSocketResult } from "../websocket/events";
 import { ChatRuntime, chatRuntime } from "./runtime";
 
 export async function onConnect(event: WebSocketEvent, runtime: Pick<ChatRuntime, "connections" | "now">): Promise<WebSocketResult> {

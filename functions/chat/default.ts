@@ -1,6 +1,6 @@
 // $default: every message no action route takes. It answers the sender with usage help.
-import type { WebSocketEvent, WebSocketResult } from "./events";
-import { selectRoute } from "./route-selection";
+import type { WebSocketEvent, WebSocketResult } from "../websocket/events";
+import { selectRoute } from "../websocket/route-selection";
 import { ChatRuntime, chatRuntime } from "./runtime";
 import { usageHelp } from "./usage";
 

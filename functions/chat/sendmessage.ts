@@ -1,6 +1,6 @@
 // sendmessage: broadcasts {"action":"sendmessage","text":"..."} to every open connection and
 // forgets the connections API Gateway reports gone (410).
-import type { WebSocketEvent, WebSocketResult } from "./events";
+import type { WebSocketEvent, WebSocketResult } from "../websocket/events";
 import { ChatRuntime, chatRuntime } from "./runtime";
 import { usageHelp } from "./usage";
 

@@ -1,5 +1,5 @@
 // The usage help the chat answers with when a message reaches no action.
-import { RouteSelection } from "./route-selection";
+import { RouteSelection } from "../websocket/route-selection";
 
 export interface UsageHelp {
     readonly action: "usage";

@@ -23,6 +23,7 @@ export * from "./reader";
 export * from "./formats";
 export * from "./origin";
 export * from "./gateway";
+export * from "./websocket";
 export * from "./keys";
 
 /** Validates everything for the stack's layer and throws one ConfigError naming each bad key. */

@@ -15,6 +15,10 @@ export type Architecture = "x86_64" | "arm64";
 export type AuthMode = "none" | "apiKey" | "iam" | "cognito";
 export const AUTH_MODES: readonly AuthMode[] = ["none", "apiKey", "iam", "cognito"];
 
+/** Which kind of API Gateway API a gateway stack builds. */
+export const API_TYPES = ["rest", "websocket"] as const;
+export type ApiType = (typeof API_TYPES)[number];
+
 export type OriginMode = "public" | "private";
 export const ORIGIN_MODES: readonly OriginMode[] = ["public", "private"];
 
@@ -178,6 +182,10 @@ export interface GatewayAlarmThresholds {
 
 export interface GatewayConfig extends CommonConfig {
     readonly layer: "gateway";
+    /** `rest` (the default) or `websocket`; each reads its own keys. */
+    readonly apiType: ApiType;
+    /** `apiType: websocket` only: its routes, functions and `$connect` auth (docs/websocket.md). */
+    readonly websocket?: WebSocketConfig;
     readonly auth: AuthConfig;
     readonly requestValidation: RequestValidationConfig;
     readonly cache: CacheConfig;
@@ -207,3 +215,27 @@ export interface GatewayConfig extends CommonConfig {
 }
 
 export type StackConfig = OriginConfig | GatewayConfig;
+
+/** A WebSocket route: a route key and the function in `functions/` that serves it. */
+export interface WebSocketRoute {
+    /** The route exactly as configured, for messages and the plan. */
+    readonly source: string;
+    /** `$connect`, `$disconnect`, `$default` or an action name. */
+    readonly routeKey: string;
+    /** `chat/connect`: the handler exported by `functions/chat/connect.ts`. */
+    readonly functionName: string;
+}
+
+/** Who may open a connection; checked on `$connect` only, the one route AWS authorizes. */
+export type WebSocketAuthConfig =
+    | { readonly mode: "none" }
+    | { readonly mode: "iam" }
+    /** A Lambda REQUEST authorizer compares `?token=` with this SSM SecureString parameter. */
+    | { readonly mode: "token"; readonly tokenParameterName: string };
+
+export const WEBSOCKET_AUTH_MODES: readonly WebSocketAuthConfig["mode"][] = ["none", "iam", "token"];
+
+export interface WebSocketConfig {
+    readonly routes: readonly WebSocketRoute[];
+    readonly auth: WebSocketAuthConfig;
+}
