@@ -3,17 +3,9 @@
 // API Gateway closed it without a $disconnect reaching us.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { CONNECTION_KEY, EXPIRY_ATTRIBUTE, MAX_CONNECTION_SECONDS } from "./table-schema";
 
-/**
- * API Gateway closes every WebSocket connection after 2 hours ("Connection duration for
- * WebSocket API: 2 hours", Amazon API Gateway quotas for WebSocket APIs,
- * apigateway-execution-service-websocket-limits-table.html), so no item outlives that.
- */
-export const MAX_CONNECTION_SECONDS = 2 * 60 * 60;
-
-/** The table's attribute names, shared with the infrastructure that creates the table. */
-export const CONNECTION_KEY = "connectionId";
-export const EXPIRY_ATTRIBUTE = "expiresAt";
+export { CONNECTION_KEY, EXPIRY_ATTRIBUTE, MAX_CONNECTION_SECONDS };
 
 export interface ConnectionRecord {
     readonly connectionId: string;

@@ -4,16 +4,9 @@ import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ConnectionStore } from "./connections";
 import { Replies } from "./replies";
+import { ENV } from "./runtime-env";
 
-/** Environment variables the stack sets on the chat functions. */
-export const ENV = {
-    /** The connections table's name. */
-    table: "CONNECTIONS_TABLE",
-    /** The stage's management endpoint, `https://API.execute-api.REGION.amazonaws.com/STAGE`. */
-    callbackUrl: "CALLBACK_URL",
-    /** The API's action route keys, comma-separated, for the usage help. */
-    actions: "ACTION_ROUTE_KEYS",
-} as const;
+export { ENV };
 
 export interface ChatRuntime {
     readonly connections: ConnectionStore;

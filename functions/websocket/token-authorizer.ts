@@ -4,10 +4,9 @@
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AuthorizerPolicy, RequestAuthorizerEvent } from "./events";
+import { TOKEN_PARAMETER_ENV, TOKEN_QUERY_PARAMETER } from "./token-env";
 
-export const TOKEN_PARAMETER_ENV = "TOKEN_PARAMETER_NAME";
-/** The query string parameter the client sends; the authorizer's identity source names it too. */
-export const TOKEN_QUERY_PARAMETER = "token";
+export { TOKEN_PARAMETER_ENV, TOKEN_QUERY_PARAMETER };
 /** How long a container trusts the parameter it read: a rotated token takes effect within this. */
 export const TOKEN_CACHE_MS = 5 * 60 * 1000;
 
