@@ -131,7 +131,20 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
             // API Gateway's client certificates last 365 days.
             return { id: shortHash(name, 6), state: { pemEncodedCertificate: mockCertificatePem(name), expirationDate: MOCK_CLIENT_CERTIFICATE_EXPIRY, arn: `arn:aws:apigateway:${region}::/clientcertificates/${shortHash(name, 6)}` } };
         case "aws:apigateway/restApi:RestApi":
-            return { id: shortHash(name, 10), state: { rootResourceId: shortHash(name + "root", 10), arn: arnOf("apigateway", `/restapis/${shortHash(name, 10)}`) } };
+            return {
+                id: shortHash(name, 10),
+                state: {
+                    rootResourceId: shortHash(name + "root", 10),
+                    arn: arnOf("apigateway", `/restapis/${shortHash(name, 10)}`),
+                    executionArn: arnOf("execute-api", shortHash(name, 10)),
+                },
+            };
+        case "aws:lambda/function:Function": {
+            const functionName = (inputs.name as string | undefined) ?? `${name}-${shortHash(name, 7)}`;
+            const arn = arnOf("lambda", `function:${functionName}`);
+            // The URI API Gateway integrations invoke, as the provider computes it.
+            return { id: functionName, state: { arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`, qualifiedArn: `${arn}:$LATEST`, version: "$LATEST" } };
+        }
         case "aws:cloudwatch/logGroup:LogGroup": {
             const logGroupName = (inputs.name as string | undefined) ?? `${(inputs.namePrefix as string | undefined) ?? name}${shortHash(name, 26)}`;
             return { id: logGroupName, state: { name: logGroupName, arn: arnOf("logs", `log-group:${logGroupName}`) } };
