@@ -8,11 +8,11 @@ import type { LoggingLevel, ThrottleConfig, WebSocketAuthConfig, WebSocketRoute 
 import { ConnectionsTable } from "./connections-table";
 
 /** One IAM policy statement, as the functions' inline policies spell them. */
-export interface PolicyStatement {
+export type PolicyStatement = {
     readonly Effect: "Allow";
     readonly Action: string | string[];
     readonly Resource: string | string[];
-}
+};
 
 /** What the API needs of a deployed function. */
 export interface DeployedFunction {
@@ -56,6 +56,13 @@ export interface WebSocketApiArgs {
     readonly buildFunction: FunctionBuilder;
     readonly tags?: Record<string, string>;
 }
+
+/**
+ * How long API Gateway waits for a route's function: its maximum for WebSocket APIs ("Integration
+ * timeout: 50 milliseconds - 29 seconds", WebSocket API quotas). A broadcast to many connections
+ * takes time; each function's own timeout is set a second below (LambdaFunction).
+ */
+export const WEBSOCKET_INTEGRATION_TIMEOUT_MS = 29_000;
 
 /** The function the `token` mode runs as its REQUEST authorizer. */
 export const TOKEN_AUTHORIZER_FUNCTION = "websocket/token-authorizer";
@@ -191,6 +198,7 @@ export class WebSocketApi extends pulumi.ComponentResource {
                     integrationType: "AWS_PROXY",
                     integrationMethod: "POST",
                     integrationUri: fn.invokeArn,
+                    timeoutMilliseconds: WEBSOCKET_INTEGRATION_TIMEOUT_MS,
                     description: `${route.routeKey} -> functions/${route.functionName}.ts`,
                 },
                 { parent: this },
@@ -284,11 +292,11 @@ export class WebSocketApi extends pulumi.ComponentResource {
 
     /** The `$connect` REQUEST authorizer: `?token=` against the SSM parameter, which only it may read. */
     private tokenAuthorizer(name: string, api: aws.apigatewayv2.Api, args: WebSocketApiArgs, parameterName: string): aws.apigatewayv2.Authorizer {
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
-        const partition = aws.getPartitionOutput({}, { parent: this });
-        const parameterArn = pulumi
-            .all([partition.partition, identity.accountId])
-            .apply(([part, account]) => ssmParameterArn(part, args.region, account, parameterName));
+        // The partition and account come from the API's own ARN: no lookup.
+        const parameterArn = api.executionArn.apply((arn) => {
+            const [, partition, , , accountId] = arn.split(":");
+            return ssmParameterArn(partition, args.region, accountId, parameterName);
+        });
         const fn = args.buildFunction({
             name: TOKEN_AUTHORIZER_FUNCTION,
             resourceName: `${name}-${functionLabel(TOKEN_AUTHORIZER_FUNCTION)}`,

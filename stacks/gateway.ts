@@ -6,6 +6,7 @@ import { CustomDomain, StageFirewall } from "../infra/edge";
 import { LogEncryptionKey } from "../infra/log-encryption";
 import { BackendClientCertificate } from "../infra/origin-tls";
 import { GatewayMonitoring } from "../infra/monitoring";
+import { WebSocketOutputs, websocketProgram } from "./websocket";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
@@ -147,7 +148,10 @@ async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
     };
 }
 
-export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
+export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs | WebSocketOutputs> {
+    if (config.websocket !== undefined) {
+        return websocketProgram(config, config.websocket);
+    }
     const origin = await originOf(config);
     const originUrl = origin.url;
     const logKey = config.encryptLogs ? new LogEncryptionKey(`hello-gateway-${config.environment}`, { region: config.region, tags: { ...config.tags } }) : undefined;
