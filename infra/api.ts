@@ -70,8 +70,14 @@ export type ApiAuth =
     | { readonly mode: "apiKey"; readonly usagePlan: UsagePlanConfig }
     | { readonly mode: "cognito"; readonly userPoolArn: pulumi.Input<string> };
 
-/** API Gateway's `authorization` value per mode; API keys are a separate switch on the method. */
-export function methodAuthorization(mode: ApiAuth["mode"]): "NONE" | "AWS_IAM" | "COGNITO_USER_POOLS" {
+/**
+ * API Gateway's `authorization` value per mode; API keys are a separate switch on the method.
+ * `jwt` never reaches a REST API (the config refuses it: REST APIs have no JWT authorizer).
+ */
+export function methodAuthorization(mode: ApiAuth["mode"] | "jwt"): "NONE" | "AWS_IAM" | "COGNITO_USER_POOLS" {
+    if (mode === "jwt") {
+        throw new Error("authMode jwt needs apiType http: a REST API has no JWT authorizer");
+    }
     return mode === "iam" ? "AWS_IAM" : mode === "cognito" ? "COGNITO_USER_POOLS" : "NONE";
 }
 

@@ -22,6 +22,8 @@ export interface WebServerArgs {
     readonly takeNewestImage?: boolean;
     /** The text `index.html` serves. */
     readonly helloMessage: string;
+    /** A private origin: httpd also serves plain HTTP on this port for an HTTP API's VPC link. Default: none. */
+    readonly vpcLinkHttpPort?: number;
     /** httpd's TLS material: its certificate and key, and the API Gateway client certificates it accepts. */
     readonly tls: {
         readonly serverCertificatePem: pulumi.Input<string>;
@@ -148,7 +150,13 @@ export class WebServer extends pulumi.ComponentResource {
             pulumi
                 .all([args.tls.serverCertificatePem, args.tls.serverPrivateKeyPem, args.tls.trustedClientCertificatePems])
                 .apply(([serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems]) => {
-                    const site: OriginSite = { helloMessage: args.helloMessage, serverCertificatePem, serverPrivateKeyPem, trustedClientCertificatePems };
+                    const site: OriginSite = {
+                        helloMessage: args.helloMessage,
+                        serverCertificatePem,
+                        serverPrivateKeyPem,
+                        trustedClientCertificatePems,
+                        ...(args.vpcLinkHttpPort !== undefined ? { vpcLinkHttpPort: args.vpcLinkHttpPort } : {}),
+                    };
                     return provisioningScript(site);
                 }),
         );

@@ -258,7 +258,7 @@ export class CustomDomain extends pulumi.ComponentResource {
         super("hello-gateway:infra:CustomDomain", name, {}, opts);
         const tags = args.tags ?? {};
 
-        const certificateArn = args.certificateArn !== undefined ? pulumi.output(args.certificateArn) : this.issueCertificate(name, args.domainName, args.hostedZoneId!, tags);
+        const certificateArn = args.certificateArn !== undefined ? pulumi.output(args.certificateArn) : issueValidatedCertificate(name, args.domainName, args.hostedZoneId!, tags, this);
 
         const domain = new aws.apigateway.DomainName(
             `${name}-domain`,
@@ -302,39 +302,39 @@ export class CustomDomain extends pulumi.ComponentResource {
             certificateArn: this.certificateArn,
         });
     }
+}
 
-    /**
-     * An ACM certificate validated through a CNAME in the zone; resolves to its ARN only once
-     * ACM has issued it, so the domain name never points at a pending certificate. One domain
-     * name yields exactly one validation option, so the record is a plain resource built from
-     * its outputs rather than from a loop inside `apply`.
-     */
-    private issueCertificate(name: string, domainName: string, hostedZoneId: string, tags: Record<string, string>): pulumi.Output<string> {
-        const certificate = new aws.acm.Certificate(
-            `${name}-certificate`,
-            { domainName, validationMethod: "DNS", tags },
-            { parent: this },
-        );
-        const option = certificate.domainValidationOptions.apply((options) => options[0]);
-        const record = new aws.route53.Record(
-            `${name}-validation`,
-            {
-                zoneId: hostedZoneId,
-                name: option.resourceRecordName,
-                type: option.resourceRecordType,
-                records: [option.resourceRecordValue],
-                ttl: 300,
-                // ACM asks for the same CNAME for every certificate of this domain in this
-                // account, so a replacement certificate finds its record already there.
-                allowOverwrite: true,
-            },
-            { parent: this },
-        );
-        const validation = new aws.acm.CertificateValidation(
-            `${name}-certificate-validation`,
-            { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
-            { parent: this },
-        );
-        return validation.certificateArn;
-    }
+/**
+ * An ACM certificate validated through a CNAME in the zone; resolves to its ARN only once
+ * ACM has issued it, so the domain name never points at a pending certificate. One domain
+ * name yields exactly one validation option, so the record is a plain resource built from
+ * its outputs rather than from a loop inside `apply`. Shared by both API types' domains.
+ */
+export function issueValidatedCertificate(name: string, domainName: string, hostedZoneId: string, tags: Record<string, string>, parent: pulumi.Resource): pulumi.Output<string> {
+    const certificate = new aws.acm.Certificate(
+        `${name}-certificate`,
+        { domainName, validationMethod: "DNS", tags },
+        { parent },
+    );
+    const option = certificate.domainValidationOptions.apply((options) => options[0]);
+    const record = new aws.route53.Record(
+        `${name}-validation`,
+        {
+            zoneId: hostedZoneId,
+            name: option.resourceRecordName,
+            type: option.resourceRecordType,
+            records: [option.resourceRecordValue],
+            ttl: 300,
+            // ACM asks for the same CNAME for every certificate of this domain in this
+            // account, so a replacement certificate finds its record already there.
+            allowOverwrite: true,
+        },
+        { parent },
+    );
+    const validation = new aws.acm.CertificateValidation(
+        `${name}-certificate-validation`,
+        { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
+        { parent },
+    );
+    return validation.certificateArn;
 }

@@ -60,6 +60,8 @@ export interface OriginFleetArgs {
     readonly securityGroupId: pulumi.Input<string>;
     /** The NLB's target group; the group registers its instances in it. */
     readonly targetGroupArn: pulumi.Input<string>;
+    /** Further target groups the instances join: the NLB's VPC-link listener (private origin). Default: none. */
+    readonly extraTargetGroupArns?: pulumi.Input<string>[];
     /** CloudWatch dimensions of the target group and its load balancer. */
     readonly targetGroupArnSuffix: pulumi.Input<string>;
     readonly loadBalancerArnSuffix: pulumi.Input<string>;
@@ -169,7 +171,7 @@ export class OriginFleet extends pulumi.ComponentResource {
                 healthCheckType: "ELB",
                 healthCheckGracePeriod: HEALTH_CHECK_GRACE_SECONDS,
                 defaultInstanceWarmup: warmupSeconds,
-                targetGroupArns: [args.targetGroupArn],
+                targetGroupArns: [args.targetGroupArn, ...(args.extraTargetGroupArns ?? [])],
                 // The first `up` waits until minInstances are healthy behind the NLB, so the
                 // origin URL is not exported before something serves it.
                 minElbCapacity: args.fleet.minInstances,

@@ -11,6 +11,7 @@
  *
  * This module loads no Pulumi SDK: the spec and the provisioning both use it with plain strings.
  */
+import { renderVpcLinkSiteConfig, vpcLinkSiteConfigPath } from "./httpd-vpc-link";
 
 /** Where httpd keeps things on one distribution. */
 export interface HttpdLayout {
@@ -83,6 +84,11 @@ export interface OriginSite {
      * rotation also the one it replaces, so no request fails while the gateway switches.
      */
     readonly trustedClientCertificatePems: readonly string[];
+    /**
+     * A private origin's second vhost for an HTTP API's VPC link, plain HTTP on this port
+     * (httpd-vpc-link.ts). Default: none, httpd listens on 443 only.
+     */
+    readonly vpcLinkHttpPort?: number;
 }
 
 /** One file of the site: where it goes, its mode, its content. */
@@ -256,6 +262,9 @@ export function siteFiles(layout: HttpdLayout, site: OriginSite, listen: string)
         { path: paths.index, mode: "0644", content: renderIndexHtml(site.helloMessage) },
         { path: paths.echoScript, mode: "0755", content: renderEchoScript() },
         { path: layout.siteConfigPath, mode: "0644", content: renderSiteConfig(layout, listen) },
+        ...(site.vpcLinkHttpPort !== undefined
+            ? [{ path: vpcLinkSiteConfigPath(layout), mode: "0644" as const, content: renderVpcLinkSiteConfig(layout, paths.echoScript, site.vpcLinkHttpPort) }]
+            : []),
     ];
 }
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { ORIGIN_HTTPS_PORT } from "./httpd";
+import { VPC_LINK_HTTP_PORT } from "./httpd-vpc-link";
 import { serviceTrustPolicy } from "./trust-policy";
 
 export interface NetworkArgs {
@@ -34,6 +35,12 @@ export interface NetworkArgs {
      * is. Default: false (public subnets only, as the single instance has).
      */
     readonly isolatedSubnets?: boolean;
+    /**
+     * A private origin (docs/http-api.md): security groups for the internal NLB and for an HTTP
+     * API's VPC link, and the instances admit HTTPS (443) and the VPC-link port only from the
+     * NLB's group. Default: false (the public origin: 443 from `httpsIngressCidrs`).
+     */
+    readonly privateLoadBalancer?: boolean;
     readonly tags?: Record<string, string>;
 }
 
@@ -87,6 +94,9 @@ export class Network extends pulumi.ComponentResource {
     readonly isolatedSubnetIds: pulumi.Output<string[]> | undefined;
     /** With `isolatedSubnets`: the fleet's group, HTTPS in from the VPC only, nothing out. */
     readonly fleetSecurityGroupId: pulumi.Output<string> | undefined;
+    /** With `privateLoadBalancer`: the NLB's group and the group an HTTP API's VPC link uses. */
+    readonly loadBalancerSecurityGroupId: pulumi.Output<string> | undefined;
+    readonly vpcLinkSecurityGroupId: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hello-gateway:infra:Network", name, {}, opts);
@@ -117,6 +127,29 @@ export class Network extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const lbGroups = args.privateLoadBalancer ? this.createLoadBalancerGroups(name, vpc.vpcId, args.cidrBlock, args.tags ?? {}) : undefined;
+        // Behind the NLB, httpd's ports admit the NLB's group only: nothing else in the VPC
+        // reaches them (the NLB security-group page of the ELB guide: target rules that
+        // reference the load balancer's group).
+        const httpdIngress = (description: string): aws.types.input.ec2.SecurityGroupIngress[] =>
+            lbGroups
+                ? [ORIGIN_HTTPS_PORT, VPC_LINK_HTTP_PORT].map((port) => ({
+                      description: `${port === ORIGIN_HTTPS_PORT ? "HTTPS (REST API, client certificate)" : "HTTP (HTTP API VPC link)"} from the load balancer's security group only`,
+                      protocol: "tcp",
+                      fromPort: port,
+                      toPort: port,
+                      securityGroups: [lbGroups.loadBalancer.id],
+                  }))
+                : [
+                      {
+                          description,
+                          protocol: "tcp",
+                          fromPort: ORIGIN_HTTPS_PORT,
+                          toPort: ORIGIN_HTTPS_PORT,
+                          cidrBlocks: [...(args.httpsIngressCidrs ?? ["0.0.0.0/0"])],
+                      },
+                  ];
+
         const sshIngress: aws.types.input.ec2.SecurityGroupIngress = {
             description: "SSH for provisioning, from sshAllowedCidrs only",
             protocol: "tcp",
@@ -130,17 +163,9 @@ export class Network extends pulumi.ComponentResource {
             {
                 vpcId: vpc.vpcId,
                 description: "hello-gateway origin: HTTPS from API Gateway, SSH for provisioning",
+                // No port 80 rule at all; the VPC-link port only behind the NLB.
                 ingress: [
-                    {
-                        // No port 80 rule at all: nothing may reach httpd in plain HTTP.
-                        description: args.httpsIngressCidrs
-                            ? "HTTPS from the load balancer inside the VPC"
-                            : "HTTPS from API Gateway (httpd requires its client certificate)",
-                        protocol: "tcp",
-                        fromPort: ORIGIN_HTTPS_PORT,
-                        toPort: ORIGIN_HTTPS_PORT,
-                        cidrBlocks: [...(args.httpsIngressCidrs ?? ["0.0.0.0/0"])],
-                    },
+                    ...httpdIngress(args.httpsIngressCidrs ? "HTTPS from the load balancer inside the VPC" : "HTTPS from API Gateway (httpd requires its client certificate)"),
                     sshIngress,
                 ],
                 egress: ORIGIN_EGRESS_PORTS.map((port) => ({
@@ -165,15 +190,17 @@ export class Network extends pulumi.ComponentResource {
                   {
                       vpcId: vpc.vpcId,
                       description: "hello-gateway fleet: HTTPS from the load balancer inside the VPC only; no SSH, nothing out",
-                      ingress: [
-                          {
-                              description: "HTTPS from the load balancer inside the VPC",
-                              protocol: "tcp",
-                              fromPort: ORIGIN_HTTPS_PORT,
-                              toPort: ORIGIN_HTTPS_PORT,
-                              cidrBlocks: [args.cidrBlock],
-                          },
-                      ],
+                      ingress: lbGroups
+                          ? httpdIngress("")
+                          : [
+                                {
+                                    description: "HTTPS from the load balancer inside the VPC",
+                                    protocol: "tcp",
+                                    fromPort: ORIGIN_HTTPS_PORT,
+                                    toPort: ORIGIN_HTTPS_PORT,
+                                    cidrBlocks: [args.cidrBlock],
+                                },
+                            ],
                       // The fleet serves what its image holds and fetches nothing: no egress rule
                       // at all (the provider removes the allow-all rule AWS adds to a new group).
                       // Replies to the NLB are allowed by the group's connection tracking.
@@ -189,13 +216,73 @@ export class Network extends pulumi.ComponentResource {
         this.securityGroupId = securityGroup.id;
         this.isolatedSubnetIds = args.isolatedSubnets ? vpc.isolatedSubnetIds : undefined;
         this.fleetSecurityGroupId = fleetSecurityGroup?.id;
+        this.loadBalancerSecurityGroupId = lbGroups?.loadBalancer.id;
+        this.vpcLinkSecurityGroupId = lbGroups?.vpcLink.id;
         this.registerOutputs({
+            loadBalancerSecurityGroupId: this.loadBalancerSecurityGroupId,
+            vpcLinkSecurityGroupId: this.vpcLinkSecurityGroupId,
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
             securityGroupId: this.securityGroupId,
             isolatedSubnetIds: this.isolatedSubnetIds,
             fleetSecurityGroupId: this.fleetSecurityGroupId,
         });
+    }
+
+    /**
+     * The NLB's group and the VPC link's. The VPC link's network interfaces (in this VPC) may
+     * reach the NLB only on the VPC-link port; the NLB admits that port from them alone. The
+     * REST API's VPC link reaches the NLB over PrivateLink, which the NLB's inbound rules do not
+     * evaluate (`enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: off` on the NLB): no rule
+     * admits 443 from inside the VPC at all. The NLB sends to the targets (and health-checks
+     * them) in the VPC's range only.
+     */
+    private createLoadBalancerGroups(name: string, vpcId: pulumi.Input<string>, vpcCidr: string, tags: Record<string, string>) {
+        const vpcLink = new aws.ec2.SecurityGroup(
+            `${name}-vpc-link-sg`,
+            {
+                vpcId,
+                description: "hello-gateway HTTP API VPC link: reaches the origin NLB's VPC-link listener only; nothing in",
+                ingress: [],
+                egress: [
+                    {
+                        description: "The NLB's VPC-link listener",
+                        protocol: "tcp",
+                        fromPort: VPC_LINK_HTTP_PORT,
+                        toPort: VPC_LINK_HTTP_PORT,
+                        cidrBlocks: [vpcCidr],
+                    },
+                ],
+                tags: { ...tags, Name: `${name}-vpc-link-sg` },
+            },
+            { parent: this },
+        );
+        const loadBalancer = new aws.ec2.SecurityGroup(
+            `${name}-nlb-sg`,
+            {
+                vpcId,
+                description: "hello-gateway origin NLB: the VPC-link port from the HTTP API's VPC link only; REST's link arrives over PrivateLink",
+                ingress: [
+                    {
+                        description: "HTTP API VPC link to the VPC-link listener",
+                        protocol: "tcp",
+                        fromPort: VPC_LINK_HTTP_PORT,
+                        toPort: VPC_LINK_HTTP_PORT,
+                        securityGroups: [vpcLink.id],
+                    },
+                ],
+                egress: [ORIGIN_HTTPS_PORT, VPC_LINK_HTTP_PORT].map((port) => ({
+                    description: `Targets and their health checks on ${port}/tcp`,
+                    protocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrBlocks: [vpcCidr],
+                })),
+                tags: { ...tags, Name: `${name}-nlb-sg` },
+            },
+            { parent: this },
+        );
+        return { vpcLink, loadBalancer };
     }
 
     /** Every accepted and rejected connection of the VPC, for investigations. */
@@ -268,6 +355,12 @@ export interface OriginLoadBalancerArgs {
      * group uses `FLEET_TARGET_HEALTH`.
      */
     readonly instanceId?: pulumi.Input<string>;
+    /**
+     * The NLB's security group (`Network.loadBalancerSecurityGroupId`). A Network Load Balancer
+     * takes security groups only when it is created (ELB guide, "Update the security groups for
+     * your Network Load Balancer"): adding one replaces an NLB made without. Default: none.
+     */
+    readonly securityGroupId?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
@@ -299,6 +392,10 @@ export class OriginLoadBalancer extends pulumi.ComponentResource {
     readonly targetGroupArn: pulumi.Output<string>;
     /** The `TargetGroup` dimension of its CloudWatch metrics (`targetgroup/<name>/<id>`). */
     readonly targetGroupArnSuffix: pulumi.Output<string>;
+    /** The listener only an HTTP API's VPC link reaches (with `securityGroupId`). */
+    readonly vpcLinkListenerArn: pulumi.Output<string> | undefined;
+    /** Its target group, which a fleet's instances join as well. */
+    readonly vpcLinkTargetGroupArn: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: OriginLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hello-gateway:infra:OriginLoadBalancer", name, {}, opts);
@@ -309,6 +406,9 @@ export class OriginLoadBalancer extends pulumi.ComponentResource {
                 internal: true,
                 subnets: args.subnetIds,
                 enableCrossZoneLoadBalancing: true,
+                ...(args.securityGroupId !== undefined
+                    ? { securityGroups: [args.securityGroupId], enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "off" }
+                    : {}),
                 tags: { ...args.tags, Name: `${name}-nlb` },
             },
             { parent: this },
@@ -354,11 +454,60 @@ export class OriginLoadBalancer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const vpcLinkPath = args.securityGroupId !== undefined ? this.createVpcLinkListener(name, args, loadBalancer) : undefined;
+        this.vpcLinkListenerArn = vpcLinkPath?.listener.arn;
+        this.vpcLinkTargetGroupArn = vpcLinkPath?.targetGroup.arn;
         this.arn = loadBalancer.arn;
         this.dnsName = loadBalancer.dnsName;
         this.arnSuffix = loadBalancer.arnSuffix;
         this.targetGroupArn = targetGroup.arn;
         this.targetGroupArnSuffix = targetGroup.arnSuffix;
-        this.registerOutputs({ arn: this.arn, dnsName: this.dnsName, arnSuffix: this.arnSuffix, targetGroupArn: this.targetGroupArn, targetGroupArnSuffix: this.targetGroupArnSuffix });
+        this.registerOutputs({
+            arn: this.arn,
+            dnsName: this.dnsName,
+            arnSuffix: this.arnSuffix,
+            targetGroupArn: this.targetGroupArn,
+            targetGroupArnSuffix: this.targetGroupArnSuffix,
+            vpcLinkListenerArn: this.vpcLinkListenerArn,
+            vpcLinkTargetGroupArn: this.vpcLinkTargetGroupArn,
+        });
+    }
+
+    /** The HTTP API's path: a TCP listener and target group on the VPC-link port, health-checked like 443. */
+    private createVpcLinkListener(name: string, args: OriginLoadBalancerArgs, loadBalancer: aws.lb.LoadBalancer) {
+        const targetGroup = new aws.lb.TargetGroup(
+            `${name}-vpc-link`,
+            {
+                vpcId: args.vpcId,
+                port: VPC_LINK_HTTP_PORT,
+                protocol: "TCP",
+                targetType: "instance",
+                healthCheck: {
+                    protocol: "TCP",
+                    port: "traffic-port",
+                    interval: FLEET_TARGET_HEALTH.intervalSeconds,
+                    healthyThreshold: FLEET_TARGET_HEALTH.healthyThreshold,
+                    unhealthyThreshold: FLEET_TARGET_HEALTH.unhealthyThreshold,
+                },
+                deregistrationDelay: FLEET_TARGET_HEALTH.deregistrationDelaySeconds,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        if (args.instanceId !== undefined) {
+            new aws.lb.TargetGroupAttachment(`${name}-vpc-link-instance`, { targetGroupArn: targetGroup.arn, targetId: args.instanceId, port: VPC_LINK_HTTP_PORT }, { parent: this });
+        }
+        const listener = new aws.lb.Listener(
+            `${name}-vpc-link`,
+            {
+                loadBalancerArn: loadBalancer.arn,
+                port: VPC_LINK_HTTP_PORT,
+                protocol: "TCP",
+                defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        return { listener, targetGroup };
     }
 }

@@ -6,10 +6,13 @@ import { CustomDomain, StageFirewall } from "../infra/edge";
 import { LogEncryptionKey } from "../infra/log-encryption";
 import { BackendClientCertificate } from "../infra/origin-tls";
 import { GatewayMonitoring } from "../infra/monitoring";
+import { HttpGatewayOutputs, httpGatewayProgram } from "./http-gateway";
 import { WebSocketOutputs, websocketProgram } from "./websocket";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
+    /** `rest`: this program; `http`: stacks/http-gateway.ts. */
+    readonly apiType: "rest";
     readonly invokeUrl: pulumi.Output<string>;
     /** The stage's base URL; each route's path appends to it (the smoke test's starting point). */
     readonly stageUrl: pulumi.Output<string>;
@@ -95,6 +98,8 @@ function apiAuth(config: GatewayConfig): { auth: ApiAuth; userPool?: ApiUserPool
             const userPool = new ApiUserPool(`hello-gateway-${config.environment}-users`, { tags: { ...config.tags } });
             return { auth: { mode: "cognito", userPoolArn: userPool.userPoolArn }, userPool };
         }
+        case "jwt":
+            throw new Error("authMode jwt needs apiType http (refused in config)");
         default:
             return { auth: config.auth };
     }
@@ -148,10 +153,14 @@ async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
     };
 }
 
-export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs | WebSocketOutputs> {
+export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs | HttpGatewayOutputs | WebSocketOutputs> {
     if (config.websocket !== undefined) {
         return websocketProgram(config, config.websocket);
     }
+    return config.apiType === "http" ? httpGatewayProgram(config) : restGatewayProgram(config);
+}
+
+async function restGatewayProgram(config: GatewayConfig): Promise<GatewayOutputs> {
     const origin = await originOf(config);
     const originUrl = origin.url;
     const logKey = config.encryptLogs ? new LogEncryptionKey(`hello-gateway-${config.environment}`, { region: config.region, tags: { ...config.tags } }) : undefined;
@@ -219,6 +228,7 @@ export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutp
 
     return {
         invokeUrl: customDomain ? customDomain.url.apply((url) => `${url}${invokePath(config.routes).slice(1)}`) : api.invokeUrl,
+        apiType: "rest",
         stageUrl: customDomain ? customDomain.url.apply((url) => url.replace(/\/$/, "")) : api.stageUrl,
         routes: config.routes.map((route) => route.source),
         restApiId: api.restApiId,

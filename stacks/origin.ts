@@ -6,6 +6,7 @@ import { LogEncryptionKey } from "../infra/log-encryption";
 import { OriginMonitoring } from "../infra/monitoring";
 import { Network, OriginLoadBalancer, standardAvailabilityZones } from "../infra/network";
 import { OriginCertificates } from "../infra/origin-tls";
+import { VPC_LINK_HTTP_PORT } from "../infra/httpd-vpc-link";
 
 /** The origin stack's outputs: a public contract the gateway stack and users read. */
 export interface OriginOutputs {
@@ -24,6 +25,10 @@ export interface OriginOutputs {
     /** Private mode only: the NLB the gateway's VPC link targets. */
     readonly originNlbArn?: pulumi.Output<string>;
     readonly originNlbDnsName?: pulumi.Output<string>;
+    /** Private mode only: the NLB listener an HTTP API's VPC link targets, the link's subnets and security group (docs/http-api.md). */
+    readonly originNlbListenerArn?: pulumi.Output<string>;
+    readonly originVpcLinkSubnetIds?: pulumi.Output<string[]>;
+    readonly originVpcLinkSecurityGroupId?: pulumi.Output<string>;
     readonly alarmTopicArn?: pulumi.Output<string>;
     /** The API Gateway client certificate the gateway's stage must present; httpd requires it. */
     readonly clientCertificateId: pulumi.Output<string>;
@@ -47,6 +52,7 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
         httpsIngressCidrs: config.originMode === "private" ? [config.vpcCidr] : undefined,
         flowLogs: config.flowLogsEnabled ? { retentionDays: config.logRetentionDays, kmsKeyArn: logKey?.keyArn } : undefined,
         isolatedSubnets: groupMode,
+        privateLoadBalancer: config.originMode === "private",
         tags: { ...config.tags },
     });
     const certificates = new OriginCertificates(name, {
@@ -67,6 +73,7 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
             trustedClientCertificatePems: certificates.trustedClientCertificatePems,
         },
         sshKey: config.sshKey,
+        ...(config.originMode === "private" ? { vpcLinkHttpPort: VPC_LINK_HTTP_PORT } : {}),
         replaceOnProvisioningChange: groupMode,
         tags: { ...config.tags },
     });
@@ -79,6 +86,7 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
                   vpcId: network.vpcId,
                   subnetIds: network.publicSubnetIds,
                   instanceId: groupMode ? undefined : server.instanceId,
+                  securityGroupId: network.loadBalancerSecurityGroupId,
                   tags: { ...config.tags },
               })
             : undefined;
@@ -90,6 +98,7 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
                   subnetIds: network.isolatedSubnetIds,
                   securityGroupId: network.fleetSecurityGroupId,
                   targetGroupArn: loadBalancer.targetGroupArn,
+                  extraTargetGroupArns: loadBalancer.vpcLinkTargetGroupArn ? [loadBalancer.vpcLinkTargetGroupArn] : [],
                   targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix,
                   loadBalancerArnSuffix: loadBalancer.arnSuffix,
                   fleet: config.fleet,
@@ -126,6 +135,14 @@ export async function originProgram(config: OriginConfig): Promise<OriginOutputs
         region: config.region,
         helloMessage: config.helloMessage,
         ...(loadBalancer ? { originNlbArn: loadBalancer.arn, originNlbDnsName: loadBalancer.dnsName } : {}),
+        ...(loadBalancer?.vpcLinkListenerArn && network.vpcLinkSecurityGroupId
+            ? {
+                  // An HTTP API's VPC link: the listener, and where its network interfaces go (the NLB's subnets).
+                  originNlbListenerArn: loadBalancer.vpcLinkListenerArn,
+                  originVpcLinkSubnetIds: network.publicSubnetIds,
+                  originVpcLinkSecurityGroupId: network.vpcLinkSecurityGroupId,
+              }
+            : {}),
         ...(monitoring.alarmTopicArn ? { alarmTopicArn: monitoring.alarmTopicArn } : {}),
         instanceId: server.instanceId,
         publicIp: server.publicIp,

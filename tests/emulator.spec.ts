@@ -227,7 +227,8 @@ describe("emulator: the recorded graph rendered as Terraform JSON", () => {
         // It waits for the group too (dependsOn with no value: depends_on); the image is a reference already.
         expect(stoppedBody.depends_on).to.include(`aws_autoscaling_group.${labelOf(group.name)}`);
 
-        const targetGroup = theOne("aws:lb/targetGroup:TargetGroup");
+        // The REST path's target group (443); the VPC-link one is rendered the same way.
+        const targetGroup = fleet.graph.ofType("aws:lb/targetGroup:TargetGroup").find((group) => group.inputs.port === 443)!;
         const loadBalancer = theOne("aws:lb/loadBalancer:LoadBalancer");
         const unhealthy = fleet.graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => (alarm.inputs.dimensions as Record<string, string> | undefined)?.TargetGroup !== undefined);
         expect(unhealthy).to.have.length.greaterThan(0);

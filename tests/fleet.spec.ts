@@ -6,6 +6,7 @@ import { INTEGRATION_TIMEOUT_MS, MAX_FLEET_INSTANCES, OriginConfig, SCALE_OUT_CP
 import { GROUP_AT_MAX_MINUTES, OriginMonitoring } from "../infra/monitoring";
 import { HEALTH_CHECK_GRACE_SECONDS, IMAGE_BOOT_SECONDS, checkFleet } from "../infra/fleet";
 import { sha256 } from "../infra/hash";
+import { VPC_LINK_HTTP_PORT } from "../infra/httpd-vpc-link";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource, resourcesRegisteredBefore } from "../tools/mock-runtime";
 import { REPO_ROOT, committedStacks } from "../tools/stack-files";
 import {
@@ -75,7 +76,7 @@ function describeGroupMode(stack: string, rootOf: () => string, overridesFor: (r
             image = theOne(run, "aws:ec2/amiFromInstance:AmiFromInstance");
             template = theOne(run, "aws:ec2/launchTemplate:LaunchTemplate");
             group = theOne(run, "aws:autoscaling/group:Group");
-            targetGroup = theOne(run, "aws:lb/targetGroup:TargetGroup");
+            targetGroup = resourcesOfType(run, "aws:lb/targetGroup:TargetGroup").find((resource) => resource.inputs.port === 443)!;
         });
 
         it("provisions the builder over SSH with the same commands and triggers as the single instance", () => {
@@ -134,7 +135,9 @@ function describeGroupMode(stack: string, rootOf: () => string, overridesFor: (r
             expect(group.inputs.vpcZoneIdentifiers).to.deep.equal(isolated);
             expect(new Set(isolated).size).to.be.at.least(2);
             expect(vpc.inputs.availabilityZoneNames).to.have.length(isolated.length);
-            expect(group.inputs.targetGroupArns).to.deep.equal([targetGroup.state.arn]);
+            // Both of the NLB's paths: 443 for the REST API, the VPC-link port for an HTTP API.
+            const vpcLinkTargetGroup = resourcesOfType(run, "aws:lb/targetGroup:TargetGroup").find((resource) => resource.inputs.port === VPC_LINK_HTTP_PORT)!;
+            expect(group.inputs.targetGroupArns).to.deep.equal([targetGroup.state.arn, vpcLinkTargetGroup.state.arn]);
             expect(resourcesOfType(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment"), "the builder serves nobody").to.have.length(0);
         });
 
@@ -181,13 +184,16 @@ function describeGroupMode(stack: string, rootOf: () => string, overridesFor: (r
             });
         });
 
-        it("keeps the fleet in isolated subnets: no NAT, a group that admits only HTTPS from the VPC and lets nothing out", () => {
+        it("keeps the fleet in isolated subnets: no NAT, a group that admits only the NLB's group (443 and the VPC-link port) and lets nothing out", () => {
             const vpc = theOne(run, "awsx:ec2:Vpc");
             expect((vpc.inputs.subnetSpecs as Array<{ type: string }>).map((spec) => spec.type)).to.deep.equal(["Public", "Isolated"]);
             expect(vpc.inputs.natGateways).to.deep.equal({ strategy: "None" });
             const fleetGroup = byName(run, `hello-${env}-fleet-sg`);
-            expect(fleetGroup.inputs.ingress).to.deep.equal([
-                { description: "HTTPS from the load balancer inside the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [config.vpcCidr] },
+            const nlbGroup = byName(run, `hello-${env}-nlb-sg`);
+            const ingress = fleetGroup.inputs.ingress as Array<Record<string, unknown>>;
+            expect(ingress.map(({ protocol, fromPort, toPort, securityGroups, cidrBlocks }) => ({ protocol, fromPort, toPort, securityGroups, cidrBlocks }))).to.deep.equal([
+                { protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [nlbGroup.id], cidrBlocks: undefined },
+                { protocol: "tcp", fromPort: VPC_LINK_HTTP_PORT, toPort: VPC_LINK_HTTP_PORT, securityGroups: [nlbGroup.id], cidrBlocks: undefined },
             ]);
             expect(fleetGroup.inputs.egress).to.deep.equal([]);
         });

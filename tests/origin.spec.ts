@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { VPC_LINK_HTTP_PORT } from "../infra/httpd-vpc-link";
 import { SSH_DIAL, SSH_USER, al2023AmiParameter } from "../infra/compute";
 import { ORIGIN_STACK_SUFFIX, isGroupMode } from "../infra/config";
 import { SERVER_CERTIFICATE, provisioningScript } from "../infra/httpd";
@@ -50,18 +51,26 @@ function describeOriginStack(stack: string, root: string, label: string): void {
             expect(resourcesOfType(run, "aws:ec2/natGateway:NatGateway")).to.have.length(0);
         });
 
-        it(`opens 443 to ${expected.originMode === "public" ? "the internet (httpd requires API Gateway's certificate)" : "the VPC only"}, 80 to nobody, 22 only to sshAllowedCidrs, and egress only to 80/443, every rule described`, () => {
+        it(`opens 443 to ${expected.originMode === "public" ? "the internet (httpd requires API Gateway's certificate)" : `the NLB's security group only (and ${VPC_LINK_HTTP_PORT}, the HTTP API's VPC-link path)`}, 80 to nobody, 22 only to sshAllowedCidrs, and egress only to 80/443, every rule described`, () => {
             const group = byName(run, `hello-${expected.env}-origin-sg`);
             type Rule = { fromPort: number; toPort: number; protocol: string; cidrBlocks: string[]; description: string };
             const ingress = group.inputs.ingress as Rule[];
             const egress = group.inputs.egress as Rule[];
             const https = ingress.find((r) => r.fromPort === 443);
             expect(https).to.include({ protocol: "tcp", toPort: 443 });
-            expect(https?.cidrBlocks).to.deep.equal(expected.originMode === "public" ? ["0.0.0.0/0"] : [expected.cidr]);
+            if (expected.originMode === "public") {
+                expect(https?.cidrBlocks).to.deep.equal(["0.0.0.0/0"]);
+            } else {
+                // Behind the NLB: 443 (REST) and the VPC-link port (HTTP API) from the NLB's group only.
+                const nlbGroup = byName(run, `hello-${expected.env}-nlb-sg`);
+                expect(https).to.deep.include({ securityGroups: [nlbGroup.id] });
+                expect(https).not.to.have.property("cidrBlocks");
+                expect(ingress.find((r) => r.fromPort === VPC_LINK_HTTP_PORT)).to.deep.include({ protocol: "tcp", toPort: VPC_LINK_HTTP_PORT, securityGroups: [nlbGroup.id] });
+            }
             const ssh = ingress.find((r) => r.fromPort === 22) as Rule & { ipv6CidrBlocks?: string[] };
             expect(ssh.cidrBlocks ?? []).to.deep.equal(expected.sshCidrs.ipv4);
             expect(ssh.ipv6CidrBlocks ?? []).to.deep.equal(expected.sshCidrs.ipv6);
-            expect(ingress.map((r) => r.fromPort).sort()).to.deep.equal([22, 443]);
+            expect(ingress.map((r) => r.fromPort).sort()).to.deep.equal(expected.originMode === "public" ? [22, 443] : [22, 443, VPC_LINK_HTTP_PORT]);
             expect(ingress.some((r) => r.fromPort <= 80 && 80 <= r.toPort), "a rule admitting port 80").to.equal(false);
             expect(egress.map((r) => [r.protocol, r.fromPort, r.toPort])).to.deep.equal([["tcp", 80, 80], ["tcp", 443, 443]]);
             expect(egress.some((r) => r.protocol === "-1")).to.equal(false);
@@ -148,6 +157,7 @@ function describeOriginStack(stack: string, root: string, label: string): void {
                     serverCertificatePem: theOne(run, "tls:index/selfSignedCert:SelfSignedCert").state.certPem as string,
                     serverPrivateKeyPem: byName(run, `hello-${expected.env}-server-key`).state.privateKeyPem as string,
                     trustedClientCertificatePems: [clientCertificate.state.pemEncodedCertificate as string],
+                    ...(expected.originMode === "private" ? { vpcLinkHttpPort: VPC_LINK_HTTP_PORT } : {}),
                 }),
             );
             expect(script).to.contain("dnf install -y httpd mod_ssl").and.to.contain("SSLVerifyClient require");
@@ -185,7 +195,7 @@ function describeOriginStack(stack: string, root: string, label: string): void {
         });
 
         it("exports the origin contract and nothing secret", () => {
-            const nlbOutputs = expected.originMode === "private" ? ["originNlbArn", "originNlbDnsName"] : [];
+            const nlbOutputs = expected.originMode === "private" ? ["originNlbArn", "originNlbDnsName", "originNlbListenerArn", "originVpcLinkSubnetIds", "originVpcLinkSecurityGroupId"] : [];
             const groupOutputs = expected.groupMode ? ["autoScalingGroupName", "imageId"] : [];
             expect(Object.keys(run.outputs).sort()).to.deep.equal([...ORIGIN_OUTPUTS, ...nlbOutputs, ...groupOutputs].sort());
             expect(run.outputs.originMode).to.equal(expected.originMode);
@@ -205,6 +215,13 @@ function describeOriginStack(stack: string, root: string, label: string): void {
 
 describeOriginStacks(COMMITTED_ROOT, "as its stack file says");
 
+/** The one resource of a type on a port: the NLB has a listener, target group and attachment per path (443, the VPC-link port). */
+function onPort(run: ProgramRun, type: string, port: number) {
+    const found = resourcesOfType(run, type).filter((resource) => resource.inputs.port === port);
+    expect(found, `${type} on ${port}`).to.have.length(1);
+    return found[0];
+}
+
 describe("private origin mode, single instance (prod-origin with originMode: private, minInstances and maxInstances 1)", () => {
     let run: ProgramRun;
     before(async () => {
@@ -214,17 +231,17 @@ describe("private origin mode, single instance (prod-origin with originMode: pri
     it("puts an internal Network Load Balancer in front of the instance that passes TCP 443 through, so TLS ends at httpd", () => {
         const nlb = theOne(run, "aws:lb/loadBalancer:LoadBalancer");
         expect(nlb.inputs).to.include({ loadBalancerType: "network", internal: true });
-        const targetGroup = theOne(run, "aws:lb/targetGroup:TargetGroup");
+        const targetGroup = onPort(run, "aws:lb/targetGroup:TargetGroup", 443);
         expect(targetGroup.inputs).to.include({ port: 443, protocol: "TCP", targetType: "instance" });
         expect(targetGroup.inputs.vpcId).to.equal(run.outputs.vpcId);
-        const attachment = theOne(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment");
+        const attachment = onPort(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment", 443);
         expect(attachment.inputs).to.include({ targetId: run.outputs.instanceId, port: 443, targetGroupArn: targetGroup.state.arn });
-        const listener = theOne(run, "aws:lb/listener:Listener");
+        const listener = onPort(run, "aws:lb/listener:Listener", 443);
         expect(listener.inputs).to.include({ port: 443, protocol: "TCP", loadBalancerArn: nlb.state.arn });
     });
 
     it("health-checks with a TCP connect to 443, which needs no client certificate", () => {
-        const targetGroup = theOne(run, "aws:lb/targetGroup:TargetGroup");
+        const targetGroup = onPort(run, "aws:lb/targetGroup:TargetGroup", 443);
         expect(targetGroup.inputs.healthCheck).to.deep.equal({ protocol: "TCP", port: "traffic-port", interval: 30 });
     });
 

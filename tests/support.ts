@@ -41,6 +41,9 @@ export function originOutputsFor(environment: string, root = COMMITTED_ROOT): Re
             originMode: "private",
             originNlbArn: `arn:aws:elasticloadbalancing:${region}:123456789012:loadbalancer/net/hello-${environment}-nlb/0123456789abcdef`,
             originNlbDnsName: nlbDns,
+            originNlbListenerArn: `arn:aws:elasticloadbalancing:${region}:123456789012:listener/net/hello-${environment}-nlb/0123456789abcdef/fedcba9876543210`,
+            originVpcLinkSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+            originVpcLinkSecurityGroupId: "sg-0vpclink00000000",
         };
     }
     return publicOriginOutputs(environment, region);

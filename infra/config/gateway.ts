@@ -2,8 +2,9 @@
 import { DEFAULTS } from "../defaults";
 import { parseRouteThrottles, parseRoutes } from "../routes";
 import { ORIGIN_STACK_SUFFIX } from "../stack-names";
-import { ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, API_TYPES, AUTH_MODES, AuthConfig, CACHE_SIZES_GB, CACHE_TTL_SECONDS, CacheConfig, CommonConfig, CustomDomainConfig, GatewayConfig, INTEGRATION_TIMEOUT_MS, LOGGING_LEVELS, ORIGIN_MODES, RawConfig, StackIdentity, ThrottleConfig } from "./types";
+import { ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, AUTH_MODES, ApiType, AuthConfig, CACHE_SIZES_GB, CACHE_TTL_SECONDS, CacheConfig, CommonConfig, CustomDomainConfig, GatewayConfig, INTEGRATION_TIMEOUT_MS, LOGGING_LEVELS, ORIGIN_MODES, RawConfig, StackIdentity, ThrottleConfig } from "./types";
 import { ConfigReader, ProblemList, parseLogRetention, parseMonitoring, shown } from "./reader";
+import { checkHttpApi, parseApiType, parseCorsOrigins, parseJwtAudience, parseJwtIssuer } from "./http-api";
 import { parseWebSocket, refuseWebSocketKeys } from "./websocket";
 import { ACM_CERTIFICATE_ARN, BARE_STACK, DOMAIN_NAME, HEADER_NAME, HOSTED_ZONE_ID, QUALIFIED_STACK, QUERY_PARAMETER_NAME, STAGE_NAME, USER_POOL_ARN } from "./formats";
 
@@ -12,9 +13,31 @@ export function defaultOriginStack(identity: StackIdentity): string {
     return `${identity.organization}/${identity.project}/${identity.stack}${ORIGIN_STACK_SUFFIX}`;
 }
 
-function parseAuth(reader: ConfigReader, problems: ProblemList): AuthConfig {
+function parseAuth(reader: ConfigReader, problems: ProblemList, apiType: ApiType): AuthConfig {
     const mode = reader.oneOf("authMode", AUTH_MODES, DEFAULTS.authMode) ?? "none";
+    if (mode !== "jwt" && mode !== "cognito") {
+        // Read by nobody otherwise: a token setting that silently does nothing.
+        if (reader.optionalString("jwtIssuer") !== undefined) {
+            problems.add("jwtIssuer", shown(reader.optionalString("jwtIssuer")), `empty unless authMode is jwt (authMode is ${mode})`);
+        }
+        if ((reader.stringList("jwtAudience") ?? []).length > 0) {
+            problems.add("jwtAudience", shown(reader.raw.values.jwtAudience), `empty unless authMode is jwt or cognito (authMode is ${mode})`);
+        }
+    }
     switch (mode) {
+        case "jwt": {
+            if (apiType === "rest") {
+                // REST APIs have no native JWT authorizer: it would take a Lambda authorizer that
+                // fetches and caches the issuer's keys, security code this project would own.
+                problems.add(
+                    "authMode",
+                    '"jwt"',
+                    'cognito, iam, apiKey or none with apiType "rest": REST APIs have no native JWT authorizer; set apiType "http" for jwt (docs/http-api.md)',
+                );
+            }
+            const issuer = parseJwtIssuer(reader, problems) ?? "";
+            return { mode, issuer, audience: parseJwtAudience(reader, problems, true) };
+        }
         case "apiKey":
             return {
                 mode,
@@ -33,7 +56,16 @@ function parseAuth(reader: ConfigReader, problems: ProblemList): AuthConfig {
                     "a Cognito user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<id>), or empty to create a pool",
                 );
             }
-            return { mode, userPoolArn };
+            if (reader.optionalString("jwtIssuer") !== undefined) {
+                problems.add("jwtIssuer", shown(reader.optionalString("jwtIssuer")), "empty with authMode cognito: the issuer is the user pool's own (https://cognito-idp.<region>.amazonaws.com/<pool id>)");
+            }
+            // An HTTP API authorizes Cognito tokens as JWTs, which needs the pool's app client ids;
+            // only a pool the stack creates has a client id the program knows.
+            const audience = parseJwtAudience(reader, problems, apiType === "http" && userPoolArn !== undefined);
+            if (apiType === "rest" && audience.length > 0) {
+                problems.add("jwtAudience", shown(reader.raw.values.jwtAudience), 'empty with apiType "rest": the REST API\'s Cognito authorizer accepts any app client of the pool');
+            }
+            return { mode, userPoolArn, audience };
         }
         default:
             return { mode };
@@ -132,7 +164,7 @@ function parseRouteTable(reader: ConfigReader, problems: ProblemList, raw: RawCo
 }
 
 export function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig, raw: RawConfig): GatewayConfig {
-    const apiType = reader.oneOf("apiType", API_TYPES, DEFAULTS.apiType) ?? DEFAULTS.apiType;
+    const apiType = parseApiType(reader, problems);
     // A WebSocket API refuses the origin keys by name itself, and serves no REST route table.
     const websocket = apiType === "websocket" ? parseWebSocket(reader, problems, raw) : undefined;
     if (websocket === undefined) {
@@ -156,8 +188,13 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
         );
     }
     const stageName = reader.string("stageName");
-    if (!STAGE_NAME.test(stageName)) {
-        problems.add("stageName", shown(stageName), "1 to 128 letters, digits, hyphens or underscores");
+    // An HTTP API's `$default` stage is served at the root of its URL; REST APIs have none.
+    if (!STAGE_NAME.test(stageName) && !(stageName === "$default" && apiType === "http")) {
+        problems.add(
+            "stageName",
+            shown(stageName),
+            stageName === "$default" ? '1 to 128 letters, digits, hyphens or underscores: $default is a stage of HTTP APIs only (apiType "http")' : "1 to 128 letters, digits, hyphens or underscores",
+        );
     }
     const throttle: ThrottleConfig = {
         rateLimit: reader.integer("throttleRateLimit", 1, ACCOUNT_RATE_LIMIT, "requests per second") ?? 0,
@@ -167,6 +204,7 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
         ...common,
         layer: "gateway",
         apiType,
+        corsAllowOrigins: websocket ? [] : parseCorsOrigins(reader, problems),
         ...(websocket ? { websocket } : {}),
         originStack,
         originUrl,
@@ -179,7 +217,8 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
         manageAccountLogRole: reader.boolean("manageAccountLogRole") ?? false,
         integrationTimeoutMs:
             reader.integer("integrationTimeoutMs", INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max, "milliseconds") ?? 0,
-        auth: parseAuth(reader, problems),
+        // A WebSocket API reads websocketAuth, and refuses the REST and HTTP auth keys itself.
+        auth: websocket ? { mode: "none" } : parseAuth(reader, problems, apiType),
         requestValidation: {
             queryParameters: parseNames(reader, problems, "requiredQueryParameters", QUERY_PARAMETER_NAME, "query parameter names of letters, digits, _ . ~ -"),
             headers: parseNames(reader, problems, "requiredHeaders", HEADER_NAME, "header names of letters, digits and -"),
@@ -208,5 +247,6 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
             "public with originUrl set: a VPC link needs the internal load balancer of an origin stack this project deploys, and originUrl is reached over the internet",
         );
     }
+    checkHttpApi(config, problems);
     return config;
 }

@@ -23,6 +23,7 @@ export * from "./reader";
 export * from "./formats";
 export * from "./origin";
 export * from "./gateway";
+export * from "./http-api";
 export * from "./websocket";
 export * from "./keys";
 

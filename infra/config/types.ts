@@ -12,12 +12,12 @@ export const LOGGING_LEVELS: readonly LoggingLevel[] = ["INFO", "ERROR", "OFF"];
 
 export type Architecture = "x86_64" | "arm64";
 
-export type AuthMode = "none" | "apiKey" | "iam" | "cognito";
-export const AUTH_MODES: readonly AuthMode[] = ["none", "apiKey", "iam", "cognito"];
+export type AuthMode = "none" | "apiKey" | "iam" | "cognito" | "jwt";
+export const AUTH_MODES: readonly AuthMode[] = ["none", "apiKey", "iam", "cognito", "jwt"];
 
-/** Which kind of API Gateway API a gateway stack builds. */
-export const API_TYPES = ["rest", "websocket"] as const;
-export type ApiType = (typeof API_TYPES)[number];
+/** `rest`: API Gateway's REST API (HelloApi); `http`: an HTTP API (HttpGateway, docs/http-api.md). */
+export type ApiType = "rest" | "http" | "websocket";
+export const API_TYPES: readonly ApiType[] = ["rest", "http", "websocket"];
 
 export type OriginMode = "public" | "private";
 export const ORIGIN_MODES: readonly OriginMode[] = ["public", "private"];
@@ -143,8 +143,13 @@ export type AuthConfig =
     | { readonly mode: "none" }
     | { readonly mode: "iam" }
     | { readonly mode: "apiKey"; readonly usagePlan: UsagePlanConfig }
-    /** No pool ARN: the stack creates a user pool. */
-    | { readonly mode: "cognito"; readonly userPoolArn: string | undefined };
+    /**
+     * No pool ARN: the stack creates a user pool. `audience`: the app client ids an HTTP API's
+     * JWT authorizer accepts (`jwtAudience`); empty means the client of the pool the stack creates.
+     */
+    | { readonly mode: "cognito"; readonly userPoolArn: string | undefined; readonly audience: readonly string[] }
+    /** An HTTP API's native JWT authorizer: tokens from `issuer` (https) for one of `audience`. */
+    | { readonly mode: "jwt"; readonly issuer: string; readonly audience: readonly string[] };
 
 export interface RequestValidationConfig {
     /** Query string parameters API Gateway requires before calling the origin. */
@@ -182,8 +187,10 @@ export interface GatewayAlarmThresholds {
 
 export interface GatewayConfig extends CommonConfig {
     readonly layer: "gateway";
-    /** `rest` (the default) or `websocket`; each reads its own keys. */
+    /** Which kind of API serves the routes. Default: `rest`. */
     readonly apiType: ApiType;
+    /** Origins browsers may call the API from (CORS); empty: no CORS headers at all. */
+    readonly corsAllowOrigins: readonly string[];
     /** `apiType: websocket` only: its routes, functions and `$connect` auth (docs/websocket.md). */
     readonly websocket?: WebSocketConfig;
     readonly auth: AuthConfig;

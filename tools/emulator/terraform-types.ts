@@ -173,7 +173,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     },
     "aws:lb/loadBalancer:LoadBalancer": {
         terraform: "aws_lb",
-        args: { ...same("enableCrossZoneLoadBalancing", "internal", "loadBalancerType", "subnets", "securityGroups"), ...tags },
+        args: { ...same("enableCrossZoneLoadBalancing", "enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "internal", "loadBalancerType", "subnets", "securityGroups"), ...tags },
         attributes: { arn: "arn", dnsName: "dns_name", arnSuffix: "arn_suffix" },
     },
     "aws:lb/targetGroup:TargetGroup": {
@@ -344,6 +344,61 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     "aws:apigateway/basePathMapping:BasePathMapping": {
         terraform: "aws_api_gateway_base_path_mapping",
         args: { ...same("domainName", "stageName", "basePath"), restApi: "api_id" },
+    },
+    // --- HTTP APIs (API Gateway v2, infra/http/)
+    "aws:apigatewayv2/api:Api": {
+        terraform: "aws_apigatewayv2_api",
+        args: { ...same("description", "disableExecuteApiEndpoint", "name", "protocolType", "corsConfiguration"), ...tags },
+        attributes: { arn: "arn", apiEndpoint: "api_endpoint", executionArn: "execution_arn" },
+    },
+    "aws:apigatewayv2/authorizer:Authorizer": {
+        terraform: "aws_apigatewayv2_authorizer",
+        args: {
+            ...same("apiId", "authorizerType", "identitySources", "name"),
+            // Terraform spells the audience list in the singular.
+            jwtConfiguration: {
+                name: "jwt_configuration",
+                convert: (value) => {
+                    const { audiences, ...rest } = value as { audiences?: unknown };
+                    return { ...rest, audience: audiences };
+                },
+            },
+        },
+    },
+    "aws:apigatewayv2/vpcLink:VpcLink": {
+        terraform: "aws_apigatewayv2_vpc_link",
+        args: { ...same("name", "securityGroupIds", "subnetIds"), ...tags },
+        attributes: { arn: "arn" },
+    },
+    "aws:apigatewayv2/integration:Integration": {
+        terraform: "aws_apigatewayv2_integration",
+        args: {
+            ...same("apiId", "connectionId", "connectionType", "description", "integrationMethod", "integrationType", "integrationUri", "payloadFormatVersion", "timeoutMilliseconds"),
+            requestParameters: { name: "request_parameters", map: true },
+        },
+    },
+    "aws:apigatewayv2/route:Route": {
+        terraform: "aws_apigatewayv2_route",
+        args: same("apiId", "authorizationType", "authorizerId", "routeKey", "target"),
+    },
+    "aws:apigatewayv2/stage:Stage": {
+        terraform: "aws_apigatewayv2_stage",
+        args: { ...same("accessLogSettings", "apiId", "autoDeploy", "defaultRouteSettings", "description", "name"), routeSettings: "route_settings", ...tags },
+        attributes: { arn: "arn", name: "name", invokeUrl: "invoke_url", executionArn: "execution_arn" },
+    },
+    "aws:apigatewayv2/domainName:DomainName": {
+        terraform: "aws_apigatewayv2_domain_name",
+        args: { ...same("domainName", "domainNameConfiguration"), ...tags },
+        attributes: {
+            arn: "arn",
+            domainName: "domain_name",
+            "domainNameConfiguration.targetDomainName": "domain_name_configuration[0].target_domain_name",
+            "domainNameConfiguration.hostedZoneId": "domain_name_configuration[0].hosted_zone_id",
+        },
+    },
+    "aws:apigatewayv2/apiMapping:ApiMapping": {
+        terraform: "aws_apigatewayv2_api_mapping",
+        args: same("apiId", "domainName", "stage"),
     },
     "aws:wafv2/webAcl:WebAcl": {
         terraform: "aws_wafv2_web_acl",
