@@ -76,6 +76,10 @@ function switchCombinations(stack: string): Array<Record<string, string | undefi
             { originMode: "public", amiId: undefined, alarmEmail: undefined, ...SINGLE_INSTANCE },
         ];
     }
+    // A WebSocket gateway refuses every REST switch by name: it runs as its file says.
+    if (config[`${PROJECT}:apiType`] === "websocket") {
+        return [{}, { websocketAuth: "none", websocketTokenParameter: undefined }];
+    }
     // A gateway in front of an external backend (originUrl) has no origin stack to go private with.
     const external = (config[`${PROJECT}:originUrl`] ?? "") !== "";
     const additive = {

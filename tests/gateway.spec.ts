@@ -28,7 +28,8 @@ const ACCOUNT_LOGGING = ["apigateway-cloudwatch-role", "apigateway-cloudwatch-po
 export function describeGatewayStacks(root: string, label: string): void {
     // A gateway in front of a backend of its own (`originUrl`, the onprem example) reads no
     // origin stack: tests/origin-url.spec.ts covers it.
-    const readsAnOriginStack = (stack: string) => gatewayConfigOf(stack, root).originUrl === undefined;
+    // A WebSocket gateway (the chat example) has no origin at all: tests/websocket.spec.ts covers it.
+    const readsAnOriginStack = (stack: string) => gatewayConfigOf(stack, root).originUrl === undefined && gatewayConfigOf(stack, root).apiType !== "websocket";
     for (const stack of committedStacks(root).filter((name) => !name.endsWith(ORIGIN_STACK_SUFFIX) && readsAnOriginStack(name))) {
         describeGatewayStack(stack, root, label);
     }

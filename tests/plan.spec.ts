@@ -500,7 +500,7 @@ describe("npm run plan (offline plan of an environment)", () => {
         const result = await usageCli;
         expect(result.code).to.equal(EXIT.usage);
         expect(result.stderr).to.equal(
-            'error: unknown environment "staging": expected one of dev, prod, onprem (usage: npm run plan -- <dev|prod|onprem> [--out <dir>])\n',
+            'error: unknown environment "staging": expected one of dev, prod, onprem, chat (usage: npm run plan -- <dev|prod|onprem|chat> [--out <dir>])\n',
         );
         expect(result.stdout).to.equal("");
         expect(fs.existsSync(usageCliOut)).to.equal(false);

@@ -35,6 +35,9 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "hello-gateway:infra:OriginCertificates": [],
     "hello-gateway:infra:BackendClientCertificate": [],
     "hello-gateway:infra:LogEncryptionKey": [],
+    "hello-gateway:infra:WebSocketApi": [],
+    "hello-gateway:infra:ConnectionsTable": [],
+    "hello-gateway:infra:LambdaFunction": [],
     // The origin's server certificate is made locally by the tls provider.
     "tls:index/selfSignedCert:SelfSignedCert": [],
 
@@ -107,6 +110,23 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     ],
 
     "aws:apigateway/restApi:RestApi": APIGATEWAY,
+    // WebSocket (and HTTP) APIs are managed through the same apigateway verbs on /apis paths.
+    "aws:apigatewayv2/api:Api": APIGATEWAY,
+    "aws:apigatewayv2/route:Route": APIGATEWAY,
+    "aws:apigatewayv2/integration:Integration": APIGATEWAY,
+    "aws:apigatewayv2/authorizer:Authorizer": APIGATEWAY,
+    "aws:apigatewayv2/stage:Stage": APIGATEWAY,
+    "aws:dynamodb/table:Table": [
+        "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable",
+        "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive",
+        "dynamodb:ListTagsOfResource", "dynamodb:TagResource", "dynamodb:UntagResource",
+    ],
+    "aws:lambda/function:Function": [
+        "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig",
+        "lambda:ListVersionsByFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+        "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "lambda:ListTags", "lambda:TagResource", "lambda:UntagResource",
+    ],
+    "aws:lambda/permission:Permission": ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy"],
     "aws:apigateway/resource:Resource": APIGATEWAY,
     "aws:apigateway/method:Method": APIGATEWAY,
     "aws:apigateway/integration:Integration": APIGATEWAY,

@@ -60,8 +60,18 @@ export interface NotEmulatedEntry {
     readonly reason: string;
 }
 
+/** A Pulumi archive to write as a zip next to the Terraform configuration (a Lambda function's code). */
+export interface ArchiveFile {
+    /** The file name, relative to the Terraform working directory. */
+    readonly file: string;
+    /** The archive as the program registered it (an AssetArchive of StringAssets). */
+    readonly archive: unknown;
+}
+
 export interface RenderedStack {
     readonly config: Record<string, unknown>;
+    /** Zips to write before `terraform init`. */
+    readonly archives: readonly ArchiveFile[];
     readonly notEmulated: readonly NotEmulatedEntry[];
     /** Addresses of resources with retainOnDelete: removed from state before destroy, as Pulumi keeps them. */
     readonly retained: readonly string[];
@@ -138,6 +148,7 @@ class StackRenderer {
     private readonly problems: string[] = [];
     private readonly notEmulated: NotEmulatedEntry[] = [];
     private readonly resourceBlocks: Record<string, Record<string, unknown>> = {};
+    private readonly archives: ArchiveFile[] = [];
     private readonly dataBlocks: Record<string, Record<string, unknown>> = {};
     private readonly variables: Record<string, unknown> = {};
     private readonly referenceVariables: Record<string, string> = {};
@@ -181,6 +192,7 @@ class StackRenderer {
         };
         return {
             config,
+            archives: this.archives,
             notEmulated: this.notEmulated,
             retained: this.retained,
             referenceVariables: this.referenceVariables,
@@ -190,7 +202,7 @@ class StackRenderer {
 
     private providerBlock(): Record<string, unknown> {
         const endpoint = this.options.endpoint;
-        const services = ["acm", "apigateway", "autoscaling", "cloudwatch", "cognitoidp", "ec2", "elbv2", "iam", "kms", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
+        const services = ["acm", "apigateway", "apigatewayv2", "autoscaling", "cloudwatch", "cognitoidp", "dynamodb", "ec2", "elbv2", "iam", "kms", "lambda", "logs", "route53", "sns", "ssm", "sts", "wafv2"];
         return {
             region: this.options.region,
             access_key: "test",
@@ -440,6 +452,12 @@ class StackRenderer {
                 continue;
             }
             const spec: ArgMapping = typeof argument === "string" ? { name: argument } : argument;
+            if (spec.archive) {
+                const file = `${label}.zip`;
+                this.archives.push({ file, archive: resource.inputs[key] });
+                body[spec.name] = file;
+                continue;
+            }
             const dependencies = this.run.graph.propertyDependenciesOf(resource, key);
             const custom = dependencies.flatMap((dependency) => this.run.graph.customResourcesUnder(dependency).concat(dependency.type === AWSX_VPC_TYPE ? [dependency] : []));
             const derived = mapping.derived?.[key];

@@ -238,7 +238,9 @@ export async function planGatewayStack(stack: string, options: PlanOptions = {})
         mermaid: mermaidOf(diagram),
         notes: [
             ...encryptedNote(stack, input.encryptedKeys),
-            `${stack} is a gateway-only stack: its backend ${originUrl ?? "(no originUrl)"} is not deployed by this project, and no origin stack is read.`,
+            input.config[`${project}:apiType`] === "websocket"
+                ? `${stack} is a gateway-only stack: a WebSocket API whose routes run functions of functions/ in Lambda; no origin stack is read.`
+                : `${stack} is a gateway-only stack: its backend ${originUrl ?? "(no originUrl)"} is not deployed by this project, and no origin stack is read.`,
         ],
     };
 }
