@@ -21,6 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { RouteDefinition, parseRoutes } from "../infra/routes";
 import { bodiesFor } from "./request-bodies";
+import { CHAT_TOKEN_ENV, WebSocketLimits, chatSmokeCheck, websocketTargetFromOutputs } from "./smoke-websocket";
 import {
     Environment,
     ENVIRONMENTS,
@@ -46,7 +47,9 @@ export const USAGE = [
     "  200, body validation 400 for an invalid body, and a bounded burst must be throttled (429).",
     "  The text is the origin stack's helloMessage output unless --expect names another (a gateway-only",
     "  stack has no origin stack: without --expect only the status is checked). Needs the Pulumi CLI,",
-    "  logged in to the stacks' backend.",
+    "  logged in to the stacks' backend. A WebSocket gateway (chat) gets two connections instead: a",
+    "  sendmessage from one must reach the other, $default must answer, both must close; with token",
+    `  auth the token comes from ${"$"}HELLO_GATEWAY_CHAT_TOKEN and a connection without it must be refused.`,
 ].join("\n");
 
 export interface SmokeRequest {
@@ -547,14 +550,21 @@ export interface SmokeDeps {
     line(text: string): void;
     errorLine(text: string): void;
     limits?: SmokeLimits;
+    /** A WebSocket gateway's waits. Default: DEFAULT_WEBSOCKET_LIMITS. */
+    websocketLimits?: WebSocketLimits;
+    /** Where the chat token is read (CHAT_TOKEN_ENV). Default: process.env. */
+    env?: NodeJS.ProcessEnv;
 }
 
 export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<number> {
     try {
         const request = parseSmokeArgs(argv);
         const stack = gatewayStackOf(request.env);
-        const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack));
-        const report = await smokeCheck(target, await expectedTextFor(request, deps), deps.limits);
+        const outputs = await deps.readOutputs(stack);
+        const report =
+            outputs.apiType === "websocket"
+                ? await chatSmokeCheck(websocketTargetFromOutputs(stack, outputs), (deps.env ?? process.env)[CHAT_TOKEN_ENV], deps.websocketLimits)
+                : await smokeCheck(smokeTargetFromOutputs(stack, outputs), await expectedTextFor(request, deps), deps.limits);
         for (const line of report.lines) {
             (line.startsWith("FAIL: ") ? deps.errorLine : deps.line)(line);
         }
