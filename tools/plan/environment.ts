@@ -9,6 +9,7 @@ import { loadProject, readStackConfig, REPO_ROOT, StackFileError as UnusableStac
 import { architectureDiagramOf } from "./diagram";
 import { mermaidOf } from "./mermaid";
 import type { EnvironmentPlan, GatewayOnlyPlan, StackPlan } from "./model";
+import { isWebSocketGateway, websocketDiagramOf } from "./websocket-diagram";
 import { plannedOutputs, planTree } from "./tree";
 
 type MockRuntime = typeof import("../mock-runtime");
@@ -228,7 +229,9 @@ export async function planGatewayStack(stack: string, options: PlanOptions = {})
         organization: runtime.MOCK_ORGANIZATION,
     });
     const originUrl = input.config[`${project}:originUrl`];
-    const diagram = architectureDiagramOf(stack, undefined, run, { originUrl, bodyFiles: bodyFilesOf(project, input.config) });
+    const diagram = isWebSocketGateway(run)
+        ? websocketDiagramOf(stack, run)
+        : architectureDiagramOf(stack, undefined, run, { originUrl, bodyFiles: bodyFilesOf(project, input.config) });
     return {
         env: stack,
         project,
