@@ -484,7 +484,7 @@ describe("npm run plan (offline plan of an environment)", () => {
         const code = await main(["--help"], { io: help, planner: async () => ((planned = true), expect.fail("--help must not plan")) });
         expect(code).to.equal(EXIT.ok);
         expect(planned).to.equal(false);
-        expect(help.out.split("\n")[0]).to.equal("usage: npm run plan -- <dev|prod|onprem> [--out <dir>]");
+        expect(help.out.split("\n")[0]).to.equal("usage: npm run plan -- <dev|prod|onprem|chat> [--out <dir>]");
         expect(help.err).to.equal("");
     });
 
@@ -493,7 +493,7 @@ describe("npm run plan (offline plan of an environment)", () => {
             const refused = captureIo();
             expect(await main(argv, { io: refused }), argv.join(" ")).to.equal(EXIT.usage);
             expect(refused.err.trimEnd().split("\n"), argv.join(" ")).to.have.length(1);
-            expect(refused.err).to.match(/^error: .*usage: npm run plan -- <dev\|prod\|onprem>/);
+            expect(refused.err).to.match(/^error: .*usage: npm run plan -- <dev\|prod\|onprem\|chat>/);
             expect(refused.out).to.equal("");
         }
         // As a process: exit status 2, one line, no stack trace, nothing written.
