@@ -1,4 +1,4 @@
-import type { ApiType, AuthMode, LoggingLevel, OriginMode } from "./config/types";
+import type { ApiType, AuthMode, LoggingLevel, OriginMode, WebSocketAuthConfig } from "./config/types";
 
 // Kept apart from config.ts, which loads the Pulumi SDK, so the command-line tools can read
 // the defaults without paying for it.
@@ -17,6 +17,8 @@ export const DEFAULTS = {
     sshPrivateKey: "",
     amiId: "",
     helloMessage: "Hello from EC2 via API Gateway",
+    websocketAuth: "none" as WebSocketAuthConfig["mode"],
+    websocketTokenParameter: "",
     originStack: "",
     originUrl: "",
     routes: ["GET / -> /", "GET /hello -> /"] as string[],

@@ -8,6 +8,7 @@ import { BackendClientCertificate } from "../infra/origin-tls";
 import { GatewayMonitoring } from "../infra/monitoring";
 import { HttpGatewayOutputs, httpGatewayProgram } from "./http-gateway";
 import { routeFunctions } from "../infra/lambda/route-functions";
+import { WebSocketOutputs, websocketProgram } from "./websocket";
 
 /** The gateway stack's outputs: a public contract users and the smoke test read. */
 export interface GatewayOutputs {
@@ -162,7 +163,10 @@ async function originOf(config: GatewayConfig): Promise<GatewayOrigin> {
     };
 }
 
-export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs | HttpGatewayOutputs> {
+export async function gatewayProgram(config: GatewayConfig): Promise<GatewayOutputs | HttpGatewayOutputs | WebSocketOutputs> {
+    if (config.websocket !== undefined) {
+        return websocketProgram(config, config.websocket);
+    }
     return config.apiType === "http" ? httpGatewayProgram(config) : restGatewayProgram(config);
 }
 

@@ -79,6 +79,11 @@ function switchCombinations(stack: string): Array<Record<string, string | undefi
             { originMode: "public", amiId: undefined, alarmEmail: undefined, ...SINGLE_INSTANCE },
         ];
     }
+    // A WebSocket gateway refuses every REST switch by name: it runs as its file says.
+    if (config[`${PROJECT}:apiType`] === "websocket") {
+        return [{}, { websocketAuth: "none", websocketTokenParameter: undefined }];
+        return [{}, { websocketAuth: "none", websocketTokenParameter: undefined }];
+    }
     if (config[`${PROJECT}:apiType`] === "http") {
         // An HTTP API: every auth mode it takes (apiKey and the REST-only switches are refused there).
         const jwt = { jwtIssuer: undefined, jwtAudience: undefined };

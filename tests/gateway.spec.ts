@@ -28,8 +28,9 @@ const ACCOUNT_LOGGING = ["apigateway-cloudwatch-role", "apigateway-cloudwatch-po
 export function describeGatewayStacks(root: string, label: string): void {
     // A gateway in front of a backend of its own (`originUrl`, the onprem example) reads no
     // origin stack: tests/origin-url.spec.ts covers it.
+    // HTTP API stacks (prod-http) have their own suite: tests/http-gateway.spec.ts; a WebSocket
+    // gateway (the chat example) has no origin at all: tests/websocket.spec.ts covers it.
     const readsAnOriginStack = (stack: string) => gatewayConfigOf(stack, root).originUrl === undefined;
-    // HTTP API stacks (prod-http) have their own suite: tests/http-gateway.spec.ts.
     const isRest = (stack: string) => gatewayConfigOf(stack, root).apiType === "rest";
     for (const stack of committedStacks(root).filter((name) => !name.endsWith(ORIGIN_STACK_SUFFIX) && readsAnOriginStack(name) && isRest(name))) {
         describeGatewayStack(stack, root, label);

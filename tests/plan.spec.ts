@@ -524,7 +524,7 @@ describe("npm run plan (offline plan of an environment)", () => {
         const code = await main(["--help"], { io: help, planner: async () => ((planned = true), expect.fail("--help must not plan")) });
         expect(code).to.equal(EXIT.ok);
         expect(planned).to.equal(false);
-        expect(help.out.split("\n")[0]).to.equal("usage: npm run plan -- <dev|prod|prod-http|onprem> [--out <dir>]");
+        expect(help.out.split("\n")[0]).to.equal("usage: npm run plan -- <dev|prod|prod-http|onprem|chat> [--out <dir>]");
         expect(help.err).to.equal("");
     });
 
@@ -533,14 +533,14 @@ describe("npm run plan (offline plan of an environment)", () => {
             const refused = captureIo();
             expect(await main(argv, { io: refused }), argv.join(" ")).to.equal(EXIT.usage);
             expect(refused.err.trimEnd().split("\n"), argv.join(" ")).to.have.length(1);
-            expect(refused.err).to.match(/^error: .*usage: npm run plan -- <dev\|prod\|prod-http\|onprem>/);
+            expect(refused.err).to.match(/^error: .*usage: npm run plan -- <dev\|prod\|prod-http\|onprem\|chat>/);
             expect(refused.out).to.equal("");
         }
         // As a process: exit status 2, one line, no stack trace, nothing written.
         const result = await usageCli;
         expect(result.code).to.equal(EXIT.usage);
         expect(result.stderr).to.equal(
-            'error: unknown environment "staging": expected one of dev, prod, prod-http, onprem (usage: npm run plan -- <dev|prod|prod-http|onprem> [--out <dir>])\n',
+            'error: unknown environment "staging": expected one of dev, prod, prod-http, onprem, chat (usage: npm run plan -- <dev|prod|prod-http|onprem|chat> [--out <dir>])\n',
         );
         expect(result.stdout).to.equal("");
         expect(fs.existsSync(usageCliOut)).to.equal(false);

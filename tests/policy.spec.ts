@@ -463,7 +463,7 @@ describe("policy pack: enforcement per stack", () => {
     });
 
     it("ships a --policy-pack-config file per environment that agrees with the pack's own choice", () => {
-        for (const environment of ["dev", "prod", "onprem"]) {
+        for (const environment of ["dev", "prod", "onprem", "chat"]) {
             const file = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "config", `${environment}.json`), "utf8")) as { all: EnforcementLevel };
             expect(file, `policy/config/${environment}.json`).to.deep.equal({ all: enforcementLevelFor(environment) });
         }

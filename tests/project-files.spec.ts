@@ -76,8 +76,8 @@ describe("project and stack files", () => {
             .and.to.contain('extra: unknown field "value"');
     });
 
-    it("commits the two environments and the onprem gateway, each stack setting aws:region and layer", () => {
-        expect(committedStacks()).to.deep.equal(["dev", "dev-origin", "onprem", "prod", "prod-http", "prod-origin"]);
+    it("commits the two environments, prod's HTTP API variant, the onprem gateway and the chat WebSocket gateway, each stack setting aws:region and layer", () => {
+        expect(committedStacks()).to.deep.equal(["chat", "dev", "dev-origin", "onprem", "prod", "prod-http", "prod-origin"]);
         for (const stack of committedStacks()) {
             const { config, encryptedKeys } = loadStackConfig(stack);
             expect(config["aws:region"], stack).to.be.a("string");

@@ -434,7 +434,7 @@ describe("smoke: pure pieces", () => {
         expect(result).to.deep.equal({
             code: 1,
             stdout: "",
-            stderr: 'error: unknown environment "staging": expected one of dev, prod, prod-http, onprem\n',
+            stderr: 'error: unknown environment "staging": expected one of dev, prod, prod-http, onprem, chat\n',
         });
     });
 });

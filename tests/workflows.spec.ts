@@ -122,9 +122,9 @@ describe("workflows: pull-request.yml", () => {
         expect(test.steps[1].with).to.deep.equal({ "node-version": 20, cache: "npm" });
     });
 
-    it("previews every committed stack in a job per environment, origin before gateway, onprem with dev, only after the tests pass", () => {
+    it("previews every committed stack in a job per environment, origin before gateway, onprem and chat with dev, only after the tests pass", () => {
         expect(Object.keys(workflow.jobs).sort()).to.deep.equal(["preview-dev", "preview-prod", "test"]);
-        const expected = { dev: ["preview dev-origin", "preview dev", "preview onprem"], prod: ["preview prod-origin", "preview prod", "preview prod-http"] };
+        const expected = { dev: ["preview dev-origin", "preview dev", "preview onprem", "preview chat"], prod: ["preview prod-origin", "preview prod", "preview prod-http"] };
         const previewed: string[] = [];
         for (const [env, job] of Object.entries(previews)) {
             expect(job.needs, env).to.equal("test");

@@ -23,11 +23,12 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export const SHARED_ORIGIN_OWNERS: Readonly<Partial<Record<Environment, Environment>>> = { "prod-http": "prod" };
 
 /**
- * Gateway stacks with no origin stack of their own (`hello-gateway:originUrl`): not an
- * environment of deploy/preview/destroy, which pair an origin with a gateway, but a target the
- * smoke test can check. See docs/routes.md.
+ * Gateway stacks with no origin stack of their own (`hello-gateway:originUrl`, or a WebSocket
+ * API whose routes run Lambda functions): not an environment of deploy/preview/destroy, which
+ * pair an origin with a gateway, but a target the smoke test can check. See docs/routes.md and
+ * docs/websocket.md.
  */
-export const GATEWAY_ONLY_STACKS = ["onprem"] as const;
+export const GATEWAY_ONLY_STACKS = ["onprem", "chat"] as const;
 
 /** The two stacks of an environment. The gateway reads the origin through a StackReference. */
 export interface EnvironmentStacks {

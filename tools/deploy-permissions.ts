@@ -39,6 +39,8 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     "hello-gateway:infra:OriginCertificates": [],
     "hello-gateway:infra:BackendClientCertificate": [],
     "hello-gateway:infra:LogEncryptionKey": [],
+    "hello-gateway:infra:WebSocketApi": [],
+    "hello-gateway:infra:ConnectionsTable": [],
     // The origin's root and server certificate are made locally by the tls provider.
     "tls:index/selfSignedCert:SelfSignedCert": [],
     "tls:index/certRequest:CertRequest": [],
@@ -115,6 +117,11 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
     ],
 
     "aws:apigateway/restApi:RestApi": APIGATEWAY,
+    "aws:dynamodb/table:Table": [
+        "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable",
+        "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive",
+        "dynamodb:ListTagsOfResource", "dynamodb:TagResource", "dynamodb:UntagResource",
+    ],
     "aws:apigateway/resource:Resource": APIGATEWAY,
     "aws:apigateway/method:Method": APIGATEWAY,
     "aws:apigateway/integration:Integration": APIGATEWAY,

@@ -23,11 +23,17 @@ import { ENVIRONMENTS, HelpRequested, parseCommandLine, UserFacingError } from "
 import type { Prerequisite, RenderedStack } from "./emulator/render";
 import type { FunctionPackage } from "./emulator/lambda-packages";
 import type { EnvironmentPlan } from "./plan";
+import type { StackPlan } from "./plan/model";
 import { REPO_ROOT } from "./stack-files";
 import { freePort } from "./free-port";
 
-/** The environments the gate covers: the committed two and the fixture with the other switches on. */
-export const EMULATED_ENVIRONMENTS = [...ENVIRONMENTS, "switches"] as const;
+/**
+ * The environments the gate covers: the committed two, the fixture with the other switches on,
+ * and the gateway-only WebSocket stack `chat` (no origin: only its gateway stack is applied).
+ */
+export const EMULATED_ENVIRONMENTS = [...ENVIRONMENTS, "switches", "chat"] as const;
+/** Emulated environments that are one gateway stack with no origin stack. */
+const GATEWAY_ONLY_EMULATED: readonly EmulatedEnvironment[] = ["chat"];
 export type EmulatedEnvironment = (typeof EMULATED_ENVIRONMENTS)[number];
 
 const FIXTURE_ROOT = path.join(REPO_ROOT, "tests", "fixtures", "emulate");
@@ -268,11 +274,24 @@ function formatLine(env: string, line: StepLine): string {
 
 const TLS_PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
 
-async function planFor(env: EmulatedEnvironment): Promise<EnvironmentPlan> {
+/** What the gate applies: an environment's two stacks, or a gateway-only stack alone. */
+type EmulatedPlan = Pick<EnvironmentPlan, "project" | "gateway"> & { readonly origin?: StackPlan };
+type EmulatedLayer = "origin" | "gateway";
+
+async function planFor(env: EmulatedEnvironment): Promise<EmulatedPlan> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { planEnvironment } = require("./plan") as typeof import("./plan");
+    if (GATEWAY_ONLY_EMULATED.includes(env)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { planGatewayStack } = require("./plan/environment") as typeof import("./plan/environment");
+        return planGatewayStack(env, { root: REPO_ROOT });
+    }
     const root = env === "switches" ? FIXTURE_ROOT : REPO_ROOT;
     return planEnvironment(env, { root });
+}
+
+function layersOf(plan: EmulatedPlan): EmulatedLayer[] {
+    return plan.origin ? ["origin", "gateway"] : ["gateway"];
 }
 
 export async function main(argv: readonly string[], dependencies: Partial<MainDependencies> = {}): Promise<number> {
@@ -308,7 +327,7 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
     // Render both stacks before anything starts: a type or value the renderer cannot map fails here.
     const port = await freePort();
     const planStarted = Date.now();
-    let plan: EnvironmentPlan;
+    let plan: EmulatedPlan;
     try {
         plan = await planFor(envName);
     } catch (error) {
@@ -318,15 +337,19 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
         io.stderr(`${error.message}\n`);
         return finish(true);
     }
-    say(`ran ${plan.origin.stack} and ${plan.gateway.stack} on the mock runtime in ${((Date.now() - planStarted) / 1000).toFixed(1)} s`);
+    const layers = layersOf(plan);
+    say(`ran ${layers.map((layer) => plan[layer]!.stack).join(" and ")} on the mock runtime in ${((Date.now() - planStarted) / 1000).toFixed(1)} s`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { functionPackagesOf } = require("./emulator/lambda-packages") as typeof import("./emulator/lambda-packages");
-    const packages = { origin: await functionPackagesOf(plan.origin.run.graph), gateway: await functionPackagesOf(plan.gateway.run.graph) };
+    const packages: Partial<Record<EmulatedLayer, readonly FunctionPackage[]>> = {};
+    for (const layer of layers) {
+        packages[layer] = await functionPackagesOf(plan[layer]!.run.graph);
+    }
     const rendered = renderEnvironment(plan, `http://127.0.0.1:${port}`, report, packages);
     if (rendered === undefined) {
         return finish(true);
     }
-    const notEmulated = (["origin", "gateway"] as const).flatMap((layer) => rendered[layer].notEmulated.map((entry) => ({ ...entry, stack: plan[layer].stack })));
+    const notEmulated = layers.flatMap((layer) => rendered[layer]!.notEmulated.map((entry) => ({ ...entry, stack: plan[layer]!.stack })));
     say(`not emulated (${notEmulated.length}):`);
     for (const entry of notEmulated) {
         io.stdout(`  - ${entry.stack}: ${entry.what}: ${entry.reason}\n`);
@@ -345,18 +368,18 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
     let failed = false;
     try {
         let originOutputs: Record<string, unknown> = {};
-        for (const layer of ["origin", "gateway"] as const) {
-            const stack = plan[layer].stack;
+        for (const layer of layers) {
+            const stack = plan[layer]!.stack;
             const dir = path.join(work, stack);
             fs.mkdirSync(dir);
-            fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(rendered[layer].config, null, 2));
-            for (const lambdaPackage of packages[layer]) {
+            fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(rendered[layer]!.config, null, 2));
+            for (const lambdaPackage of packages[layer] ?? []) {
                 fs.mkdirSync(path.dirname(path.join(dir, lambdaPackage.file)), { recursive: true });
                 fs.writeFileSync(path.join(dir, lambdaPackage.file), lambdaPackage.zip);
             }
             if (layer === "gateway") {
                 // The gateway's StackReference: the origin's emulated outputs, as Terraform variables.
-                const variables = rendered.gateway.referenceVariables;
+                const variables = rendered.gateway!.referenceVariables;
                 const values = Object.fromEntries(Object.entries(variables).map(([output, variable]) => [variable, originOutputs[output] ?? null]));
                 fs.writeFileSync(path.join(dir, "origin.auto.tfvars.json"), JSON.stringify(values, null, 2));
             }
@@ -380,7 +403,7 @@ export async function main(argv: readonly string[], dependencies: Partial<MainDe
     } finally {
         // Destroy in reverse order: the gateway first, then the origin it read.
         for (const workspace of [...workspaces].reverse().filter((candidate) => candidate.applied)) {
-            const retained = rendered[workspace.layer].retained;
+            const retained = rendered[workspace.layer]!.retained;
             try {
                 if (retained.length > 0) {
                     await workspace.step(`forget (${retained.length})`, ["state", "rm", "-no-color", ...retained], (result) =>
@@ -414,19 +437,19 @@ function secondPlanProblem(result: CommandResult): string | undefined {
 
 /** Both stacks as Terraform, or undefined after printing why one cannot be rendered. */
 function renderEnvironment(
-    plan: EnvironmentPlan,
+    plan: EmulatedPlan,
     endpoint: string,
     report: (line: StepLine) => void,
-    packages: Record<"origin" | "gateway", readonly FunctionPackage[]>,
-): Record<"origin" | "gateway", RenderedStack> | undefined {
+    packages: Partial<Record<EmulatedLayer, readonly FunctionPackage[]>>,
+): Partial<Record<EmulatedLayer, RenderedStack>> | undefined {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { renderStack, RenderError } = require("./emulator/render") as typeof import("./emulator/render");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { MOCK_ACCOUNT_ID } = require("./mock-runtime") as typeof import("./mock-runtime");
     const rendered: Partial<Record<"origin" | "gateway", RenderedStack>> = {};
-    for (const layer of ["origin", "gateway"] as const) {
+    for (const layer of layersOf(plan)) {
         const started = Date.now();
-        const stackPlan = plan[layer];
+        const stackPlan = plan[layer]!;
         const config = stackPlan.config;
         try {
             rendered[layer] = renderStack(stackPlan.run, {
@@ -435,7 +458,7 @@ function renderEnvironment(
                 endpoint,
                 prerequisites: prerequisitesOf(config, plan.project),
                 generatedPublicKeys: Object.fromEntries(stackPlan.run.graph.ofType(TLS_PRIVATE_KEY).map((key) => [key.name, generateOpenSshPublicKey()])),
-                functionPackages: Object.fromEntries(packages[layer].map((lambdaPackage) => [lambdaPackage.resourceName, lambdaPackage])),
+                functionPackages: Object.fromEntries((packages[layer] ?? []).map((lambdaPackage) => [lambdaPackage.resourceName, lambdaPackage])),
             });
         } catch (error) {
             if (!(error instanceof RenderError)) throw error;
@@ -444,7 +467,7 @@ function renderEnvironment(
         }
         report({ stack: stackPlan.stack, step: "render", ok: true, seconds: (Date.now() - started) / 1000, detail: `${rendered[layer]?.resourceCount} Terraform resources` });
     }
-    return rendered as Record<"origin" | "gateway", RenderedStack>;
+    return rendered;
 
 }
 

@@ -236,6 +236,15 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
                 },
             };
         }
+        case "aws:apigatewayv2/api:Api": {
+            const apiId = shortHash(name, 10);
+            const scheme = inputs.protocolType === "WEBSOCKET" ? "wss" : "https";
+            return { id: apiId, state: { executionArn: arnOf("execute-api", apiId), apiEndpoint: `${scheme}://${apiId}.execute-api.${region}.amazonaws.com`, arn: `arn:aws:apigateway:${region}::/apis/${apiId}` } };
+        }
+        case "aws:dynamodb/table:Table": {
+            const tableName = (inputs.name as string | undefined) ?? `${name}-${shortHash(name, 7)}`;
+            return { id: tableName, state: { name: tableName, arn: arnOf("dynamodb", `table/${tableName}`) } };
+        }
         case "aws:wafv2/webAcl:WebAcl": {
             const aclName = (inputs.name as string | undefined) ?? `${name}-${shortHash(name, 7)}`;
             const id = `${shortHash(name, 8)}-${shortHash(name + "acl", 4)}-${shortHash(name + "uuid", 12)}`;

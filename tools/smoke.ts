@@ -23,6 +23,7 @@ import { helloPageText } from "../infra/httpd";
 import { RouteDefinition, parseRoutes } from "../infra/routes";
 import { GREETING } from "../functions/hello";
 import { bodiesFor } from "./request-bodies";
+import { CHAT_TOKEN_ENV, WebSocketLimits, chatSmokeCheck, websocketTargetFromOutputs } from "./smoke-websocket";
 import {
     Environment,
     ENVIRONMENTS,
@@ -51,7 +52,9 @@ export const USAGE = [
     "  stack has no origin stack: without --expect only the status is checked). Needs the Pulumi CLI,",
     "  logged in to the stacks' backend.",
     "  A JWT-authorized API (authMode jwt): with a token in HELLO_GATEWAY_JWT every check runs with it as a bearer",
-    "  token; without one, an unauthenticated GET must answer 401.",
+    "  token; without one, an unauthenticated GET must answer 401. A WebSocket gateway (chat) gets two connections",
+    "  instead: a sendmessage from one must reach the other, $default must answer, both must close; with token",
+    `  auth the token comes from ${"$"}HELLO_GATEWAY_CHAT_TOKEN and a connection without it must be refused.`,
 ].join("\n");
 
 export interface SmokeRequest {
@@ -643,14 +646,21 @@ export interface SmokeDeps {
     limits?: SmokeLimits;
     /** A bearer token for a `jwt` gateway (HELLO_GATEWAY_JWT). Default: none, only the 401 is checked. */
     jwtToken?: string;
+    /** A WebSocket gateway's waits. Default: DEFAULT_WEBSOCKET_LIMITS. */
+    websocketLimits?: WebSocketLimits;
+    /** Where the chat token is read (CHAT_TOKEN_ENV). Default: process.env. */
+    env?: NodeJS.ProcessEnv;
 }
 
 export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<number> {
     try {
         const request = parseSmokeArgs(argv);
         const stack = gatewayStackOf(request.env);
-        const target = smokeTargetFromOutputs(stack, await deps.readOutputs(stack), deps.jwtToken);
-        const report = await smokeCheck(target, await expectedTextFor(request, deps), deps.limits);
+        const outputs = await deps.readOutputs(stack);
+        const report =
+            outputs.apiType === "websocket"
+                ? await chatSmokeCheck(websocketTargetFromOutputs(stack, outputs), (deps.env ?? process.env)[CHAT_TOKEN_ENV], deps.websocketLimits)
+                : await smokeCheck(smokeTargetFromOutputs(stack, outputs, deps.jwtToken), await expectedTextFor(request, deps), deps.limits);
         for (const line of report.lines) {
             (line.startsWith("FAIL: ") ? deps.errorLine : deps.line)(line);
         }

@@ -7,6 +7,7 @@ import { MIN_INTEGRATION_TIMEOUT_MS } from "../lambda/timeout";
 import { ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT, AUTH_MODES, ApiType, AuthConfig, CACHE_SIZES_GB, CACHE_TTL_SECONDS, CacheConfig, CommonConfig, CustomDomainConfig, GatewayConfig, INTEGRATION_TIMEOUT_MS, LOGGING_LEVELS, ORIGIN_MODES, RawConfig, StackIdentity, ThrottleConfig } from "./types";
 import { ConfigReader, ProblemList, parseLogRetention, parseMonitoring, shown } from "./reader";
 import { checkHttpApi, parseApiType, parseCorsOrigins, parseJwtAudience, parseJwtIssuer } from "./http-api";
+import { parseWebSocket, refuseWebSocketKeys } from "./websocket";
 import { ACM_CERTIFICATE_ARN, BARE_STACK, DOMAIN_NAME, HEADER_NAME, HOSTED_ZONE_ID, QUALIFIED_STACK, QUERY_PARAMETER_NAME, STAGE_NAME, USER_POOL_ARN } from "./formats";
 
 /** The origin stack a gateway reads when `originStack` is not set. */
@@ -203,16 +204,21 @@ function parseRouteTable(reader: ConfigReader, problems: ProblemList, raw: RawCo
 
 export function parseGateway(reader: ConfigReader, problems: ProblemList, common: CommonConfig, raw: RawConfig): GatewayConfig {
     const apiType = parseApiType(reader, problems);
-    const originUrl = parseOriginUrl(reader, problems);
+    // A WebSocket API refuses the origin keys by name itself, and serves no REST route table.
+    const websocket = apiType === "websocket" ? parseWebSocket(reader, problems, raw) : undefined;
+    if (websocket === undefined) {
+        refuseWebSocketKeys(raw, problems);
+    }
+    const originUrl = websocket ? undefined : parseOriginUrl(reader, problems);
     const configuredOriginStack = reader.optionalString("originStack");
-    if (reader.optionalString("originUrl") !== undefined && configuredOriginStack !== undefined) {
+    if (!websocket && reader.optionalString("originUrl") !== undefined && configuredOriginStack !== undefined) {
         problems.add(
             "originStack",
             shown(configuredOriginStack),
             "empty with originUrl set: originUrl names the backend itself, so the gateway reads no origin stack; set one of the two",
         );
     }
-    const originStack = reader.optionalString("originUrl") !== undefined ? undefined : (configuredOriginStack ?? defaultOriginStack(common.identity));
+    const originStack = websocket || reader.optionalString("originUrl") !== undefined ? undefined : (configuredOriginStack ?? defaultOriginStack(common.identity));
     if (originStack !== undefined && !QUALIFIED_STACK.test(originStack) && !BARE_STACK.test(originStack)) {
         problems.add(
             "originStack",
@@ -240,12 +246,13 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
         ...common,
         layer: "gateway",
         apiType,
-        corsAllowOrigins: parseCorsOrigins(reader, problems),
+        corsAllowOrigins: websocket ? [] : parseCorsOrigins(reader, problems),
+        ...(websocket ? { websocket } : {}),
         originStack,
         originUrl,
         stageName,
         throttle,
-        ...parseRouteTable(reader, problems, raw, throttle),
+        ...(websocket ? { routes: [], routeThrottles: [] } : parseRouteTable(reader, problems, raw, throttle)),
         loggingLevel: reader.oneOf("loggingLevel", LOGGING_LEVELS, DEFAULTS.loggingLevel) ?? DEFAULTS.loggingLevel,
         logRetentionDays: parseLogRetention(reader),
         encryptLogs: reader.boolean("encryptLogs") ?? false,
@@ -253,7 +260,8 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
         manageAccountLogRole: reader.boolean("manageAccountLogRole") ?? false,
         integrationTimeoutMs:
             reader.integer("integrationTimeoutMs", INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max, "milliseconds") ?? 0,
-        auth: parseAuth(reader, problems, apiType),
+        // A WebSocket API reads websocketAuth, and refuses the REST and HTTP auth keys itself.
+        auth: websocket ? { mode: "none" } : parseAuth(reader, problems, apiType),
         requestValidation: {
             queryParameters: parseNames(reader, problems, "requiredQueryParameters", QUERY_PARAMETER_NAME, "query parameter names of letters, digits, _ . ~ -"),
             headers: parseNames(reader, problems, "requiredHeaders", HEADER_NAME, "header names of letters, digits and -"),
@@ -264,7 +272,7 @@ export function parseGateway(reader: ConfigReader, problems: ProblemList, common
             enabled: reader.boolean("wafEnabled") ?? false,
             rateLimitPer5Minutes: reader.integer("wafRateLimitPer5Minutes", 10, 2_000_000_000, "requests per 5 minutes per IP") ?? 0,
         },
-        customDomain: parseCustomDomain(reader, problems, common.region || undefined),
+        customDomain: websocket ? undefined : parseCustomDomain(reader, problems, common.region || undefined),
         originMode: reader.oneOf("originMode", ORIGIN_MODES, DEFAULTS.originMode) ?? "public",
         monitoring: {
             ...parseMonitoring(reader, problems),

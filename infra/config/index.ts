@@ -24,6 +24,7 @@ export * from "./formats";
 export * from "./origin";
 export * from "./gateway";
 export * from "./http-api";
+export * from "./websocket";
 export * from "./keys";
 
 /** Validates everything for the stack's layer and throws one ConfigError naming each bad key. */

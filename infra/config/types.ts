@@ -16,8 +16,8 @@ export type AuthMode = "none" | "apiKey" | "iam" | "cognito" | "jwt";
 export const AUTH_MODES: readonly AuthMode[] = ["none", "apiKey", "iam", "cognito", "jwt"];
 
 /** `rest`: API Gateway's REST API (HelloApi); `http`: an HTTP API (HttpGateway, docs/http-api.md). */
-export type ApiType = "rest" | "http";
-export const API_TYPES: readonly ApiType[] = ["rest", "http"];
+export type ApiType = "rest" | "http" | "websocket";
+export const API_TYPES: readonly ApiType[] = ["rest", "http", "websocket"];
 
 export type OriginMode = "public" | "private";
 export const ORIGIN_MODES: readonly OriginMode[] = ["public", "private"];
@@ -201,6 +201,8 @@ export interface GatewayConfig extends CommonConfig {
     readonly apiType: ApiType;
     /** Origins browsers may call the API from (CORS); empty: no CORS headers at all. */
     readonly corsAllowOrigins: readonly string[];
+    /** `apiType: websocket` only: its routes, functions and `$connect` auth (docs/websocket.md). */
+    readonly websocket?: WebSocketConfig;
     readonly auth: AuthConfig;
     readonly requestValidation: RequestValidationConfig;
     readonly cache: CacheConfig;
@@ -237,3 +239,27 @@ export interface LambdaConfig {
 }
 
 export type StackConfig = OriginConfig | GatewayConfig;
+
+/** A WebSocket route: a route key and the function in `functions/` that serves it. */
+export interface WebSocketRoute {
+    /** The route exactly as configured, for messages and the plan. */
+    readonly source: string;
+    /** `$connect`, `$disconnect`, `$default` or an action name. */
+    readonly routeKey: string;
+    /** `chat/connect`: the handler exported by `functions/chat/connect.ts`. */
+    readonly functionName: string;
+}
+
+/** Who may open a connection; checked on `$connect` only, the one route AWS authorizes. */
+export type WebSocketAuthConfig =
+    | { readonly mode: "none" }
+    | { readonly mode: "iam" }
+    /** A Lambda REQUEST authorizer compares `?token=` with this SSM SecureString parameter. */
+    | { readonly mode: "token"; readonly tokenParameterName: string };
+
+export const WEBSOCKET_AUTH_MODES: readonly WebSocketAuthConfig["mode"][] = ["none", "iam", "token"];
+
+export interface WebSocketConfig {
+    readonly routes: readonly WebSocketRoute[];
+    readonly auth: WebSocketAuthConfig;
+}

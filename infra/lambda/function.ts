@@ -41,7 +41,7 @@ export function functionLogGroupPrefix(functionName: string): string {
  * resource-level permissions (Resource must be "*"). `logGroupArn` is the group's ARN without
  * the trailing `:*` (the provider's `arn` attribute); the statement covers its streams.
  */
-export function functionRolePolicy(logGroupArn: string, tracing: boolean): Record<string, unknown> {
+export function functionRolePolicy(logGroupArn: string, tracing: boolean, extraStatements: readonly Record<string, unknown>[] = []): Record<string, unknown> {
     const statements: Record<string, unknown>[] = [
         {
             Sid: "WriteOwnLogGroup",
@@ -58,7 +58,7 @@ export function functionRolePolicy(logGroupArn: string, tracing: boolean): Recor
             Resource: "*",
         });
     }
-    return { Version: "2012-10-17", Statement: statements };
+    return { Version: "2012-10-17", Statement: [...statements, ...extraStatements] };
 }
 
 export interface LambdaFunctionArgs {
@@ -97,7 +97,12 @@ export interface LambdaFunctionArgs {
      */
     readonly reservedConcurrency?: number;
     /** Environment variables. Default: none. Never secrets: they show in the console and the plan. */
-    readonly environment?: Record<string, string>;
+    readonly environment?: Record<string, pulumi.Input<string>>;
+    /**
+     * Further statements for the role, each naming its resources (a WebSocket function's table
+     * and its stage's @connections). Default: none, the role may only write its own logs.
+     */
+    readonly policyStatements?: pulumi.Input<Record<string, unknown>[]>;
     readonly tags?: Record<string, string>;
 }
 
@@ -150,7 +155,12 @@ export class LambdaFunction extends pulumi.ComponentResource {
         );
         const rolePolicy = new aws.iam.RolePolicy(
             `${name}-role-policy`,
-            { role: role.name, policy: logGroup.arn.apply((arn) => JSON.stringify(functionRolePolicy(arn, tracing))) },
+            {
+                role: role.name,
+                policy: pulumi
+                    .all([logGroup.arn, pulumi.output(args.policyStatements ?? [])])
+                    .apply(([arn, extra]) => JSON.stringify(functionRolePolicy(arn, tracing, extra as Record<string, unknown>[]))),
+            },
             { parent: this },
         );
 

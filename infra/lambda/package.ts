@@ -56,6 +56,15 @@ export interface FunctionBundle {
     readonly inputs: readonly string[];
 }
 
+export interface BundleChoices {
+    /**
+     * Bundle the AWS SDK clients the function imports (the exact versions package-lock.json
+     * pins) instead of using the copy in the Lambda runtime, whose version AWS changes without
+     * notice. Default: false (the SDK stays external).
+     */
+    readonly bundleAwsSdk?: boolean;
+}
+
 /** Raised when a function cannot be bundled; the message names the file and the reason. */
 export class FunctionBundleError extends Error {
     constructor(message: string) {
@@ -69,10 +78,11 @@ export class FunctionBundleError extends Error {
  * imports. Refuses a function that pulls in the Pulumi SDK: it would not run in Lambda and
  * means infrastructure code leaked into a handler.
  */
-export function bundleFunction(sourceFile: string, root: string = REPOSITORY_ROOT): FunctionBundle {
-    let result: esbuild.BuildResult<typeof BUNDLE_OPTIONS & { metafile: true }>;
+export function bundleFunction(sourceFile: string, root: string = REPOSITORY_ROOT, options: BundleChoices = {}): FunctionBundle {
+    let result: esbuild.BuildResult<esbuild.BuildOptions & { write: false; metafile: true }>;
+    const external: string[] = options.bundleAwsSdk ? [] : [...BUNDLE_OPTIONS.external];
     try {
-        result = esbuild.buildSync({ ...BUNDLE_OPTIONS, metafile: true, absWorkingDir: root, entryPoints: [sourceFile], outfile: BUNDLE_FILE });
+        result = esbuild.buildSync({ ...BUNDLE_OPTIONS, external, metafile: true, absWorkingDir: root, entryPoints: [sourceFile], outfile: BUNDLE_FILE });
     } catch (error) {
         const failure = error as esbuild.BuildFailure;
         const first = failure.errors?.[0];

@@ -318,16 +318,18 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     "aws:lambda/function:Function": {
         terraform: "aws_lambda_function",
         args: {
-            ...same("description", "role", "handler", "runtime", "architectures", "memorySize", "timeout", "loggingConfig", "tracingConfig", "reservedConcurrentExecutions", "environment"),
+            ...same("description", "role", "handler", "runtime", "architectures", "memorySize", "timeout", "loggingConfig", "tracingConfig", "reservedConcurrentExecutions"),
             name: "function_name",
             code: { name: "filename", archive: true },
+            // Variable names are data (TABLE_NAME): kept as they are, not snake_cased.
+            environment: { name: "environment", map: true },
             ...tags,
         },
-        attributes: { arn: "arn", invokeArn: "invoke_arn", name: "function_name" },
+        attributes: { arn: "arn", invokeArn: "invoke_arn", name: "function_name", qualifiedArn: "qualified_arn" },
     },
     "aws:lambda/permission:Permission": {
         terraform: "aws_lambda_permission",
-        args: { ...same("action", "principal", "sourceArn"), function: "function_name" },
+        args: { ...same("action", "principal", "sourceArn", "statementId"), function: "function_name" },
     },
     "aws:apigateway/deployment:Deployment": {
         terraform: "aws_api_gateway_deployment",
@@ -383,13 +385,13 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     // --- HTTP APIs (API Gateway v2, infra/http/)
     "aws:apigatewayv2/api:Api": {
         terraform: "aws_apigatewayv2_api",
-        args: { ...same("description", "disableExecuteApiEndpoint", "name", "protocolType", "corsConfiguration"), ...tags },
+        args: { ...same("description", "disableExecuteApiEndpoint", "name", "protocolType", "corsConfiguration", "routeSelectionExpression"), ...tags },
         attributes: { arn: "arn", apiEndpoint: "api_endpoint", executionArn: "execution_arn" },
     },
     "aws:apigatewayv2/authorizer:Authorizer": {
         terraform: "aws_apigatewayv2_authorizer",
         args: {
-            ...same("apiId", "authorizerType", "identitySources", "name"),
+            ...same("apiId", "authorizerType", "authorizerUri", "identitySources", "name"),
             // Terraform spells the audience list in the singular.
             jwtConfiguration: {
                 name: "jwt_configuration",
@@ -434,6 +436,13 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceMapping>> = {
     "aws:apigatewayv2/apiMapping:ApiMapping": {
         terraform: "aws_apigatewayv2_api_mapping",
         args: same("apiId", "domainName", "stage"),
+    },
+    // --- The WebSocket API's connections table (infra/connections-table.ts)
+    "aws:dynamodb/table:Table": {
+        terraform: "aws_dynamodb_table",
+        args: { ...same("billingMode", "hashKey", "rangeKey", "ttl", "pointInTimeRecovery", "serverSideEncryption", "name"), attributes: "attribute", ...tags },
+        attributes: { arn: "arn", name: "name" },
+        autoName: "name",
     },
     "aws:wafv2/webAcl:WebAcl": {
         terraform: "aws_wafv2_web_acl",

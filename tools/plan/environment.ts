@@ -11,6 +11,7 @@ import { architectureDiagramOf } from "./diagram";
 import { mermaidOf } from "./mermaid";
 import { originFilesOf } from "./origin-files";
 import type { EnvironmentPlan, GatewayOnlyPlan, StackPlan } from "./model";
+import { isWebSocketGateway, websocketDiagramOf } from "./websocket-diagram";
 import { plannedOutputs, planTree } from "./tree";
 
 type MockRuntime = typeof import("../mock-runtime");
@@ -229,7 +230,9 @@ export async function planGatewayStack(stack: string, options: PlanOptions = {})
         organization: runtime.MOCK_ORGANIZATION,
     });
     const originUrl = input.config[`${project}:originUrl`];
-    const diagram = architectureDiagramOf(stack, undefined, run, { originUrl, bodyFiles: bodyFilesOf(project, input.config) });
+    const diagram = isWebSocketGateway(run)
+        ? websocketDiagramOf(stack, run)
+        : architectureDiagramOf(stack, undefined, run, { originUrl, bodyFiles: bodyFilesOf(project, input.config) });
     return {
         env: stack,
         project,
@@ -239,7 +242,9 @@ export async function planGatewayStack(stack: string, options: PlanOptions = {})
         mermaid: mermaidOf(diagram),
         notes: [
             ...encryptedNote(stack, input.encryptedKeys),
-            `${stack} is a gateway-only stack: its backend ${originUrl ?? "(no originUrl)"} is not deployed by this project, and no origin stack is read.`,
+            input.config[`${project}:apiType`] === "websocket"
+                ? `${stack} is a gateway-only stack: a WebSocket API whose routes run functions of functions/ in Lambda; no origin stack is read.`
+                : `${stack} is a gateway-only stack: its backend ${originUrl ?? "(no originUrl)"} is not deployed by this project, and no origin stack is read.`,
         ],
     };
 }

@@ -1,0 +1,150 @@
+/**
+ * The architecture of a WebSocket gateway (apiType websocket) as a diagram model: the client's
+ * wss:// connection to the stage, each route to the function it runs, what each function may do
+ * to the connections table and to @connections, the $connect authorizer and the logs. Drawn
+ * from the recorded resource graph, so the picture follows the stack file.
+ */
+import type { RecordedResource } from "../resource-graph";
+import type { Diagram, DiagramEdge, DiagramNode, DiagramSource } from "./diagram";
+import { inputAt } from "./values";
+
+const TYPES = {
+    api: "aws:apigatewayv2/api:Api",
+    route: "aws:apigatewayv2/route:Route",
+    integration: "aws:apigatewayv2/integration:Integration",
+    stage: "aws:apigatewayv2/stage:Stage",
+    authorizer: "aws:apigatewayv2/authorizer:Authorizer",
+    function: "aws:lambda/function:Function",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    table: "aws:dynamodb/table:Table",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    account: "aws:apigateway/account:Account",
+} as const;
+
+/** Whether a gateway run built a WebSocket API. */
+export function isWebSocketGateway(gateway: DiagramSource): boolean {
+    return gateway.graph.ofType(TYPES.api).some((api) => api.inputs.protocolType === "WEBSOCKET");
+}
+
+function text(resource: RecordedResource | undefined, dottedPath: string): string | undefined {
+    const value = resource ? inputAt(resource.inputs, dottedPath) : undefined;
+    return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+function nodeId(prefix: string, name: string): string {
+    return `${prefix}_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
+}
+
+/** A function's extra grants, read from its role's policy (the log statement left out). */
+function grantsOf(gateway: DiagramSource, fn: RecordedResource): { table: string[]; manageConnections: boolean; parameters: string[] } {
+    const role = gateway.graph.ofType(TYPES.role).find((candidate) => candidate.state.arn === fn.inputs.role);
+    const policy = gateway.graph.ofType(TYPES.rolePolicy).find((candidate) => role !== undefined && candidate.inputs.role === role.state.name);
+    const statements = (policy && typeof policy.inputs.policy === "string" ? (JSON.parse(policy.inputs.policy) as { Statement: { Action: string | string[]; Resource: string }[] }).Statement : []).slice(1);
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    return {
+        table: actions.filter((action) => action.startsWith("dynamodb:")).map((action) => action.slice("dynamodb:".length)),
+        manageConnections: actions.includes("execute-api:ManageConnections"),
+        parameters: statements.filter((statement) => [statement.Action].flat().includes("ssm:GetParameter")).map((statement) => statement.Resource.split(":parameter/")[1] ?? statement.Resource),
+    };
+}
+
+export function websocketDiagramOf(env: string, gateway: DiagramSource): Diagram {
+    const api = gateway.graph.ofType(TYPES.api)[0];
+    const stage = gateway.graph.ofType(TYPES.stage)[0];
+    const table = gateway.graph.ofType(TYPES.table)[0];
+    const authorizer = gateway.graph.ofType(TYPES.authorizer)[0];
+    const functions = gateway.graph.ofType(TYPES.function);
+    const integrations = gateway.graph.ofType(TYPES.integration);
+    const edges: DiagramEdge[] = [];
+    const apiNodes: DiagramNode[] = [];
+    const functionNodes: DiagramNode[] = [];
+    const stackNodes: DiagramNode[] = [];
+
+    const rate = text(stage, "defaultRouteSettings.throttlingRateLimit");
+    const burst = text(stage, "defaultRouteSettings.throttlingBurstLimit");
+    apiNodes.push({
+        id: "ws_stage",
+        shape: "rounded",
+        lines: [
+            `Stage ${text(stage, "name") ?? "?"}${text(stage, "autoDeploy") === "true" ? " (auto-deployed)" : ""}`,
+            rate || burst ? `throttle ${rate ?? "?"} msg/s, burst ${burst ?? "?"}` : "not throttled",
+            `execution logging ${text(stage, "defaultRouteSettings.loggingLevel") ?? "OFF"}, JSON access logs`,
+        ],
+    });
+    edges.push({ from: "client", to: "ws_stage", label: `wss:// (route by ${text(api, "routeSelectionExpression") ?? "?"})` });
+
+    const functionId = (fn: RecordedResource) => nodeId("fn", fn.name);
+    for (const route of gateway.graph.ofType(TYPES.route)) {
+        const key = String(route.inputs.routeKey);
+        const id = nodeId("route", key);
+        const auth = String(route.inputs.authorizationType ?? "NONE");
+        apiNodes.push({ id, shape: "box", lines: [`Route ${key}`, ...(auth === "NONE" ? [] : [auth === "CUSTOM" ? "token authorizer" : auth])] });
+        edges.push({ from: "ws_stage", to: id });
+        const integration = integrations.find((candidate) => route.inputs.target === `integrations/${candidate.id}`);
+        const fn = functions.find((candidate) => integration !== undefined && candidate.state.invokeArn === integration.inputs.integrationUri);
+        if (fn) {
+            edges.push({ from: id, to: functionId(fn), label: "AWS_PROXY" });
+        }
+    }
+    for (const fn of functions) {
+        const grants = grantsOf(gateway, fn);
+        functionNodes.push({
+            id: functionId(fn),
+            shape: "rounded",
+            lines: [`Lambda ${text(fn, "name") ?? fn.name}`, `${text(fn, "runtime") ?? "?"}, ${[inputAt(fn.inputs, "architectures")].flat().join(", ")}`],
+        });
+        if (table && grants.table.length > 0) {
+            edges.push({ from: functionId(fn), to: "ws_table", label: grants.table.join(", ") });
+        }
+        if (grants.manageConnections) {
+            edges.push({ from: functionId(fn), to: "ws_stage", dashed: true, label: "POST @connections" });
+        }
+        for (const parameter of grants.parameters) {
+            stackNodes.push({ id: "ssm_token", shape: "hexagon", lines: ["SSM SecureString", `/${parameter}`, "(the operator's; read only by the authorizer)"] });
+            edges.push({ from: functionId(fn), to: "ssm_token", dashed: true, label: "GetParameter" });
+        }
+        if (authorizer && fn.state.invokeArn === authorizer.inputs.authorizerUri) {
+            edges.push({ from: nodeId("route", "$connect"), to: functionId(fn), dashed: true, label: `authorizes (${[inputAt(authorizer.inputs, "identitySources")].flat().join(", ")})` });
+        }
+    }
+    if (table) {
+        stackNodes.push({
+            id: "ws_table",
+            shape: "cylinder",
+            lines: [
+                "DynamoDB connections",
+                text(table, "billingMode") === "PAY_PER_REQUEST" ? "on demand" : (text(table, "billingMode") ?? "?"),
+                text(table, "serverSideEncryption.enabled") === "true" ? "encrypted (aws/dynamodb)" : "AWS owned key",
+                text(table, "pointInTimeRecovery.enabled") === "true" ? "point-in-time recovery" : "no PITR",
+                text(table, "ttl.enabled") === "true" ? `TTL on ${text(table, "ttl.attributeName")}` : "no TTL",
+            ],
+        });
+    }
+    const logGroups = gateway.graph.ofType(TYPES.logGroup);
+    const retention = [...new Set(logGroups.map((group) => text(group, "retentionInDays")).filter((days) => days !== undefined))];
+    stackNodes.push({ id: "ws_logs", shape: "cylinder", lines: [`${logGroups.length} log groups`, `retention ${retention.join(", ") || "?"} days`, "access, execution, one per function"] });
+    edges.push({ from: "ws_stage", to: "ws_logs", dashed: true, label: "logs" });
+    if (gateway.graph.ofType(TYPES.account).length > 0) {
+        stackNodes.push({ id: "account_logging", shape: "box", lines: ["API Gateway account setting", "CloudWatch role (kept on destroy)"] });
+        edges.push({ from: "account_logging", to: "ws_stage", dashed: true, label: "lets it log" });
+    }
+
+    return {
+        title: `hello-gateway ${env}`,
+        nodes: [{ id: "client", shape: "stadium", lines: ["Client (browser, ws)"] }],
+        groups: [
+            {
+                id: "gateway_stack",
+                title: `Stack ${gateway.stack} (gateway, no origin)`,
+                style: "stack",
+                nodes: stackNodes,
+                groups: [
+                    { id: "websocket_api", title: `WebSocket API ${text(api, "name") ?? "?"}`, style: "service", nodes: apiNodes, groups: [] },
+                    { id: "functions", title: "Lambda functions (functions/)", style: "service", nodes: functionNodes, groups: [] },
+                ],
+            },
+        ],
+        edges,
+    };
+}
