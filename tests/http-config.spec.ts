@@ -29,7 +29,7 @@ describe("apiType and the HTTP API keys (infra/config/http-api.ts)", () => {
     });
 
     it("refuses a misspelled apiType with the closest one", () => {
-        expect(problemsOf("prod", { apiType: "htpp" })).to.contain('hello-gateway:apiType: got "htpp"; expected one of rest, http; did you mean http?');
+        expect(problemsOf("prod", { apiType: "htpp" })).to.contain('hello-gateway:apiType: got "htpp"; expected one of rest, http, websocket; did you mean http?');
     });
 
     const restOnly: Array<[string, Record<string, string>, string]> = [
