@@ -8,6 +8,44 @@ export const GATEWAY_PERIOD_SECONDS = 300;
 /** CloudWatch dashboard names: letters, digits, `-` and `_`, at most 255 characters. */
 const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
+/** One stage alarm in `AWS/ApiGateway`: what REST and HTTP API stages share but the metric and its dimensions. */
+export interface StageAlarmSpec {
+    readonly metricName: string;
+    readonly dimensions: Record<string, pulumi.Input<string>>;
+    readonly statistic: { statistic: string } | { extendedStatistic: string };
+    readonly threshold: number;
+    readonly description: string;
+    /** Notified on alarm and on recovery. */
+    readonly actions: pulumi.Input<pulumi.Input<string>[]>;
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * A stage alarm over one 5-minute period, missing data not breaching (a quiet API is healthy),
+ * notifying on alarm and on recovery. The caller's component is its parent.
+ */
+export function stageAlarm(name: string, spec: StageAlarmSpec, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
+        name,
+        {
+            alarmDescription: spec.description,
+            namespace: "AWS/ApiGateway",
+            metricName: spec.metricName,
+            dimensions: spec.dimensions,
+            ...spec.statistic,
+            period: GATEWAY_PERIOD_SECONDS,
+            evaluationPeriods: 1,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: spec.threshold,
+            treatMissingData: "notBreaching",
+            alarmActions: spec.actions,
+            okActions: spec.actions,
+            tags: spec.tags,
+        },
+        { parent },
+    );
+}
+
 export interface AlarmNotificationsArgs {
     /** The one address alarm and OK notifications go to. Required: without it, create no AlarmNotifications. */
     readonly email: string;
@@ -267,26 +305,8 @@ export class GatewayMonitoring extends pulumi.ComponentResource {
         const actions = notifications?.alarmActions ?? [];
         const dimensions = { ApiName: args.restApiName, Stage: args.stageName };
 
-        const alarm = (suffix: string, metricName: string, statistic: { statistic: string } | { extendedStatistic: string }, threshold: number, description: string) =>
-            new aws.cloudwatch.MetricAlarm(
-                `${name}-${suffix}`,
-                {
-                    alarmDescription: description,
-                    namespace: "AWS/ApiGateway",
-                    metricName,
-                    dimensions,
-                    ...statistic,
-                    period: GATEWAY_PERIOD_SECONDS,
-                    evaluationPeriods: 1,
-                    comparisonOperator: "GreaterThanOrEqualToThreshold",
-                    threshold,
-                    treatMissingData: "notBreaching",
-                    alarmActions: actions,
-                    okActions: actions,
-                    tags,
-                },
-                { parent: this },
-            );
+        const alarm = (suffix: string, metricName: string, statistic: StageAlarmSpec["statistic"], threshold: number, description: string) =>
+            stageAlarm(`${name}-${suffix}`, { metricName, dimensions, statistic, threshold, description, actions, tags }, this);
 
         const t = args.thresholds;
         const alarms = [

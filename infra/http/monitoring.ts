@@ -1,7 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayAlarmThresholds } from "../config/types";
-import { AlarmNotifications, GATEWAY_PERIOD_SECONDS } from "../monitoring";
+import { AlarmNotifications, StageAlarmSpec, stageAlarm } from "../monitoring";
 
 export interface HttpStageAlarmsArgs {
     /** The API's id and the stage: an HTTP API's metrics carry `ApiId` and `Stage`. */
@@ -28,26 +27,9 @@ export class HttpStageAlarms extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
         const notifications = args.alarmEmail === undefined ? undefined : new AlarmNotifications(`${name}-alarms`, { email: args.alarmEmail, tags }, { parent: this });
         const actions = notifications?.alarmActions ?? [];
-        const alarm = (suffix: string, metricName: string, statistic: { statistic: string } | { extendedStatistic: string }, threshold: number, description: string) =>
-            new aws.cloudwatch.MetricAlarm(
-                `${name}-${suffix}`,
-                {
-                    alarmDescription: description,
-                    namespace: "AWS/ApiGateway",
-                    metricName,
-                    dimensions: { ApiId: args.apiId, Stage: args.stageName },
-                    ...statistic,
-                    period: GATEWAY_PERIOD_SECONDS,
-                    evaluationPeriods: 1,
-                    comparisonOperator: "GreaterThanOrEqualToThreshold",
-                    threshold,
-                    treatMissingData: "notBreaching",
-                    alarmActions: actions,
-                    okActions: actions,
-                    tags,
-                },
-                { parent: this },
-            );
+        const dimensions = { ApiId: args.apiId, Stage: args.stageName };
+        const alarm = (suffix: string, metricName: string, statistic: StageAlarmSpec["statistic"], threshold: number, description: string) =>
+            stageAlarm(`${name}-${suffix}`, { metricName, dimensions, statistic, threshold, description, actions, tags }, this);
         const t = args.thresholds;
         const alarms = [
             alarm("5xx", "5xx", { statistic: "Sum" }, t.serverErrorsPer5Minutes, `${t.serverErrorsPer5Minutes} or more 5xx responses in 5 minutes: the origin, the VPC link or a function is failing. Check integrationError in the access log.`),
