@@ -92,16 +92,20 @@ export function websocketDiagramOf(env: string, gateway: DiagramSource): Diagram
         functionNodes.push({
             id: functionId(fn),
             shape: "rounded",
-            lines: [`Lambda ${text(fn, "name") ?? fn.name}`, `${text(fn, "runtime") ?? "?"}, ${[inputAt(fn.inputs, "architectures")].flat().join(", ")}`],
+            lines: [
+                "Lambda",
+                text(fn, "name") ?? fn.name,
+                `${text(fn, "runtime") ?? "?"}, ${[inputAt(fn.inputs, "architectures")].flat().join(", ")}`,
+                // Said in the node rather than drawn back up the page to the stage: those edges
+                // ran against the flow and crossed every route.
+                ...(grants.manageConnections ? ["posts to clients (@connections)"] : []),
+            ],
         });
         if (table && grants.table.length > 0) {
             edges.push({ from: functionId(fn), to: "ws_table", label: grants.table.join(", ") });
         }
-        if (grants.manageConnections) {
-            edges.push({ from: functionId(fn), to: "ws_stage", dashed: true, label: "POST @connections" });
-        }
         for (const parameter of grants.parameters) {
-            stackNodes.push({ id: "ssm_token", shape: "hexagon", lines: ["SSM SecureString", `/${parameter}`, "(the operator's; read only by the authorizer)"] });
+            stackNodes.push({ id: "ssm_token", shape: "hexagon", lines: ["SSM SecureString", `/${parameter}`, "(the operator's;", "read only by the authorizer)"] });
             edges.push({ from: functionId(fn), to: "ssm_token", dashed: true, label: "GetParameter" });
         }
         if (authorizer && fn.state.invokeArn === authorizer.inputs.authorizerUri) {
@@ -146,5 +150,11 @@ export function websocketDiagramOf(env: string, gateway: DiagramSource): Diagram
             },
         ],
         edges,
+        topToBottom: ["client", "gateway_stack"],
+        // The functions one under the other, so five of them do not spread wider than a page.
+        // The functions one under the other, and the token parameter under the table,
+        // so five functions do not spread wider than a page.
+        columns: [functionNodes.map((node) => node.id), ["ws_table", "ssm_token"].filter((id) => stackNodes.some((node) => node.id === id))],
     };
 }
+
