@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BUNDLE_FILE, BUNDLE_OPTIONS, FunctionBundleError, bundleFunction, functionArchive, functionSourceFile } from "../infra/lambda/package";
+import { BUNDLE_FILE, BUNDLE_OPTIONS, FunctionBundleError, buildFunctionBundle, bundleFunction, functionArchive, functionSourceFile } from "../infra/lambda/package";
 import { REPO_ROOT } from "../tools/stack-files";
 
 /** A scratch repository: a copy of functions/ (hello imports types only, so no node_modules). */
@@ -16,12 +16,14 @@ describe("Lambda packaging (infra/lambda/package.ts)", () => {
     const hello = functionSourceFile("hello");
 
     it("bundles the same sources to the same bytes, twice in a row and in another checkout", () => {
-        const first = bundleFunction(hello);
-        const second = bundleFunction(hello);
+        // Two esbuild runs, not one run remembered: determinism is a property of the build.
+        const first = buildFunctionBundle(hello);
+        const second = buildFunctionBundle(hello);
+        expect(second).to.not.equal(first);
         expect(second.code).to.equal(first.code);
         expect(second.sha256).to.equal(first.sha256);
         // Paths in the bundle are relative to the root: a checkout elsewhere gives the same bytes.
-        expect(bundleFunction(hello, scratchRepository()).code).to.equal(first.code);
+        expect(buildFunctionBundle(hello, scratchRepository()).code).to.equal(first.code);
     });
 
     it("builds with fixed options: node22 CommonJS, no source map, not minified, in memory", () => {
@@ -54,6 +56,33 @@ describe("Lambda packaging (infra/lambda/package.ts)", () => {
         expect(edited.code).to.include("Hello, edited");
     });
 
+    it("reuses this process's bundle while no input changed, and rebuilds when any input does", () => {
+        const root = scratchRepository();
+        const first = bundleFunction(hello, root);
+        expect(bundleFunction(hello, root), "nothing changed: the same bundle").to.equal(first);
+        expect(bundleFunction(hello, root, { bundleAwsSdk: true }), "other choices: another bundle").to.not.equal(first);
+        const file = path.join(root, hello);
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("Hello from Lambda via API Gateway", "Hello, edited"));
+        const edited = bundleFunction(hello, root);
+        expect(edited.code).to.include("Hello, edited");
+        expect(bundleFunction(hello, root)).to.equal(edited);
+    });
+
+    it("rebuilds when a file the function imports changes, inside or outside functions/", () => {
+        const root = scratchRepository();
+        fs.mkdirSync(path.join(root, "node_modules", "greeting"), { recursive: true });
+        const library = path.join(root, "node_modules", "greeting", "index.js");
+        fs.writeFileSync(library, "exports.greeting = 'first';\n");
+        fs.writeFileSync(path.join(root, "functions", "greeter.ts"), 'export { greeting as handler } from "./greeting-source";\n');
+        fs.writeFileSync(path.join(root, "functions", "greeting-source.ts"), 'export { greeting } from "greeting";\n');
+        const greeter = functionSourceFile("greeter");
+        expect(bundleFunction(greeter, root).code).to.include("first");
+        fs.writeFileSync(library, "exports.greeting = 'second';\n");
+        expect(bundleFunction(greeter, root).code, "a package file changed").to.include("second");
+        fs.writeFileSync(path.join(root, "functions", "greeting-source.ts"), 'export const greeting = "third";\n');
+        expect(bundleFunction(greeter, root).code, "an imported source changed").to.include("third");
+    });
+
     it("names the file and the line of a function that does not compile", () => {
         const root = scratchRepository();
         fs.writeFileSync(path.join(root, "functions", "broken.ts"), "export const handler = async () => {\n  return (;\n};\n");
@@ -72,7 +101,7 @@ describe("Lambda packaging (infra/lambda/package.ts)", () => {
         const runs = 5;
         const started = process.hrtime.bigint();
         for (let i = 0; i < runs; i++) {
-            bundleFunction(hello);
+            buildFunctionBundle(hello);
         }
         const perBundleMs = Number(process.hrtime.bigint() - started) / 1e6 / runs;
         // Measured about 5 ms per bundle on a busy 2-core machine (docs/development.md).

@@ -4,6 +4,8 @@
 // the bundled code does: an unchanged function is no update.
 import * as pulumi from "@pulumi/pulumi";
 import * as esbuild from "esbuild";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { sha256 } from "../hash";
 
@@ -73,12 +75,61 @@ export class FunctionBundleError extends Error {
     }
 }
 
+/** A finished bundle, with the content hash of every file that went into it when it was built. */
+interface RememberedBundle {
+    readonly bundle: FunctionBundle;
+    readonly inputHashes: ReadonlyMap<string, string>;
+}
+
+/**
+ * Bundles already built in this process, by root, file and choices. A program run under the
+ * mock runtime bundles every function again (the test suite runs the chat stack many times,
+ * and a bundle that carries the AWS SDK reads over 500 files), so a repeat is answered from
+ * here, but only while every input file still has the content it had: editing a function or
+ * reinstalling a package rebuilds it. A memo of a pure function, not state the program reads.
+ */
+const rememberedBundles = new Map<string, RememberedBundle>();
+
+function contentHashOf(file: string): string | undefined {
+    try {
+        return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+    } catch {
+        return undefined;
+    }
+}
+
+function stillCurrent(remembered: RememberedBundle, root: string): boolean {
+    for (const [input, hash] of remembered.inputHashes) {
+        if (contentHashOf(path.resolve(root, input)) !== hash) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /**
  * Bundles one function file (relative to `root`, the repository by default) with everything it
- * imports. Refuses a function that pulls in the Pulumi SDK: it would not run in Lambda and
- * means infrastructure code leaked into a handler.
+ * imports, reusing this process's earlier bundle of the same file when none of its inputs has
+ * changed (see `buildFunctionBundle` for the rules).
  */
 export function bundleFunction(sourceFile: string, root: string = REPOSITORY_ROOT, options: BundleChoices = {}): FunctionBundle {
+    const key = JSON.stringify([root, sourceFile, options.bundleAwsSdk === true]);
+    const remembered = rememberedBundles.get(key);
+    if (remembered !== undefined && stillCurrent(remembered, root)) {
+        return remembered.bundle;
+    }
+    const bundle = buildFunctionBundle(sourceFile, root, options);
+    const inputHashes = new Map(bundle.inputs.map((input) => [input, contentHashOf(path.resolve(root, input)) ?? ""]));
+    rememberedBundles.set(key, { bundle, inputHashes });
+    return bundle;
+}
+
+/**
+ * Bundles one function file (relative to `root`, the repository by default) with everything it
+ * imports, always with a fresh esbuild run. Refuses a function that pulls in the Pulumi SDK: it
+ * would not run in Lambda and means infrastructure code leaked into a handler.
+ */
+export function buildFunctionBundle(sourceFile: string, root: string = REPOSITORY_ROOT, options: BundleChoices = {}): FunctionBundle {
     let result: esbuild.BuildResult<esbuild.BuildOptions & { write: false; metafile: true }>;
     const external: string[] = options.bundleAwsSdk ? [] : [...BUNDLE_OPTIONS.external];
     try {
