@@ -5,12 +5,12 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { ORIGIN_STACK_SUFFIX } from "../infra/config";
 import { REPO_ROOT, committedStacks, loadStackConfig } from "../tools/stack-files";
-import { describeGatewayStacks } from "./gateway.spec";
-import { describeHttpGatewayStacks } from "./http-gateway.spec";
-import { describeOriginStacks } from "./origin.spec";
+import { describeGatewayStacks } from "./suites/gateway-stacks";
+import { describeHttpGatewayStacks } from "./suites/http-gateway-stacks";
+import { describeOriginStacks } from "./suites/origin-stacks";
 import { MOCK_ORGANIZATION } from "../tools/mock-runtime";
 import { planEnvironment } from "../tools/plan/environment";
-import { describeGatewayToOrigin } from "./gateway-to-origin.spec";
+import { describeGatewayToOrigin } from "./suites/gateway-to-origin";
 import { lineOf, originConfigOf, runStack, theOne } from "./support";
 
 /**
