@@ -4,10 +4,9 @@
 // the bundled code does: an unchanged function is no update.
 import * as pulumi from "@pulumi/pulumi";
 import * as esbuild from "esbuild";
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { sha256 } from "../hash";
+import { BundleCache } from "./bundle-cache";
 
 export { FUNCTIONS_FOLDER, FUNCTION_NAME, functionSourceFile } from "./source";
 
@@ -75,52 +74,31 @@ export class FunctionBundleError extends Error {
     }
 }
 
-/** A finished bundle, with the content hash of every file that went into it when it was built. */
-interface RememberedBundle {
-    readonly bundle: FunctionBundle;
-    readonly inputHashes: ReadonlyMap<string, string>;
-}
-
 /**
- * Bundles already built in this process, by root, file and choices. A program run under the
- * mock runtime bundles every function again (the test suite runs the chat stack many times,
- * and a bundle that carries the AWS SDK reads over 500 files), so a repeat is answered from
- * here, but only while every input file still has the content it had: editing a function or
- * reinstalling a package rebuilds it. A memo of a pure function, not state the program reads.
+ * Bundles built before, by esbuild version, options, root and file. A program run bundles every
+ * function again, and the chat stack's five functions carry the AWS SDK (over 500 input files,
+ * about a quarter of a second each): `npm run plan -- chat`, a preview and each test process
+ * that runs the stack reuse the last build instead, as long as no input file changed. Only
+ * bundles of this checkout are written to disk (node_modules/.cache, which `npm ci` clears);
+ * other roots, such as a spec's scratch copy, are kept in memory.
  */
-const rememberedBundles = new Map<string, RememberedBundle>();
-
-function contentHashOf(file: string): string | undefined {
-    try {
-        return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-    } catch {
-        return undefined;
-    }
-}
-
-function stillCurrent(remembered: RememberedBundle, root: string): boolean {
-    for (const [input, hash] of remembered.inputHashes) {
-        if (contentHashOf(path.resolve(root, input)) !== hash) {
-            return false;
-        }
-    }
-    return true;
-}
+const checkoutBundles = new BundleCache(path.join(REPOSITORY_ROOT, "node_modules", ".cache", "hello-gateway", "function-bundles"));
+const otherBundles = new BundleCache(undefined);
 
 /**
  * Bundles one function file (relative to `root`, the repository by default) with everything it
- * imports, reusing this process's earlier bundle of the same file when none of its inputs has
- * changed (see `buildFunctionBundle` for the rules).
+ * imports, reusing an earlier bundle of the same file when none of its inputs has changed
+ * (see `buildFunctionBundle` for the rules).
  */
 export function bundleFunction(sourceFile: string, root: string = REPOSITORY_ROOT, options: BundleChoices = {}): FunctionBundle {
-    const key = JSON.stringify([root, sourceFile, options.bundleAwsSdk === true]);
-    const remembered = rememberedBundles.get(key);
-    if (remembered !== undefined && stillCurrent(remembered, root)) {
-        return remembered.bundle;
+    const cache = path.resolve(root) === REPOSITORY_ROOT ? checkoutBundles : otherBundles;
+    const key = JSON.stringify([esbuild.version, BUNDLE_OPTIONS, path.resolve(root), sourceFile, options.bundleAwsSdk === true]);
+    const cached = cache.lookup(key, root);
+    if (cached !== undefined) {
+        return cached;
     }
     const bundle = buildFunctionBundle(sourceFile, root, options);
-    const inputHashes = new Map(bundle.inputs.map((input) => [input, contentHashOf(path.resolve(root, input)) ?? ""]));
-    rememberedBundles.set(key, { bundle, inputHashes });
+    cache.store(key, root, bundle);
     return bundle;
 }
 
