@@ -135,21 +135,24 @@ export class ResourceGraph {
 // Recording under mocks
 
 /** The parts of the SDK's RegisterResourceRequest (a protobuf message) the recording reads. */
+/**
+ * The fields of the SDK's RegisterResourceRequest (a read's ReadResourceRequest has some of
+ * them) that a record keeps. Read one by one: `toObject()` would also convert the whole input
+ * struct and the SDK's stack trace of every resource, which the record does not use.
+ */
 export interface RegisterRequest {
     getType(): string;
     getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
     getCustom?(): boolean;
+    getProtect?(): boolean;
+    getRetainondelete?(): boolean;
+    getIgnorechangesList?(): string[];
+    getImportid?(): string;
+    getPropertydependenciesMap?(): { forEach(visit: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getCustomtimeouts?(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getReplacementTrigger?(): { toJavaScript(): unknown } | undefined;
-    toObject(): {
-        parent: string;
-        dependenciesList: string[];
-        propertydependenciesMap?: Array<[string, { urnsList?: string[] }]>;
-        retainondelete?: boolean;
-        protect?: boolean;
-        ignorechangesList: string[];
-        customtimeouts?: { create: string; update: string; pb_delete: string };
-        importid?: string;
-    };
 }
 
 /** What the mocks answered for one registration: its id, inputs and state. */
@@ -160,7 +163,7 @@ export interface MockedState {
 }
 
 export function recordOf(req: RegisterRequest, urn: string, mocked: MockedState | undefined, read: boolean): RecordedResource {
-    const request = req.toObject();
+    const importId = req.getImportid?.();
     return {
         type: req.getType(),
         name: req.getName(),
@@ -170,23 +173,31 @@ export function recordOf(req: RegisterRequest, urn: string, mocked: MockedState 
         read,
         inputs: mocked?.inputs ?? {},
         state: mocked?.state ?? {},
-        parentUrn: request.parent,
-        dependencyUrns: request.dependenciesList ?? [],
-        propertyDependencies: Object.fromEntries((request.propertydependenciesMap ?? []).map(([key, deps]) => [key, deps.urnsList ?? []])),
-        retainOnDelete: request.retainondelete === true,
-        protect: request.protect === true,
-        ignoreChanges: request.ignorechangesList ?? [],
-        customTimeouts: customTimeoutsOf(request.customtimeouts),
+        parentUrn: req.getParent(),
+        dependencyUrns: req.getDependenciesList() ?? [],
+        propertyDependencies: propertyDependenciesOf(req),
+        retainOnDelete: req.getRetainondelete?.() === true,
+        protect: req.getProtect?.() === true,
+        ignoreChanges: req.getIgnorechangesList?.() ?? [],
+        customTimeouts: customTimeoutsOf(req.getCustomtimeouts?.()),
         replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
-        ...(request.importid ? { importId: request.importid } : {}),
+        ...(importId ? { importId } : {}),
     };
 }
 
-function customTimeoutsOf(timeouts: { create: string; update: string; pb_delete: string } | undefined): RecordedResource["customTimeouts"] {
-    if (!timeouts || (!timeouts.create && !timeouts.update && !timeouts.pb_delete)) {
+function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> {
+    const dependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap?.().forEach((value, key) => {
+        dependencies[key] = value.getUrnsList();
+    });
+    return dependencies;
+}
+
+function customTimeoutsOf(timeouts: { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined): RecordedResource["customTimeouts"] {
+    if (!timeouts || (!timeouts.getCreate() && !timeouts.getUpdate() && !timeouts.getDelete())) {
         return undefined;
     }
-    return { create: timeouts.create, update: timeouts.update, delete: timeouts.pb_delete };
+    return { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() };
 }
 
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
