@@ -332,6 +332,25 @@ function forgetEntryModule(entry: string): void {
     delete require.cache[require.resolve(entry)];
 }
 
+/**
+ * Stops the SDK from recording where each resource was created while a mock run lasts, and
+ * returns what puts it back. For every resource the SDK lifts the stack trace limit, captures
+ * the whole stack and parses it into source positions (private `Resource.stackTrace`), which it
+ * sends the engine for its error messages; the mocks never see them, and this took about a
+ * third of a run. Only a speed-up: without that function (a newer SDK), nothing changes.
+ */
+function withoutSourcePositions(): () => void {
+    const resource = pulumi.Resource as unknown as { stackTrace?: (skip: number) => unknown[] };
+    const recordPositions = resource.stackTrace;
+    if (typeof recordPositions !== "function") {
+        return () => undefined;
+    }
+    resource.stackTrace = () => [];
+    return () => {
+        resource.stackTrace = recordPositions;
+    };
+}
+
 /** The SDK's own wait for outstanding engine calls; internal, hence the guarded lookup. */
 async function waitForOutstandingRegistrations(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -400,6 +419,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     // none (the SDK's own "where was this resource created" traces are dropped, messages stay).
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
+    const restoreSourcePositions = withoutSourcePositions();
     try {
         const entry = options.entry ?? path.join(REPO_ROOT, "stacks", "index.ts");
         forgetEntryModule(entry);
@@ -426,6 +446,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         process.removeListener("unhandledRejection", onUnhandled);
         process.setSourceMapsEnabled(sourceMapsWereEnabled);
         Error.stackTraceLimit = stackTraceLimit;
+        restoreSourcePositions();
     }
 }
 
