@@ -9,6 +9,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "../tools/free-port";
+import { pyenvShimTarget } from "./pyenv-shim";
 
 /** Set by .ci/run: a missing moto_server fails the specs that need it instead of skipping them. */
 export const REQUIRE_MOTO_ENV = "HELLO_GATEWAY_REQUIRE_MOTO";
@@ -18,12 +19,13 @@ const LISTEN_TIMEOUT_MS = 20_000;
 /** How often to try connecting while it starts: a connect attempt costs next to nothing. */
 const LISTEN_POLL_MS = 20;
 
-export function motoServerPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** The moto_server on PATH; for a pyenv shim, the executable it would run (see pyenv-shim.ts). */
+export function motoServerPath(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | undefined {
     for (const dir of (env.PATH ?? "").split(path.delimiter)) {
         const candidate = path.join(dir, "moto_server");
         try {
             fs.accessSync(candidate, fs.constants.X_OK);
-            return candidate;
+            return pyenvShimTarget(candidate, env, cwd) ?? candidate;
         } catch {
             // not in this directory
         }
