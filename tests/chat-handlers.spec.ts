@@ -1,6 +1,8 @@
 // The chat functions against moto_server: real AWS SDK v3 clients (DynamoDB, SSM, the
 // @connections management API) pointed at the emulator, which the spec starts on a free
 // loopback port and stops. What a client receives is read back from moto's request recording.
+// First import: it starts moto_server, which then boots while node loads the rest.
+import { chatMoto } from "./chat-moto";
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -15,7 +17,7 @@ import type { WebSocketEvent } from "../functions/websocket/events";
 import { Replies } from "../functions/chat/replies";
 import { onSendMessage } from "../functions/chat/sendmessage";
 import { freePort } from "../tools/free-port";
-import { MotoServer, REQUIRE_MOTO_ENV, motoServerPath, startMotoServer } from "./moto-server";
+import { MotoServer, REQUIRE_MOTO_ENV } from "./moto-server";
 
 const REGION = "us-east-1";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -71,22 +73,20 @@ describe("chat functions against moto_server (DynamoDB, SSM, @connections)", fun
     let proxy: { endpoint: string; close: () => Promise<void> } | undefined;
 
     before(async function () {
-        const command = motoServerPath();
-        if (command === undefined) {
+        if (chatMoto === undefined) {
             if (process.env[REQUIRE_MOTO_ENV] === "1") {
                 throw new Error(`moto_server is not on PATH, and ${REQUIRE_MOTO_ENV}=1 requires these specs to run`);
             }
             console.log("      skipped: moto_server is not on PATH (pip install 'moto[server]'); .ci/run requires it");
             this.skip();
         }
-        moto = await startMotoServer(command);
+        moto = await chatMoto.ready;
         proxy = await goneProxy(moto.endpoint, gone);
         dynamodb = new DynamoDBClient({ endpoint: moto.endpoint, region: REGION, credentials });
     });
 
     after(async () => {
-        await proxy?.close();
-        await moto?.stop();
+        await Promise.all([chatMoto?.stop(), proxy?.close()]);
     });
 
     beforeEach(async () => {

@@ -20,10 +20,12 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { helloPageText } from "../infra/httpd";
-import { RouteDefinition, parseRoutes } from "../infra/routes";
+import type { RouteDefinition } from "../infra/routes";
 import { GREETING } from "../functions/hello";
-import { bodiesFor } from "./request-bodies";
-import { CHAT_TOKEN_ENV, WebSocketLimits, chatSmokeCheck, websocketTargetFromOutputs } from "./smoke-websocket";
+// Loaded where they are used, not here: the route parser and the body generator bring Ajv and
+// the WebSocket check brings `ws`, about half of this command's start-up; a mistyped command
+// line, or a gateway that needs neither, is answered without loading them.
+import type { ChatSmokeReport, WebSocketLimits } from "./smoke-websocket";
 import {
     Environment,
     ENVIRONMENTS,
@@ -152,6 +154,7 @@ function routesFromOutputs(stack: string, outputs: Record<string, unknown>): Pic
     if (typeof stageUrl !== "string" || !/^https?:\/\//.test(stageUrl) || !Array.isArray(routes) || !routes.every((route) => typeof route === "string")) {
         throw new UserFacingError(`stack ${stack} exports stageUrl ${JSON.stringify(stageUrl)} and routes ${JSON.stringify(routes)}; expected a URL and a list of route strings`);
     }
+    const { parseRoutes } = require("../infra/routes") as typeof import("../infra/routes"); // see the imports
     const parsed = parseRoutes(routes, readRepositoryFile);
     if (parsed.problems.length > 0) {
         throw new UserFacingError(`stack ${stack}'s routes do not parse here: ${parsed.problems.map((problem) => `${problem.given}: expected ${problem.expected}`).join("; ")}`);
@@ -305,6 +308,7 @@ export const INVALID_BODY_MESSAGE = "Invalid request body";
 export async function checkBodyValidation(target: SmokeTarget, limits: SmokeLimits): Promise<SmokeReport> {
     const lines: string[] = [];
     let passed = true;
+    const { bodiesFor } = require("./request-bodies") as typeof import("./request-bodies"); // see the imports
     for (const route of (target.routes ?? []).filter((candidate) => candidate.method === "POST" && candidate.bodySchema)) {
         const bodies = bodiesFor(route.bodySchema!.text);
         if ("problem" in bodies) {
@@ -652,6 +656,12 @@ export interface SmokeDeps {
     env?: NodeJS.ProcessEnv;
 }
 
+/** The check of a WebSocket gateway, with its `ws` client loaded only when one is smoke-tested. */
+function chatSmoke(stack: string, outputs: Record<string, unknown>, deps: SmokeDeps): Promise<ChatSmokeReport> {
+    const { CHAT_TOKEN_ENV, chatSmokeCheck, websocketTargetFromOutputs } = require("./smoke-websocket") as typeof import("./smoke-websocket");
+    return chatSmokeCheck(websocketTargetFromOutputs(stack, outputs), (deps.env ?? process.env)[CHAT_TOKEN_ENV], deps.websocketLimits);
+}
+
 export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<number> {
     try {
         const request = parseSmokeArgs(argv);
@@ -659,7 +669,7 @@ export async function smoke(argv: readonly string[], deps: SmokeDeps): Promise<n
         const outputs = await deps.readOutputs(stack);
         const report =
             outputs.apiType === "websocket"
-                ? await chatSmokeCheck(websocketTargetFromOutputs(stack, outputs), (deps.env ?? process.env)[CHAT_TOKEN_ENV], deps.websocketLimits)
+                ? await chatSmoke(stack, outputs, deps)
                 : await smokeCheck(smokeTargetFromOutputs(stack, outputs, deps.jwtToken), await expectedTextFor(request, deps), deps.limits);
         for (const line of report.lines) {
             (line.startsWith("FAIL: ") ? deps.errorLine : deps.line)(line);
