@@ -188,7 +188,7 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
         }
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "hello-gateway-apache-"));
         fs.chmodSync(scratch, 0o755);
-        apaches = new LocalApaches(scratch);
+        apaches = new LocalApaches(scratch, "few");
         apiGatewayClient = new ApiGatewayClient(scratch);
         // Started, not awaited: each case awaits what it uses.
         stranger();
