@@ -55,7 +55,7 @@ export interface PresentedChain {
  * X509_check_issued, which already drops a root without keyCertSign, so a judge reading it could
  * not say why a chain fails.
  */
-async function presentedChain(port: number, call: Call, dir: string): Promise<PresentedChain> {
+async function presentedChain(port: number, call: Call, dir: string, rootExtensionsOf: (rootPem: string) => Promise<PresentedChain["rootExtensions"]>): Promise<PresentedChain> {
     const clientArguments: string[] = [];
     if (call.client) {
         const certificateFile = path.join(dir, `client-${createHash("sha256").update(call.client.certificate).digest("hex").slice(0, 12)}`);
@@ -78,7 +78,7 @@ async function presentedChain(port: number, call: Call, dir: string): Promise<Pr
     const pems = stdout.match(/-----BEGIN CERTIFICATE-----\n[\s\S]*?\n-----END CERTIFICATE-----/g) ?? [];
     const chain = pems.map((pem) => new X509Certificate(pem));
     // Read from the extensions themselves: Node's `ca` is OpenSSL's X509_check_ca, which also wants keyCertSign.
-    const rootExtensions = chain.length === 0 ? {} : await extensionTexts(chain[chain.length - 1].toString(), ["basicConstraints", "keyUsage"]);
+    const rootExtensions = chain.length === 0 ? {} : await rootExtensionsOf(chain[chain.length - 1].toString());
     return { chain, rootExtensions, failure };
 }
 
@@ -159,6 +159,8 @@ function verifiedRequest(port: number, call: Call, root: X509Certificate, chain:
  */
 export class ApiGatewayClient {
     private readonly chains = new Map<string, Promise<PresentedChain>>();
+    /** By root PEM: several servers present the same root. */
+    private readonly rootExtensions = new Map<string, Promise<PresentedChain["rootExtensions"]>>();
 
     /** `scratch` holds the client key files openssl reads. */
     constructor(private readonly scratch: string) {}
@@ -168,10 +170,19 @@ export class ApiGatewayClient {
         const key = `${port} ${call.integrationHost}`;
         let presented = this.chains.get(key);
         if (presented === undefined) {
-            presented = presentedChain(port, call, this.scratch);
+            presented = presentedChain(port, call, this.scratch, (rootPem) => this.rootExtensionsOf(rootPem));
             this.chains.set(key, presented);
         }
         return presented;
+    }
+
+    private rootExtensionsOf(rootPem: string): Promise<PresentedChain["rootExtensions"]> {
+        let extensions = this.rootExtensions.get(rootPem);
+        if (extensions === undefined) {
+            extensions = extensionTexts(rootPem, ["basicConstraints", "keyUsage"]);
+            this.rootExtensions.set(rootPem, extensions);
+        }
+        return extensions;
     }
 
     /**
