@@ -134,7 +134,7 @@ export async function committedOrigin(
     /** The root, the server certificate and API Gateway's certificates: openssl's work, in other processes. */
     const realKeyMaterial = (origin: ProgramRun, pki: OriginPki): Promise<[KeyPair, KeyPair, KeyPair[]]> => {
         const rootMade = issueCertificate(dir, "root", pki.rootParameters);
-        const serverMade = rootMade.then((root) => issueCertificate(dir, "server", pki.serverParameters, root));
+        const serverMade = issueCertificate(dir, "server", pki.serverParameters, rootMade);
         const clientsMade = Promise.all(
             resourcesOfType(origin, "aws:apigateway/clientCertificate:ClientCertificate").map((resource) => {
                 let made = clientCertificates.get(resource.name);

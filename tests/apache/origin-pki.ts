@@ -93,10 +93,10 @@ function subjectArgument(subject: CertificateParameters["subject"]): string {
 let issued = 0;
 
 /**
- * A certificate for `parameters`, signed by `issuer` or (without one) by its own key: the
+ * A certificate for `parameters`, signed by `issuerMade` or (without one) by its own key: the
  * openssl counterpart of `tls.LocallySignedCert` and `tls.SelfSignedCert`.
  */
-export async function issueCertificate(dir: string, name: string, parameters: CertificateParameters, issuer?: KeyPair): Promise<KeyPair> {
+export async function issueCertificate(dir: string, name: string, parameters: CertificateParameters, issuerMade?: KeyPair | Promise<KeyPair>): Promise<KeyPair> {
     const work = path.join(dir, `pki-${name}-${++issued}`);
     fs.mkdirSync(path.join(work, "new"), { recursive: true });
     const file = (suffix: string) => path.join(work, suffix);
@@ -124,6 +124,8 @@ export async function issueCertificate(dir: string, name: string, parameters: Ce
             "",
         ].join("\n"),
     );
+    // The key and request do not need the issuer: one still being made is awaited only now.
+    const issuer = await issuerMade;
     if (issuer) {
         fs.writeFileSync(file("issuer.crt"), issuer.certificate);
         fs.writeFileSync(file("issuer.key"), issuer.privateKey, { mode: 0o600 });

@@ -173,11 +173,11 @@ if (RUNS) describe("origin TLS on a real Apache, called as API Gateway calls it 
             return { server, chain: server.certificate + judged.root.certificate };
         }),
         weakRoot: servedWith(async (judged) => {
-            const weakRoot = await issueCertificate(scratch, "root-without-keycertsign", {
+            const weakRootMade = issueCertificate(scratch, "root-without-keycertsign", {
                 ...judged.rootParameters,
                 allowedUses: judged.rootParameters.allowedUses.filter((use) => use !== "cert_signing"),
             });
-            const server = await issueCertificate(scratch, "signed-by-weak-root", judged.serverParameters, weakRoot);
+            const [weakRoot, server] = await Promise.all([weakRootMade, issueCertificate(scratch, "signed-by-weak-root", judged.serverParameters, weakRootMade)]);
             return { server, chain: server.certificate + weakRoot.certificate };
         }),
     };
