@@ -61,14 +61,14 @@ async function main(): Promise<void> {
     fs.chmodSync(scratch, 0o755);
     // The origin's chain as the stacks make it (a P-256 leaf and its root), for a loopback name.
     const key = (parameters: { algorithm: string; ecdsaCurve: string }) => ({ algorithm: parameters.algorithm, ecdsaCurve: parameters.ecdsaCurve });
-    const root = issueCertificate(scratch, "root", {
+    const root = await issueCertificate(scratch, "root", {
         key: key(ORIGIN_CA),
         subject: { commonName: ORIGIN_CA.commonName, organization: ORIGIN_CA.organization },
         allowedUses: ORIGIN_CA.allowedUses,
         isCaCertificate: true,
         validityPeriodHours: ORIGIN_CA.validityHours,
     });
-    const server = issueCertificate(
+    const server = await issueCertificate(
         scratch,
         "server",
         {
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
         },
         root,
     );
-    const apiGateway = clientCertificate(scratch, "api-gateway");
+    const apiGateway = await clientCertificate(scratch, "api-gateway");
     const site: OriginSite = {
         helloMessage: "Hello from EC2 via API Gateway",
         serverCertificatePem: server.certificate,

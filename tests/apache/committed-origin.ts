@@ -100,21 +100,68 @@ export function integrationHostOf(gateway: ProgramRun): string {
 }
 
 /**
+ * Runs program runs: the mock runtime is one per process, so runs that may be asked for at the
+ * same time must go one after another.
+ */
+export type ProgramRuns = <T>(runs: () => Promise<T>) => Promise<T>;
+
+/** A ProgramRuns that starts each batch of runs once the one before has settled. */
+export function oneAtATime(): ProgramRuns {
+    let previous: Promise<unknown> = Promise.resolve();
+    return <T>(runs: () => Promise<T>): Promise<T> => {
+        const next = previous.then(runs, runs);
+        previous = next.catch(() => undefined);
+        return next;
+    };
+}
+
+/**
  * One committed origin stack (`dev-origin`, `prod-origin`), as the judge serves it: the program's
  * provisioned files with real key material, and the host its gateway's integrations call.
+ * `clientCertificates` holds the real API Gateway certificates by resource name, shared by the
+ * runs that pass the same map: a ClientCertificate two runs both hold (generation 1 before and
+ * after a rotation) is one certificate in AWS, so it is one here too. `programRuns` runs the two
+ * stacks; callers judging several origins at once pass one `oneAtATime()` to all of them.
  */
-export async function committedOrigin(originStack: string, scratch: string, options: StackRunOptions = {}): Promise<JudgedOrigin> {
-    const origin = await runStack(originStack, options);
-    const gatewayStack = originStack.replace(/-origin$/, "");
-    const reference = gatewayConfigOf(gatewayStack).originStack ?? `${MOCK_ORGANIZATION}/${PROJECT}/${originStack}`;
-    const gateway = await runStack(gatewayStack, { root: options.root, stackOutputs: { [reference]: origin.outputs } });
-    const pki = originPki(origin);
+export async function committedOrigin(
+    originStack: string,
+    scratch: string,
+    options: StackRunOptions = {},
+    clientCertificates = new Map<string, Promise<KeyPair>>(),
+    programRuns: ProgramRuns = (runs) => runs(),
+): Promise<JudgedOrigin> {
     const dir = path.join(scratch, originStack);
-
-    const root = issueCertificate(dir, "root", pki.rootParameters);
-    const server = issueCertificate(dir, "server", pki.serverParameters, root);
+    /** The root, the server certificate and API Gateway's certificates: openssl's work, in other processes. */
+    const realKeyMaterial = (origin: ProgramRun, pki: OriginPki): Promise<[KeyPair, KeyPair, KeyPair[]]> => {
+        const rootMade = issueCertificate(dir, "root", pki.rootParameters);
+        const serverMade = issueCertificate(dir, "server", pki.serverParameters, rootMade);
+        const clientsMade = Promise.all(
+            resourcesOfType(origin, "aws:apigateway/clientCertificate:ClientCertificate").map((resource) => {
+                let made = clientCertificates.get(resource.name);
+                if (made === undefined) {
+                    made = clientCertificate(dir, resource.name);
+                    clientCertificates.set(resource.name, made);
+                }
+                return made;
+            }),
+        );
+        const all = Promise.all([rootMade, serverMade, clientsMade]);
+        // Awaited once the gateway has run; until then a failed openssl run is not unhandled.
+        all.catch(() => undefined);
+        return all;
+    };
+    const { origin, gateway, pki, made } = await programRuns(async () => {
+        const origin = await runStack(originStack, options);
+        const pki = originPki(origin);
+        // Made while the gateway stack runs here.
+        const made = realKeyMaterial(origin, pki);
+        const gatewayStack = originStack.replace(/-origin$/, "");
+        const reference = gatewayConfigOf(gatewayStack).originStack ?? `${MOCK_ORGANIZATION}/${PROJECT}/${originStack}`;
+        const gateway = await runStack(gatewayStack, { root: options.root, stackOutputs: { [reference]: origin.outputs } });
+        return { origin, gateway, pki, made };
+    });
+    const [root, server, apiGateway] = await made;
     const clientResources = resourcesOfType(origin, "aws:apigateway/clientCertificate:ClientCertificate");
-    const apiGateway = clientResources.map((resource) => clientCertificate(dir, resource.name));
     const real = new Map<string, string>([
         [pki.mocks.root, root.certificate],
         [pki.mocks.leaf, server.certificate],

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { OriginSite, debianLayout, sitePaths, siteFiles } from "../../infra/httpd";
 import * as net from "node:net";
 import { freePort } from "../../tools/free-port";
+import { openssl } from "./openssl";
 
 export const APACHE = ["/usr/sbin/apache2", "/usr/local/sbin/apache2"].find((candidate) => fs.existsSync(candidate));
 
@@ -27,15 +28,16 @@ export interface KeyPair {
 }
 
 /** A self-signed certificate made with openssl's own key generation. */
-export function selfSigned(dir: string, name: string, keyAlgorithm: string[], subject: string, days: number, extensions: readonly string[] = []): KeyPair {
+export async function selfSigned(dir: string, name: string, keyAlgorithm: string[], subject: string, days: number, extensions: readonly string[] = []): Promise<KeyPair> {
     const keyFile = path.join(dir, `${name}.key`);
     const certificateFile = path.join(dir, `${name}.crt`);
-    execFileSync("openssl", ["req", "-x509", "-nodes", ...keyAlgorithm, "-keyout", keyFile, "-out", certificateFile, "-days", String(days), "-subj", subject, ...extensions.flatMap((extension) => ["-addext", extension])], { stdio: "ignore" });
+    fs.mkdirSync(dir, { recursive: true });
+    await openssl(["req", "-x509", "-nodes", ...keyAlgorithm, "-keyout", keyFile, "-out", certificateFile, "-days", String(days), "-subj", subject, ...extensions.flatMap((extension) => ["-addext", extension])]);
     return { certificate: fs.readFileSync(certificateFile, "utf8"), privateKey: fs.readFileSync(keyFile, "utf8") };
 }
 
 /** A client certificate like API Gateway's: self-signed RSA, valid for 365 days (PULUMI-FACTS: API Gateway's generated ones). */
-export function clientCertificate(dir: string, name: string): KeyPair {
+export function clientCertificate(dir: string, name: string): Promise<KeyPair> {
     return selfSigned(dir, name, ["-newkey", "rsa:2048"], `/CN=${name}`, 365);
 }
 
@@ -58,7 +60,8 @@ function waitForPort(port: number, child: ChildProcess, log: string): Promise<vo
                 if (Date.now() > deadline) {
                     reject(new Error(`apache2 did not listen on ${port} within 10 s`));
                 } else {
-                    setTimeout(attempt, 50);
+                    // Loopback refusals cost next to nothing; apache2 is usually up within tens of ms.
+                    setTimeout(attempt, 5);
                 }
             });
         };
@@ -76,14 +79,28 @@ export interface SiteChanges {
     readonly serverChainPem?: string;
 }
 
+/**
+ * How many workers apache2 keeps: the event MPM's compiled-in defaults (three processes of 25
+ * threads; what a capacity measurement wants), or one process of four threads, enough for a
+ * spec's few calls at a time and much cheaper to start and stop. TLS and the site do not change.
+ */
+export type ApacheWorkers = "defaults" | "few";
+
+const WORKER_DIRECTIVES: Readonly<Record<ApacheWorkers, readonly string[]>> = {
+    defaults: [],
+    few: ["StartServers 1", "ServerLimit 1", "ThreadLimit 4", "ThreadsPerChild 4", "MaxRequestWorkers 4", "MinSpareThreads 1", "MaxSpareThreads 4"],
+};
+
 /** One apache2 in the foreground, serving the site from `root` on a loopback port. */
 export class LocalApache {
     private child: ChildProcess | undefined;
+    private stopped: Promise<void> | undefined;
     readonly errorLog: string;
 
     constructor(
         readonly root: string,
         readonly port: number,
+        private readonly workers: ApacheWorkers = "defaults",
     ) {
         this.errorLog = path.join(root, "error.log");
     }
@@ -118,45 +135,62 @@ export class LocalApache {
             `ErrorLog "${this.errorLog}"`,
             "LogLevel warn",
             `LoadModule mpm_event_module ${layout.modulesDir}/mod_mpm_event.so`,
+            ...WORKER_DIRECTIVES[this.workers],
             ...(runsAsRoot ? ["User www-data", "Group www-data"] : []),
             `Include "${layout.siteConfigPath}"`,
             "",
         ].join("\n");
         const mainConfig = path.join(this.root, "apache2.conf");
         fs.writeFileSync(mainConfig, main);
-        this.child = spawn(APACHE!, ["-f", mainConfig, "-DFOREGROUND"], { stdio: ["ignore", "ignore", fs.openSync(path.join(this.root, "stderr.log"), "w")] });
+        const stderr = fs.openSync(path.join(this.root, "stderr.log"), "w");
+        this.child = spawn(APACHE!, ["-f", mainConfig, "-DFOREGROUND"], { stdio: ["ignore", "ignore", stderr] });
+        fs.closeSync(stderr);
         await waitForPort(this.port, this.child, this.errorLog);
     }
 
-    async stop(): Promise<void> {
-        const child = this.child;
-        this.child = undefined;
-        if (child && child.exitCode === null) {
-            const exited = new Promise((resolve) => child.once("exit", resolve));
-            child.kill("SIGTERM");
-            await exited;
+    /** Stops apache2 and resolves once it has exited; calling it again waits for the same exit. */
+    stop(): Promise<void> {
+        if (this.stopped === undefined) {
+            const child = this.child;
+            this.stopped =
+                child && child.exitCode === null && child.signalCode === null
+                    ? new Promise<void>((resolve) => {
+                          child.once("exit", () => resolve());
+                          child.kill("SIGTERM");
+                      })
+                    : Promise.resolve();
         }
+        return this.stopped;
     }
 }
 
-/** Apache servers, each in a fresh folder under one scratch folder, on a free loopback port. */
+/**
+ * Apache servers, each in a fresh folder under one scratch folder, on a free loopback port.
+ * Several may start at once: a port handed to one is never handed to another.
+ */
 export class LocalApaches {
     private readonly running: LocalApache[] = [];
+    private readonly ports = new Set<number>();
 
-    constructor(private readonly scratch: string) {}
+    constructor(
+        private readonly scratch: string,
+        private readonly workers: ApacheWorkers = "defaults",
+    ) {}
 
     async start(site: OriginSite, changes?: SiteChanges): Promise<LocalApache> {
         const root = fs.mkdtempSync(path.join(this.scratch, "apache-"));
         fs.chmodSync(root, 0o755);
-        const apache = new LocalApache(root, await freePort());
+        // freePort closes its probe before returning, so two concurrent calls may see the same port.
+        let port = await freePort();
+        while (this.ports.has(port)) port = await freePort();
+        this.ports.add(port);
+        const apache = new LocalApache(root, port, this.workers);
         this.running.push(apache);
         await apache.start(site, changes);
         return apache;
     }
 
     async stopAll(): Promise<void> {
-        for (const apache of this.running.splice(0)) {
-            await apache.stop();
-        }
+        await Promise.all(this.running.splice(0).map((apache) => apache.stop()));
     }
 }

@@ -4,11 +4,14 @@
  * certificates a deployment would get rather than ones described twice. `openssl ca` is used
  * because it takes exact start and end times: the provider counts validity in hours, and the
  * expired case needs an end in the past.
+ *
+ * Asynchronous, so a spec can make all its certificates at once: each takes two openssl
+ * processes (key and request, then signing).
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KeyPair } from "./local-apache";
+import { openssl } from "./openssl";
 
 /** @pulumi/tls `allowedUses` names (terraform-provider-tls common_cert.go) and their openssl spelling. */
 const KEY_USAGES: Readonly<Record<string, string>> = {
@@ -44,17 +47,18 @@ export interface CertificateParameters {
     readonly notBefore?: Date;
 }
 
+/** `openssl req -newkey` arguments: openssl's own key generation, for the provider's key inputs. */
 function opensslKeyArguments(key: CertificateParameters["key"]): string[] {
     if (key.algorithm === "ECDSA") {
         const curve = { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[key.ecdsaCurve ?? "P224"];
         if (curve === undefined) throw new Error(`unknown ecdsaCurve ${key.ecdsaCurve}`);
-        return ["-algorithm", "EC", "-pkeyopt", `ec_paramgen_curve:${curve}`];
+        return ["-newkey", "EC", "-pkeyopt", `ec_paramgen_curve:${curve}`];
     }
     if (key.algorithm === "RSA") {
-        return ["-algorithm", "RSA", "-pkeyopt", `rsa_keygen_bits:${key.rsaBits ?? 2048}`];
+        return ["-newkey", "RSA", "-pkeyopt", `rsa_keygen_bits:${key.rsaBits ?? 2048}`];
     }
     if (key.algorithm === "ED25519") {
-        return ["-algorithm", "ED25519"];
+        return ["-newkey", "ED25519"];
     }
     throw new Error(`unknown key algorithm ${key.algorithm}`);
 }
@@ -89,16 +93,16 @@ function subjectArgument(subject: CertificateParameters["subject"]): string {
 let issued = 0;
 
 /**
- * A certificate for `parameters`, signed by `issuer` or (without one) by its own key: the
+ * A certificate for `parameters`, signed by `issuerMade` or (without one) by its own key: the
  * openssl counterpart of `tls.LocallySignedCert` and `tls.SelfSignedCert`.
  */
-export function issueCertificate(dir: string, name: string, parameters: CertificateParameters, issuer?: KeyPair): KeyPair {
+export async function issueCertificate(dir: string, name: string, parameters: CertificateParameters, issuerMade?: KeyPair | Promise<KeyPair>): Promise<KeyPair> {
     const work = path.join(dir, `pki-${name}-${++issued}`);
     fs.mkdirSync(path.join(work, "new"), { recursive: true });
     const file = (suffix: string) => path.join(work, suffix);
     fs.writeFileSync(file("index.txt"), "");
-    execFileSync("openssl", ["genpkey", ...opensslKeyArguments(parameters.key), "-out", file("key.pem")], { stdio: "ignore" });
-    execFileSync("openssl", ["req", "-new", "-key", file("key.pem"), "-subj", subjectArgument(parameters.subject), "-out", file("request.pem")], { stdio: "ignore" });
+    // The key and the request in one process: req -newkey generates the key as genpkey would.
+    await openssl(["req", "-new", "-nodes", ...opensslKeyArguments(parameters.key), "-keyout", file("key.pem"), "-subj", subjectArgument(parameters.subject), "-out", file("request.pem")]);
     fs.writeFileSync(
         file("openssl.cnf"),
         [
@@ -120,33 +124,33 @@ export function issueCertificate(dir: string, name: string, parameters: Certific
             "",
         ].join("\n"),
     );
+    // The key and request do not need the issuer: one still being made is awaited only now.
+    const issuer = await issuerMade;
     if (issuer) {
         fs.writeFileSync(file("issuer.crt"), issuer.certificate);
         fs.writeFileSync(file("issuer.key"), issuer.privateKey, { mode: 0o600 });
     }
     const notBefore = parameters.notBefore ?? new Date();
     const notAfter = new Date(notBefore.getTime() + parameters.validityPeriodHours * 3_600_000);
-    execFileSync(
-        "openssl",
+    await openssl(
         [
             "ca", "-batch", "-config", file("openssl.cnf"), "-extensions", "requested", "-preserveDN", "-notext",
             "-in", file("request.pem"), "-out", file("certificate.pem"),
             "-startdate", opensslTime(notBefore), "-enddate", opensslTime(notAfter),
             ...(issuer ? ["-cert", file("issuer.crt"), "-keyfile", file("issuer.key")] : ["-selfsign", "-keyfile", file("key.pem")]),
         ],
-        { stdio: ["ignore", "ignore", "pipe"] },
     );
     return { certificate: fs.readFileSync(file("certificate.pem"), "utf8"), privateKey: fs.readFileSync(file("key.pem"), "utf8") };
 }
 
 /** One extension of a certificate as openssl prints it (`keyUsage`, `basicConstraints`, ...), or undefined. */
-export function extensionText(certificatePem: string, extension: string): string | undefined {
-    return extensionTexts(certificatePem, [extension])[extension];
+export async function extensionText(certificatePem: string, extension: string): Promise<string | undefined> {
+    return (await extensionTexts(certificatePem, [extension]))[extension];
 }
 
 /** Several extensions in one openssl call, by name; a missing one is absent. */
-export function extensionTexts(certificatePem: string, extensions: readonly string[]): Record<string, string | undefined> {
-    const output = execFileSync("openssl", ["x509", "-noout", "-ext", extensions.join(",")], { input: certificatePem, encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] });
+export async function extensionTexts(certificatePem: string, extensions: readonly string[]): Promise<Record<string, string | undefined>> {
+    const output = await openssl(["x509", "-noout", "-ext", extensions.join(",")], certificatePem);
     // openssl prints "X509v3 Key Usage: critical" and the values indented below it.
     const headings: Record<string, string> = { keyUsage: "X509v3 Key Usage", basicConstraints: "X509v3 Basic Constraints", subjectAltName: "X509v3 Subject Alternative Name", extendedKeyUsage: "X509v3 Extended Key Usage" };
     const result: Record<string, string | undefined> = {};
