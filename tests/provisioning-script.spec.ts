@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -59,13 +59,26 @@ function relocated(script: string, root: string): string {
 }
 
 /**
+ * Runs a script under bash with only PATH (and HOME) set. `--norc`: with `-c` and its input a
+ * socket, as Node gives it, bash would take itself for an ssh session and read this machine's
+ * ~/.bashrc, which is none of the script's business (and costs more than the script here).
+ */
+function runBash(script: string, env: NodeJS.ProcessEnv): Promise<void> {
+    return new Promise((resolve, reject) =>
+        execFile("bash", ["--norc", "-c", script], { env, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) =>
+            error ? reject(Object.assign(error, { message: `${error.message}\n${stderr}` })) : resolve(),
+        ),
+    );
+}
+
+/**
  * Provisions one sandbox per message with the real script, all in one bash process (a
  * subshell each, so `set -e` ends only that one), and returns each sandbox's root.
  */
-function provisionAll(messages: readonly string[]): string[] {
+async function provisionAll(messages: readonly string[]): Promise<string[]> {
     const roots = messages.map(() => sandboxRoot());
     const runs = messages.map((message, index) => `(\n${STAND_INS}\n${relocated(provisioningScript(siteWith(message)), roots[index])}\n) || echo "failed: ${index}" >&2`);
-    execFileSync("bash", ["-c", runs.join("\n")], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.tmpdir() }, stdio: "pipe" });
+    await runBash(runs.join("\n"), { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: os.tmpdir() });
     return roots;
 }
 
@@ -75,7 +88,7 @@ const inRoot = (root: string, absolute: string) => path.join(root, absolute.repl
  * The page-writing lines of the real script alone (its `install` and heredoc `tee` of
  * index.html), for each message in one bash process: the part a message could break.
  */
-function writePages(messages: readonly string[]): string[] {
+async function writePages(messages: readonly string[]): Promise<string[]> {
     const roots = messages.map(() => fs.mkdtempSync(path.join(os.tmpdir(), "hg-page-")));
     roots.forEach((root) => fs.mkdirSync(inRoot(root, AMAZON_LINUX_LAYOUT.documentRoot), { recursive: true }));
     const runs = messages.map((message, index) => {
@@ -87,7 +100,7 @@ function writePages(messages: readonly string[]): string[] {
         if (start < 0 || delimiter === undefined || end < 0) throw new Error(`no page-writing lines for message ${index}`);
         return `(\nset -euo pipefail\n${STAND_INS}\n${lines.slice(start, end + 1).join("\n")}\n) || echo "failed: ${index}" >&2`;
     });
-    execFileSync("bash", ["-c", runs.join("\n")], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, stdio: "pipe" });
+    await runBash(runs.join("\n"), { PATH: process.env.PATH ?? "/usr/bin:/bin" });
     return roots;
 }
 
@@ -96,10 +109,11 @@ describe("provisioning serves any one-line message as written", () => {
     const WHOLE_SCRIPT_MESSAGES = ["HELLO_GATEWAY_FILE", HOSTILE_MESSAGES.join(" ").slice(0, MAX_HELLO_MESSAGE_LENGTH)];
     let wholeScriptRoots: string[] = [];
     let pageRoots: string[] = [];
-    before(() => {
-        wholeScriptRoots = provisionAll(WHOLE_SCRIPT_MESSAGES);
-        pageRoots = writePages(HOSTILE_MESSAGES);
+    before(async () => {
+        // Two bash processes at once: the sandboxes are separate directories.
+        [wholeScriptRoots, pageRoots] = await Promise.all([provisionAll(WHOLE_SCRIPT_MESSAGES), writePages(HOSTILE_MESSAGES)]);
     });
+    after(() => [...wholeScriptRoots, ...pageRoots].forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
 
     HOSTILE_MESSAGES.forEach((message, index) => {
         it(`writes exactly the escaped page for ${JSON.stringify(message.length > 40 ? `${message.slice(0, 40)}…` : message)}`, () => {

