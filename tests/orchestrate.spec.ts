@@ -21,6 +21,7 @@ import {
     createAutomationStackOps,
     EngineOutput,
     formatOutputs,
+    HELP,
     localPreflight,
     orchestrate,
     OrchestrateDeps,
@@ -422,18 +423,33 @@ async function expectUserFacingError(promise: Promise<unknown>, message: RegExp)
 }
 
 describe("orchestrate: as a process", () => {
-    it("exits non-zero with exactly one line and no stack trace for an unknown environment", async () => {
-        const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    // The tool's two process contracts, each a process of its own, started at once.
+    type ProcessResult = { code: number | null; stdout: string; stderr: string };
+    const runTool = (...args: string[]) =>
+        new Promise<ProcessResult>((resolve) => {
             execFile(
                 process.execPath,
-                ["--require", "tsx/cjs", path.join(REPO_ROOT, "tools", "orchestrate.ts"), "deploy", "staging"],
+                ["--require", "tsx/cjs", path.join(REPO_ROOT, "tools", "orchestrate.ts"), ...args],
                 { cwd: REPO_ROOT, timeout: 15_000 },
                 (error, stdout, stderr) => resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
             );
         });
-        expect(result.code).to.equal(1);
-        expect(result.stdout).to.equal("");
-        expect(result.stderr).to.equal('error: unknown environment "staging": expected one of dev, prod, prod-http\n');
+    let unknownEnvironment: ProcessResult;
+    let help: ProcessResult;
+    before(async () => {
+        [unknownEnvironment, help] = await Promise.all([runTool("deploy", "staging"), runTool("deploy", "--help")]);
+    });
+
+    it("exits non-zero with exactly one line and no stack trace for an unknown environment", () => {
+        expect(unknownEnvironment.code).to.equal(1);
+        expect(unknownEnvironment.stdout).to.equal("");
+        expect(unknownEnvironment.stderr).to.equal('error: unknown environment "staging": expected one of dev, prod, prod-http\n');
+    });
+
+    it("`tsx tools/orchestrate.ts deploy --help` exits 0 with the usage on stdout", () => {
+        expect(help.code).to.equal(0);
+        expect(help.stdout).to.equal(`${HELP}\n`);
+        expect(help.stderr).to.equal("");
     });
 });
 
