@@ -149,11 +149,20 @@ export function graphvizOf(diagram: Diagram): GraphvizGraph {
     };
 }
 
-/** Graphviz compiled to WebAssembly, loaded on first use (a mistyped command should not wait for it). */
-export async function vizInstance(): Promise<Awaited<ReturnType<VizModule["instance"]>>> {
+type VizRenderer = Awaited<ReturnType<VizModule["instance"]>>;
+
+/** This process's Graphviz, once it has been compiled (see `vizInstance`). */
+let vizRenderer: Promise<VizRenderer> | undefined;
+
+/**
+ * Graphviz compiled to WebAssembly, loaded on first use (a mistyped command should not wait for
+ * it) and then kept: every `instance()` compiles the module anew, while one instance renders
+ * any number of graphs (the plan draws one per stack, its specs lay several out again).
+ */
+export function vizInstance(): Promise<VizRenderer> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const viz = require("@viz-js/viz") as VizModule;
-    return viz.instance();
+    vizRenderer ??= (require("@viz-js/viz") as VizModule).instance();
+    return vizRenderer;
 }
 
 /** Renders the diagram to SVG with Graphviz compiled to WebAssembly: no browser, no binary. */

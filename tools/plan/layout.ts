@@ -4,9 +4,7 @@
  * picture fits a page and that no label is drawn over a node or a title.
  */
 import type { Diagram } from "./diagram";
-import { graphvizOf } from "./graphviz";
-
-type VizModule = typeof import("@viz-js/viz");
+import { graphvizOf, vizInstance } from "./graphviz";
 
 /** A rectangle in Graphviz points (1/72 inch; an SVG shown at 100 % draws 1 pt as 4/3 px). */
 export interface Box {
@@ -127,8 +125,7 @@ const LABEL_DRAWINGS = ["_ldraw_", "_hldraw_", "_tldraw_", "_xldraw_"];
 
 /** Lays the diagram out with Graphviz (as `svgOf` draws it) and returns where everything went. */
 export async function layoutOf(diagram: Diagram): Promise<Layout> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const renderer = await (require("@viz-js/viz") as VizModule).instance();
+    const renderer = await vizInstance();
     const json = JSON.parse(renderer.renderString(graphvizOf(diagram), { format: "json" })) as {
         bb: string;
         objects?: GraphvizJsonObject[];
