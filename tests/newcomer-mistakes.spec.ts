@@ -20,49 +20,50 @@ interface PlanOutcome {
     readonly stdout: string;
     readonly stderr: string;
     readonly uncaught: unknown[];
-    readonly root: string;
+    /** The edited stack file's text as planned (null: the mistake deletes the file). */
+    readonly editedText: string | null;
 }
 
-/** A copy of Pulumi.yaml and every stack file, one of them edited (or deleted). */
-function copyWith(stack: string, edit: FileEdit): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "hg-mistake-"));
-    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
-    for (const name of committedStacks(REPO_ROOT)) {
-        fs.copyFileSync(path.join(REPO_ROOT, `Pulumi.${name}.yaml`), path.join(root, `Pulumi.${name}.yaml`));
-    }
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
-    const edited = edit(fs.readFileSync(file, "utf8"));
-    if (edited === null) {
-        fs.rmSync(file);
-    } else {
-        fs.writeFileSync(file, edited);
-    }
-    return root;
-}
+/**
+ * A copy of Pulumi.yaml and every stack file, made once for all the cases, which run one after
+ * another: each edits (or deletes) one file, plans, and puts the file back as it was.
+ */
+let sandbox = "";
 
 async function planWith(env: string, stack: string, edit: FileEdit): Promise<PlanOutcome> {
-    const root = copyWith(stack, edit);
+    const file = path.join(sandbox, `Pulumi.${stack}.yaml`);
+    const original = fs.readFileSync(file, "utf8");
+    const editedText = edit(original);
     let stdout = "";
     let stderr = "";
     const uncaught: unknown[] = [];
     const record = (reason: unknown) => uncaught.push(reason);
     process.prependListener("unhandledRejection", record);
     try {
-        const code = await main([env, "--out", path.join(root, "plan")], {
-            io: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd: root },
-            planOptions: { root },
+        // A new file each time, not one truncated in place: ext4 flushes a file rewritten over
+        // its old content when it is closed, which costs more than the plan.
+        fs.rmSync(file);
+        if (editedText !== null) {
+            fs.writeFileSync(file, editedText);
+        }
+        const code = await main([env, "--out", path.join(sandbox, "plan")], {
+            io: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd: sandbox },
+            planOptions: { root: sandbox },
         });
         // A rejection left behind by a run surfaces a turn or two later.
         for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
-        return { code, stdout, stderr, uncaught, root };
+        return { code, stdout, stderr, uncaught, editedText };
     } finally {
         process.removeListener("unhandledRejection", record);
+        fs.rmSync(file, { force: true });
+        fs.writeFileSync(file, original);
+        fs.rmSync(path.join(sandbox, "plan"), { recursive: true, force: true });
     }
 }
 
 /** The 1-based line of a key in a stack file's text. */
-function lineOfKey(root: string, stack: string, key: string): number {
-    const lines = fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8").split("\n");
+function lineOfKey(text: string | null, stack: string, key: string): number {
+    const lines = (text ?? "").split("\n");
     const short = key.startsWith("hello-gateway:") ? key.slice("hello-gateway:".length) : key;
     const index = lines.findIndex((line) => new RegExp(`^\\s*(${escape(key)}|${escape(short)}):`).test(line));
     if (index < 0) throw new Error(`${key} is not written in Pulumi.${stack}.yaml`);
@@ -82,6 +83,14 @@ function expectNoTrace(outcome: PlanOutcome): void {
 }
 
 describe("a newcomer's mistakes in the stack files, planned as `npm run plan` plans them", () => {
+    before(() => {
+        sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "hg-mistake-"));
+        for (const name of ["Pulumi.yaml", ...committedStacks(REPO_ROOT).map((stack) => `Pulumi.${stack}.yaml`)]) {
+            fs.copyFileSync(path.join(REPO_ROOT, name), path.join(sandbox, name));
+        }
+    });
+    after(() => fs.rmSync(sandbox, { recursive: true, force: true }));
+
     it(`holds at least 56 mistakes, in both layers' files`, () => {
         expect(MISTAKES.length).to.be.at.least(56);
         expect(MISTAKES.some((m) => m.stack.endsWith("-origin"))).to.equal(true);
@@ -101,7 +110,7 @@ describe("a newcomer's mistakes in the stack files, planned as `npm run plan` pl
             if (mistake.key !== undefined) {
                 expect(problem, "names the key").to.include(`${mistake.key}:`);
                 if (mistake.keyLine !== false) {
-                    expect(problem, "names the line").to.include(`${file}:${lineOfKey(outcome.root, mistake.stack, mistake.key)}: `);
+                    expect(problem, "names the line").to.include(`${file}:${lineOfKey(outcome.editedText, mistake.stack, mistake.key)}: `);
                 }
             }
             expect(problem).to.match(mistake.expected);
