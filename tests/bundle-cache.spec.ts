@@ -35,6 +35,17 @@ describe("function bundle cache (infra/lambda/bundle-cache.ts)", () => {
         });
     }
 
+    it("builds again after an edit that keeps the file's size, made right after the build", () => {
+        const { root, cacheDirectory, bundle } = scratch();
+        const cache = new BundleCache(cacheDirectory);
+        const source = path.join(root, "functions", "hello.ts");
+        cache.store("key", root, bundle);
+        expect(cache.lookup("key", root)).to.deep.equal(bundle);
+        // Same length, written at once: a coarse file-system clock may leave every stat field as it was.
+        fs.writeFileSync(source, fs.readFileSync(source, "utf8").replace("greeting as handler", "greeting as handlex"));
+        expect(cache.lookup("key", root), "a same-size edit").to.equal(undefined);
+    });
+
     it("builds again when an input is gone", () => {
         const { root, cacheDirectory, bundle } = scratch();
         new BundleCache(cacheDirectory).store("key", root, bundle);

@@ -21,16 +21,11 @@ interface Entry {
     readonly inputHashes: readonly string[];
 }
 
+/** How long after its last write a file's stat is not trusted to show a change of content. */
+const RACY_WINDOW_NS = 2_000_000_000n;
+
 /** The on-disk form's version; an entry of another version is ignored. */
 const ENTRY_FORMAT = 1;
-
-function contentHashOf(file: string): string | undefined {
-    try {
-        return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-    } catch {
-        return undefined;
-    }
-}
 
 function isEntry(value: unknown): value is Entry & { format: number } {
     const entry = value as { format?: unknown; bundle?: Partial<CachedBundle>; inputHashes?: unknown } | null;
@@ -47,8 +42,30 @@ function isEntry(value: unknown): value is Entry & { format: number } {
     );
 }
 
+/** A file's identity on disk as a stat sees it: when none of it changed, neither did the content. */
+interface StatIdentity {
+    readonly dev: number;
+    readonly ino: number;
+    readonly size: number;
+    readonly mtimeNs: bigint;
+    readonly ctimeNs: bigint;
+}
+
+function sameStat(a: StatIdentity, b: StatIdentity): boolean {
+    return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
 export class BundleCache {
     private readonly inMemory = new Map<string, Entry>();
+    /**
+     * Content hashes by file, with the stat they were read under. The five chat functions share
+     * some 520 files of the AWS SDK; each is read and hashed again only when its stat changed
+     * (a write changes the modification and change times, as make and tsc assume). A file
+     * written in the two seconds before it was hashed is hashed every time: a file system's
+     * clock ticks coarser than nanoseconds, so a second write of the same size in the same tick
+     * would keep the stat (git's "racy clean" case).
+     */
+    private readonly hashes = new Map<string, { readonly stat: StatIdentity; readonly hash: string; readonly trusted: boolean }>();
 
     /**
      * @param directory Where entries are written for later processes; undefined keeps them in
@@ -64,7 +81,7 @@ export class BundleCache {
     lookup(key: string, root: string): CachedBundle | undefined {
         const entry = this.inMemory.get(key) ?? this.readFromDisk(key);
         if (entry === undefined) return undefined;
-        const current = entry.bundle.inputs.every((input, index) => contentHashOf(path.resolve(root, input)) === entry.inputHashes[index]);
+        const current = entry.bundle.inputs.every((input, index) => this.contentHashOf(path.resolve(root, input)) === entry.inputHashes[index]);
         if (!current) {
             this.inMemory.delete(key);
             return undefined;
@@ -75,7 +92,7 @@ export class BundleCache {
 
     /** Keeps `bundle`, just built from the files under `root`, under `key`. */
     store(key: string, root: string, bundle: CachedBundle): void {
-        const entry: Entry = { bundle, inputHashes: bundle.inputs.map((input) => contentHashOf(path.resolve(root, input)) ?? "") };
+        const entry: Entry = { bundle, inputHashes: bundle.inputs.map((input) => this.contentHashOf(path.resolve(root, input)) ?? "") };
         this.inMemory.set(key, entry);
         if (this.directory === undefined) return;
         try {
@@ -88,6 +105,30 @@ export class BundleCache {
         } catch {
             // A read-only checkout still bundles; it only keeps nothing for the next process.
         }
+    }
+
+    private contentHashOf(file: string): string | undefined {
+        let stat: StatIdentity;
+        try {
+            const { dev, ino, size, mtimeNs, ctimeNs } = fs.statSync(file, { bigint: true });
+            stat = { dev: Number(dev), ino: Number(ino), size: Number(size), mtimeNs, ctimeNs };
+        } catch {
+            this.hashes.delete(file);
+            return undefined;
+        }
+        const known = this.hashes.get(file);
+        if (known !== undefined && known.trusted && sameStat(known.stat, stat)) {
+            return known.hash;
+        }
+        let hash: string;
+        try {
+            hash = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+        } catch {
+            return undefined;
+        }
+        const settled = stat.mtimeNs + RACY_WINDOW_NS < BigInt(Date.now()) * 1_000_000n && stat.ctimeNs + RACY_WINDOW_NS < BigInt(Date.now()) * 1_000_000n;
+        this.hashes.set(file, { stat, hash, trusted: settled });
+        return hash;
     }
 
     private fileOf(key: string): string {
