@@ -13,6 +13,8 @@
  * Where Terraform, the provider mirror or moto are missing it says which, in one line, and
  * exits 0: the gate runs where its tools are (docs/emulator.md).
  */
+// First: the SDK then loads without the modules only function serialization needs.
+import "./defer-sdk-modules";
 import { ChildProcess, execFile, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";

@@ -9,6 +9,8 @@
  * The sequencing below talks to a small `StackOps` interface; the Automation
  * API adapter at the bottom is the only code that needs the Pulumi CLI.
  */
+// First: the SDK then loads without the modules only function serialization needs.
+import "./defer-sdk-modules";
 import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -12,6 +12,8 @@
  * The pure parts (planning data, tree, diagram, Mermaid) are exported for the tests; `main`
  * is the thin command line around them.
  */
+// First: the SDK then loads without the modules only function serialization needs.
+import "./defer-sdk-modules";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Environment, ENVIRONMENTS, GATEWAY_ONLY_STACKS, HelpRequested, parseCommandLine, parseEnvironment, UserFacingError } from "./cli-env";

@@ -19,6 +19,8 @@
  * afterwards the new one, which every instance trusts since steps 2 and 3. A failure stops the
  * sequence where it is.
  */
+// First: the SDK then loads without the modules only function serialization needs.
+import "./defer-sdk-modules";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS } from "../infra/defaults";
