@@ -5,10 +5,9 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort } from "../tools/free-port";
+import { freePort, waitUntilListening } from "../tools/free-port";
 import { pyenvShimTarget } from "./pyenv-shim";
 
 /** Set by .ci/run: a missing moto_server fails the specs that need it instead of skipping them. */
@@ -53,14 +52,6 @@ export interface MotoLaunch {
      * and it takes about half a second to stop on SIGTERM. Safe to call more than once.
      */
     stop(): Promise<void>;
-}
-
-function canConnect(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const socket = net.connect(port, "127.0.0.1");
-        socket.once("connect", () => (socket.destroy(), resolve(true)));
-        socket.once("error", () => resolve(false));
-    });
 }
 
 /**
@@ -119,13 +110,17 @@ export function launchMotoServer(command: string): MotoLaunch {
         child.once("error", (error) => (exited = error.message));
         child.once("exit", (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
 
-        const deadline = Date.now() + LISTEN_TIMEOUT_MS;
-        while (!(await canConnect(port))) {
-            if (stopped) throw new Error("moto_server was stopped before it listened");
-            if (exited !== undefined) throw new Error(`moto_server ${exited} before it listened on 127.0.0.1:${port}:\n${logTail()}`);
-            if (Date.now() > deadline) throw new Error(`moto_server did not listen on 127.0.0.1:${port} within ${LISTEN_TIMEOUT_MS / 1000} s:\n${logTail()}`);
-            await new Promise((resolve) => setTimeout(resolve, LISTEN_POLL_MS));
-        }
+        await waitUntilListening(port, {
+            timeoutMs: LISTEN_TIMEOUT_MS,
+            pollMs: LISTEN_POLL_MS,
+            giveUp: () =>
+                stopped
+                    ? new Error("moto_server was stopped before it listened")
+                    : exited !== undefined
+                      ? new Error(`moto_server ${exited} before it listened on 127.0.0.1:${port}:\n${logTail()}`)
+                      : undefined,
+            timedOut: () => new Error(`moto_server did not listen on 127.0.0.1:${port} within ${LISTEN_TIMEOUT_MS / 1000} s:\n${logTail()}`),
+        });
         const endpoint = `http://127.0.0.1:${port}`;
         return {
             endpoint,

@@ -18,7 +18,6 @@ import "./defer-sdk-modules";
 import { ChildProcess, execFile, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ENVIRONMENTS, HelpRequested, parseCommandLine, UserFacingError } from "./cli-env";
@@ -27,7 +26,7 @@ import type { FunctionPackage } from "./emulator/lambda-packages";
 import type { EnvironmentPlan } from "./plan";
 import type { StackPlan } from "./plan/model";
 import { REPO_ROOT } from "./stack-files";
-import { freePort } from "./free-port";
+import { freePort, waitUntilListening } from "./free-port";
 
 /**
  * The environments the gate covers: the committed two, the fixture with the other switches on,
@@ -117,23 +116,6 @@ export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain |
 // moto
 
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        const open = await new Promise<boolean>((resolve) => {
-            const socket = net.connect(port, "127.0.0.1");
-            socket.once("connect", () => {
-                socket.destroy();
-                resolve(true);
-            });
-            socket.once("error", () => resolve(false));
-        });
-        if (open) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`moto_server did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
-}
-
 interface Moto {
     readonly endpoint: string;
     stop(): Promise<void>;
@@ -146,7 +128,7 @@ async function startMoto(command: string, port: number, log: string): Promise<Mo
         env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", MOTO_ACM_VALIDATION_WAIT: "0" },
         stdio: ["ignore", out, out],
     });
-    await waitForPort(port, 20_000);
+    await waitUntilListening(port, { timeoutMs: 20_000, pollMs: 100, timedOut: () => new Error(`moto_server did not listen on 127.0.0.1:${port} within 20 s`) });
     return {
         endpoint: `http://127.0.0.1:${port}`,
         stop: () =>

@@ -7,8 +7,7 @@ import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { OriginSite, debianLayout, sitePaths, siteFiles } from "../../infra/httpd";
-import * as net from "node:net";
-import { freePort } from "../../tools/free-port";
+import { freePort, waitUntilListening } from "../../tools/free-port";
 import { openssl } from "./openssl";
 
 export const APACHE = ["/usr/sbin/apache2", "/usr/local/sbin/apache2"].find((candidate) => fs.existsSync(candidate));
@@ -43,29 +42,15 @@ export function clientCertificate(dir: string, name: string): Promise<KeyPair> {
 
 
 function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    return new Promise((resolve, reject) => {
-        const attempt = () => {
-            if (child.exitCode !== null) {
-                reject(new Error(`apache2 exited with ${child.exitCode}: ${[log, path.join(path.dirname(log), "stderr.log")].filter((file) => fs.existsSync(file)).map((file) => fs.readFileSync(file, "utf8")).join("\n")}`));
-                return;
-            }
-            const socket = net.connect(port, "127.0.0.1");
-            socket.once("connect", () => {
-                socket.destroy();
-                resolve();
-            });
-            socket.once("error", () => {
-                socket.destroy();
-                if (Date.now() > deadline) {
-                    reject(new Error(`apache2 did not listen on ${port} within 10 s`));
-                } else {
-                    // Loopback refusals cost next to nothing; apache2 is usually up within tens of ms.
-                    setTimeout(attempt, 5);
-                }
-            });
-        };
-        attempt();
+    return waitUntilListening(port, {
+        timeoutMs: 10_000,
+        // apache2 is usually up within tens of ms.
+        pollMs: 5,
+        giveUp: () =>
+            child.exitCode === null
+                ? undefined
+                : new Error(`apache2 exited with ${child.exitCode}: ${[log, path.join(path.dirname(log), "stderr.log")].filter((file) => fs.existsSync(file)).map((file) => fs.readFileSync(file, "utf8")).join("\n")}`),
+        timedOut: () => new Error(`apache2 did not listen on ${port} within 10 s`),
     });
 }
 
