@@ -134,7 +134,6 @@ export class ResourceGraph {
 // ---------------------------------------------------------------------------
 // Recording under mocks
 
-/** The parts of the SDK's RegisterResourceRequest (a protobuf message) the recording reads. */
 /**
  * The fields of the SDK's RegisterResourceRequest (a read's ReadResourceRequest has some of
  * them) that a record keeps. Read one by one: `toObject()` would also convert the whole input

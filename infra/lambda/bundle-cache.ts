@@ -126,7 +126,8 @@ export class BundleCache {
         } catch {
             return undefined;
         }
-        const settled = stat.mtimeNs + RACY_WINDOW_NS < BigInt(Date.now()) * 1_000_000n && stat.ctimeNs + RACY_WINDOW_NS < BigInt(Date.now()) * 1_000_000n;
+        const settledBefore = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+        const settled = stat.mtimeNs < settledBefore && stat.ctimeNs < settledBefore;
         this.hashes.set(file, { stat, hash, trusted: settled });
         return hash;
     }

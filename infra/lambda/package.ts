@@ -91,8 +91,9 @@ const otherBundles = new BundleCache(undefined);
  * (see `buildFunctionBundle` for the rules).
  */
 export function bundleFunction(sourceFile: string, root: string = REPOSITORY_ROOT, options: BundleChoices = {}): FunctionBundle {
-    const cache = path.resolve(root) === REPOSITORY_ROOT ? checkoutBundles : otherBundles;
-    const key = JSON.stringify([esbuild.version, BUNDLE_OPTIONS, path.resolve(root), sourceFile, options.bundleAwsSdk === true]);
+    const absoluteRoot = path.resolve(root);
+    const cache = absoluteRoot === REPOSITORY_ROOT ? checkoutBundles : otherBundles;
+    const key = JSON.stringify([esbuild.version, BUNDLE_OPTIONS, absoluteRoot, sourceFile, options.bundleAwsSdk === true]);
     const cached = cache.lookup(key, root);
     if (cached !== undefined) {
         return cached;
