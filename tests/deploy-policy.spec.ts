@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { ACTIONS_BY_INVOKE, ACTIONS_BY_TYPE, AUTO_SCALING_SERVICE, EC2_ALARM_ACTIONS_SERVICE, PROVIDER_ACTIONS } from "../tools/deploy-permissions";
 import { ProgramRun } from "../tools/mock-runtime";
 import { committedStacks, loadStackConfig, REPO_ROOT } from "../tools/stack-files";
-import { privateOriginOutputsFor, PROJECT, publicOriginOutputs, resourcesOfType, runStack, SINGLE_INSTANCE } from "./support";
+import { privateOriginOutputsFor, PROJECT, publicOriginOutputsFor, resourcesOfType, runStack, SINGLE_INSTANCE } from "./support";
 
 // docs/deploy-role-policy.json against what the program makes the provider call. The resource
 // types come from runs of the four committed stacks covering every switch combination: a switch
@@ -70,7 +70,7 @@ const anyResource = (action: string) => `arn:aws:${action.split(":")[0]}:us-east
 
 /** A gateway's origin must be deployed in its mode: a private one exports its NLB. */
 function originsFor(originMode: string | undefined): Record<string, Record<string, unknown>> {
-    const outputs = (env: string) => (originMode === "private" ? privateOriginOutputsFor(env) : publicOriginOutputs(env));
+    const outputs = (env: string) => (originMode === "private" ? privateOriginOutputsFor(env) : publicOriginOutputsFor(env));
     return { [`organization/${PROJECT}/dev-origin`]: outputs("dev"), [`organization/${PROJECT}/prod-origin`]: outputs("prod") };
 }
 

@@ -4,7 +4,7 @@ import { ACCESS_LOG_FIELDS, EXECUTE_API_TLS, deploymentTrigger } from "../infra/
 import { OriginConfig } from "../infra/config";
 import { clientCertificateGenerations } from "../infra/origin-tls";
 import { MOCK_ACCOUNT_ID, MOCK_ORGANIZATION, ProgramRun } from "../tools/mock-runtime";
-import { COMMITTED_ROOT, PROJECT, SINGLE_INSTANCE, byName, publicOriginOutputs, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
+import { COMMITTED_ROOT, PROJECT, SINGLE_INSTANCE, byName, publicOriginOutputsFor, resourcesOfType, runStack, theOne, parsedConfigOf, unwrapSecrets } from "./support";
 import { ORIGIN_MODES, describeGatewayToOrigin } from "./suites/gateway-to-origin";
 
 type Inputs = Record<string, unknown>;
@@ -13,7 +13,7 @@ describe("gateway to origin: TLS with API Gateway's client certificate, both env
     describeGatewayToOrigin(COMMITTED_ROOT, "as committed");
 
     it("refuses an origin that still serves plain HTTP (deployed before TLS), naming its URL", async () => {
-        const legacy = { ...publicOriginOutputs("dev"), originUrl: "http://ec2-198-51-100-10.compute-1.amazonaws.com/" };
+        const legacy = { ...publicOriginOutputsFor("dev"), originUrl: "http://ec2-198-51-100-10.compute-1.amazonaws.com/" };
         let message = "";
         try {
             await runStack("dev", { stackOutputs: { [`${MOCK_ORGANIZATION}/${PROJECT}/dev-origin`]: legacy } });

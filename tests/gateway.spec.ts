@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ProgramRun } from "../tools/mock-runtime";
-import { COMMITTED_ROOT, byName, dependencyNames, originOutputsFor, privateOriginOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
+import { COMMITTED_ROOT, byName, dependencyNames, originOutputsFor, privateOriginOutputsFor, publicOriginOutputs, publicOriginOutputsFor, resourcesOfType, runStack, theOne } from "./support";
 import { describeGatewayStacks } from "./suites/gateway-stacks";
 
 describeGatewayStacks(COMMITTED_ROOT, "as its stack file says");
@@ -49,13 +49,15 @@ describe("gateway stack variations", () => {
     });
 
     it("reads an explicitly configured origin stack", async () => {
+        // In dev's own region (its stack file's), as the stage's client certificate requires.
+        const sharedOrigin = publicOriginOutputs("shared", String(publicOriginOutputsFor("dev").region));
         const run = await runStack("dev", {
             // Its own origin in another organization (a stack of another org is not this environment's default).
             overrides: { originStack: "team/hello-gateway/dev-origin" },
-            stackOutputs: { "team/hello-gateway/dev-origin": publicOriginOutputs("shared") },
+            stackOutputs: { "team/hello-gateway/dev-origin": sharedOrigin },
         });
         expect(theOne(run, "pulumi:pulumi:StackReference").inputs.name).to.equal("team/hello-gateway/dev-origin");
-        expect(run.outputs.originUrl).to.equal(publicOriginOutputs("shared").originUrl);
+        expect(run.outputs.originUrl).to.equal(sharedOrigin.originUrl);
     });
 
     it("leaves the account setting alone when manageAccountLogRole is false", async () => {

@@ -4,7 +4,7 @@ import {
     StackRunOptions,
     originOutputsFor,
     privateOriginOutputsFor,
-    publicOriginOutputs,
+    publicOriginOutputsFor,
     resourcesOfType,
     runStack,
     theOne,
@@ -151,7 +151,7 @@ describe("hardening switches, each proven on and off over the committed stacks",
 
         it("a private gateway whose origin exports no load balancer fails before creating anything", async () => {
             const { message, created } = await configErrorOf("prod", {
-                stackOutputs: { "organization/hello-gateway/prod-origin": publicOriginOutputs("prod") },
+                stackOutputs: { "organization/hello-gateway/prod-origin": publicOriginOutputsFor("prod") },
             });
             expect(message).to.contain('hello-gateway:originMode: got "private"');
             expect(message).to.contain("exports no originNlbArn");
@@ -208,9 +208,9 @@ describe("hardening switches, each proven on and off over the committed stacks",
         });
 
         it("on with an existing certificate and no zone: no certificate issued, no DNS record, the CNAME target exported", async () => {
-            const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0b0a4e4e-1111-2222-3333-444455556666";
-            // The test owns the region, so that the certificate is in the stack's region whatever Pulumi.dev.yaml says.
-            const run = await runStack("dev", { overrides: { "aws:region": "us-east-1", customDomainName: "api.example.com", certificateArn } });
+            // A certificate in the stack's region, whichever region Pulumi.dev.yaml names (a regional domain needs one there).
+            const certificateArn = `arn:aws:acm:${String(publicOriginOutputsFor("dev").region)}:123456789012:certificate/0b0a4e4e-1111-2222-3333-444455556666`;
+            const run = await runStack("dev", { overrides: { customDomainName: "api.example.com", certificateArn } });
             expect(resourcesOfType(run, "aws:acm/certificate:Certificate")).to.have.length(0);
             expect(resourcesOfType(run, "aws:route53/record:Record")).to.have.length(0);
             expect(theOne(run, "aws:apigateway/domainName:DomainName").inputs.regionalCertificateArn).to.equal(certificateArn);

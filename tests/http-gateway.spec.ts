@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ConfigError } from "../infra/config";
-import { COMMITTED_ROOT, gatewayConfigOf, originOutputsFor, publicOriginOutputs, resourcesOfType, runStack, theOne } from "./support";
+import { COMMITTED_ROOT, gatewayConfigOf, originOutputsFor, publicOriginOutputsFor, resourcesOfType, runStack, theOne } from "./support";
 import { STAGE, ROUTE, INTEGRATION, failedRun, describeHttpGatewayStacks } from "./suites/http-gateway-stacks";
 
 describeHttpGatewayStacks(COMMITTED_ROOT, "as its stack file says");
@@ -46,9 +46,9 @@ describe("HTTP API gateway variations (prod-http)", () => {
     });
 
     it("a custom domain: an apigatewayv2 domain name mapped to the stage, the execute-api endpoint off", async () => {
-        const run = await runStack("prod-http", {
-            overrides: { customDomainName: "api.example.com", certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/01234567-89ab-cdef-0123-456789abcdef" },
-        });
+        // A REGIONAL domain's certificate comes from the stack's own region, whatever its file says.
+        const certificateArn = `arn:aws:acm:${gatewayConfigOf("prod-http").region}:123456789012:certificate/01234567-89ab-cdef-0123-456789abcdef`;
+        const run = await runStack("prod-http", { overrides: { customDomainName: "api.example.com", certificateArn } });
         const domain = theOne(run, "aws:apigatewayv2/domainName:DomainName");
         expect(domain.inputs.domainNameConfiguration).to.deep.include({ endpointType: "REGIONAL", securityPolicy: "TLS_1_2" });
         const mapping = theOne(run, "aws:apigatewayv2/apiMapping:ApiMapping");
@@ -69,7 +69,7 @@ describe("HTTP API gateway variations (prod-http)", () => {
     it("a public origin behind an HTTP API is refused by the config, naming apiType and originMode, before anything is created", async () => {
         const { error, registered } = await failedRun("prod-http", {
             overrides: { originMode: "public" },
-            stackOutputs: { "organization/hello-gateway/prod-origin": publicOriginOutputs("prod") },
+            stackOutputs: { "organization/hello-gateway/prod-origin": publicOriginOutputsFor("prod-http") },
         });
         expect(error).to.be.instanceOf(ConfigError);
         expect(error.message).to.contain("hello-gateway:originMode").and.to.contain('apiType "http"');

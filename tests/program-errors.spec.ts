@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ConfigError } from "../infra/config";
 import { resourcesRegisteredBefore } from "../tools/mock-runtime";
-import { StackRunOptions, originOutputsFor, publicOriginOutputs, runStack } from "./support";
+import { StackRunOptions, originOutputsFor, publicOriginOutputs, publicOriginOutputsFor, runStack } from "./support";
 
 /** Runs a committed stack that must fail; returns the error and what was registered first. */
 async function failedRun(stack: string, options: StackRunOptions): Promise<{ error: Error; registered: number }> {
@@ -101,7 +101,7 @@ describe("a gateway in another region than its origin", () => {
     });
 
     it("is refused in public mode when the origin exports no region yet, saying to update it first", async () => {
-        const { region: _region, ...origin } = publicOriginOutputs("dev") as Record<string, unknown>;
+        const { region: _region, ...origin } = publicOriginOutputsFor("dev") as Record<string, unknown>;
         const { error } = await failedRun("dev", { stackOutputs: { "organization/hello-gateway/dev-origin": origin } });
         expect(error.message).to.contain("aws:region");
         expect(error.message).to.contain("does not export yet: run `pulumi up` on it first");
@@ -124,7 +124,7 @@ describe("a gateway whose origin is not deployed", () => {
     });
 
     it("fails with the missing output named when only originUrl is missing", async () => {
-        const { originUrl: _url, ...origin } = publicOriginOutputs("dev") as Record<string, unknown>;
+        const { originUrl: _url, ...origin } = publicOriginOutputsFor("dev") as Record<string, unknown>;
         const { error } = await failedRun("dev", { stackOutputs: { "organization/hello-gateway/dev-origin": origin } });
         expect(error.message).to.contain("originUrl");
     });
