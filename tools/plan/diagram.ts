@@ -213,6 +213,24 @@ function urlPath(url: unknown): string | undefined {
 const lines = (...candidates: Array<string | undefined | false>): string[] =>
     candidates.filter((line): line is string => typeof line === "string" && line !== "");
 
+/** DNS names longer than this are drawn on two lines: a region such as ap-southeast-2 adds up to 5 characters, and one long name sets the width of the whole stack box. */
+const LONGEST_ONE_LINE_HOST = 36;
+
+/** A DNS name as label lines: whole if short, else split after the dot that makes the longer line shortest. */
+function hostLines(host: string | undefined): string[] {
+    if (host === undefined || host.length <= LONGEST_ONE_LINE_HOST) {
+        return lines(host);
+    }
+    let best: [string, string] = [host, ""];
+    for (let dot = host.indexOf("."); dot !== -1; dot = host.indexOf(".", dot + 1)) {
+        const split: [string, string] = [host.slice(0, dot + 1), host.slice(dot + 1)];
+        if (Math.max(...split.map((part) => part.length)) < Math.max(...best.map((part) => part.length))) {
+            best = split;
+        }
+    }
+    return lines(...best);
+}
+
 function otherResourcesNode(id: string, run: DiagramSource): DiagramNode[] {
     const types = run.graph.resources.filter((r) => r.custom && !r.read && !DRAWN_TYPES.has(r.type)).map((r) => r.type);
     if (types.length === 0) {
@@ -323,13 +341,13 @@ function originPart(origin: DiagramSource): OriginPart {
             shape: "rounded",
             lines: lines(
                 `${kind}${plain(loadBalancer, "internal") === "true" ? " (internal)" : ""}`,
-                stateText(loadBalancer, "dnsName"),
+                ...hostLines(stateText(loadBalancer, "dnsName")),
                 listener && `listener ${plain(listener, "protocol") ?? ""} ${plain(listener, "port") ?? ""}`.trim(),
             ),
         });
     }
     if (eip) {
-        networkNodes.push({ id: "eip", shape: "rounded", lines: lines("Elastic IP", stateText(eip, "publicIp"), stateText(eip, "publicDns")) });
+        networkNodes.push({ id: "eip", shape: "rounded", lines: lines("Elastic IP", stateText(eip, "publicIp"), ...hostLines(stateText(eip, "publicDns"))) });
     }
     if (instance) {
         const ingress = securityGroup ? ruleTexts(pickSafely(securityGroup.inputs, (inputs) => inputs.ingress), "from") ?? [] : [];
@@ -459,7 +477,7 @@ export interface DiagramOptions {
 /** A backend this project does not deploy (a gateway-only stack): one node for its host. */
 function externalBackendPart(originUrl: unknown): OriginPart {
     const host = hostOf(originUrl);
-    const node: DiagramNode = { id: "external_backend", shape: "rounded", lines: lines("External backend", host, "not deployed by this project") };
+    const node: DiagramNode = { id: "external_backend", shape: "rounded", lines: lines("External backend", ...hostLines(host), "not deployed by this project") };
     return {
         node,
         edges: [],
