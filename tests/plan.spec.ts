@@ -584,6 +584,12 @@ describe("npm run plan (offline plan of an environment)", () => {
             const code = await main(["prod", "--out", out], { io: captureIo(), planner: async (name, options) => (planned = await planEnvironment(name, options)) });
             expect(code, "prod").to.equal(EXIT.ok);
             written.push({ env: "prod", out, plan: planned! });
+            // prod-http draws its HTTP API with its own code: the same page rules hold for it.
+            const httpOut = path.join(tempDir(), "prod-http");
+            let httpPlanned: EnvironmentPlan | undefined;
+            const httpCode = await main(["prod-http", "--out", httpOut], { io: captureIo(), planner: async (name, options) => (httpPlanned = await planEnvironment(name, options)) });
+            expect(httpCode, "prod-http").to.equal(EXIT.ok);
+            written.push({ env: "prod-http", out: httpOut, plan: httpPlanned! });
             // The same `npm run plan -- onprem` the gateway-only spec above reads.
             const onprem = await planOnprem();
             expect(onprem.code, "onprem").to.equal(EXIT.ok);
@@ -605,6 +611,25 @@ describe("npm run plan (offline plan of an environment)", () => {
                 expect(layout.titles.length, entry.env).to.be.greaterThan(0);
                 expect(labelCollisions(layout), entry.env).to.deep.equal([]);
             }
+        });
+
+        it("prod-http: each function writes its own log group, and the StackReference says what it hands the VPC link", () => {
+            const { plan: httpPlan } = written.find((entry) => entry.env === "prod-http")!;
+            const nodes = httpPlan.diagram.groups.flatMap((group) => [...group.nodes, ...group.groups.flatMap((inner) => inner.nodes)]);
+            const functionLogs = httpPlan.gateway.run.resources.filter(
+                (resource) => resource.type === "aws:lambda/function:Function" && typeof (resource.inputs.loggingConfig as { logGroup?: unknown } | undefined)?.logGroup === "string",
+            );
+            expect(functionLogs, "prod-http's Lambda routes").to.have.length.greaterThan(0);
+            for (const fn of functionLogs) {
+                const fnNode = nodes.find((node) => node.lines[0] === `Lambda ${fn.inputs.name}`);
+                const logNode = nodes.find((node) => node.lines[0] === "CloudWatch function logs (JSON)");
+                expect(fnNode, `a node for ${fn.inputs.name}`).not.to.equal(undefined);
+                expect(logNode, `a node for ${fn.inputs.name}'s log group, named for what it holds`).not.to.equal(undefined);
+                expect(httpPlan.diagram.edges).to.deep.include({ from: fnNode!.id, to: logNode!.id, dashed: true, label: "logs" });
+            }
+            const reference = nodes.find((node) => node.id === "stack_reference");
+            expect(reference?.lines).to.include("originNlbListenerArn → the VPC link");
+            expect(httpPlan.diagram.edges.filter((edge) => edge.from === "stack_reference"), "no edge up through the API").to.deep.equal([]);
         });
 
         it("explains the welcome log group: API Gateway writes it once the account's role is set, so it is created first", () => {

@@ -867,8 +867,10 @@ function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gatewa
         group.routes.push(plain(route, "routeKey") ?? route.name);
         groups.set(key, group);
     }
+    const routeIds: string[] = [];
     [...groups.values()].forEach((group, index) => {
         const id = `route_${index + 1}`;
+        routeIds.push(id);
         apiNodes.push({ id, shape: "box", lines: [group.routes.join(", "), ...group.detail] });
         edges.push({ from: "stage", to: id });
         if (group.viaVpcLink && vpcLink) {
@@ -879,24 +881,43 @@ function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gatewa
         }
     });
     const accessArn = plain(stage, "accessLogSettings.destinationArn");
+    const logColumn: string[] = [];
     allOf(gateway, T.logGroup).forEach((group, index) => {
         const id = `logs_${index + 1}`;
         const isAccess = accessArn !== undefined && stateText(group, "arn") === accessArn;
+        // A function's own log group (its loggingConfig names it) is written by that function.
+        const functionIndex = functions.findIndex((fn) => plain(fn, "loggingConfig.logGroup") === stateText(group, "name"));
+        const title = isAccess ? "CloudWatch access logs (no execution logs)" : functionIndex !== -1 ? "CloudWatch function logs (JSON)" : `Log group ${group.name}`;
         const retention = plain(group, "retentionInDays");
-        gatewayNodes.push({ id, shape: "cylinder", lines: [isAccess ? "CloudWatch access logs (no execution logs)" : `Log group ${group.name}`, retention ? `retention ${retention} days` : "retention: never expires"] });
+        gatewayNodes.push({ id, shape: "cylinder", lines: [title, retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires"] });
+        logColumn.push(id);
         if (isAccess) edges.push({ from: "stage", to: id, dashed: true, label: "access log" });
+        else if (functionIndex !== -1) edges.push({ from: `function_${functionIndex + 1}`, to: id, dashed: true, label: "logs" });
     });
+    // As in the REST diagram: what the StackReference hands on is said in its node, and its edge
+    // from the origin stack does not place anything (an edge up to the VPC link crossed the API).
     const reference = firstOf(gateway, T.stackReference);
-    if (reference) {
-        gatewayNodes.push({ id: "stack_reference", shape: "hexagon", lines: ["StackReference", plain(reference, "name") ?? reference.name] });
-        if (originSide.group) edges.push({ from: originSide.group.id, to: "stack_reference", dashed: true, label: "outputs" });
-        if (vpcLink) edges.push({ from: "stack_reference", to: "vpc_link", dashed: true, label: "originNlbListenerArn" });
+    const originRoutes = [...groups.values()].some((group) => group.target !== undefined && !group.target.startsWith("function_"));
+    const referenceNode: DiagramNode | undefined = reference && {
+        id: "stack_reference",
+        shape: "rounded",
+        lines: lines(
+            "StackReference",
+            plain(reference, "name") ?? reference.name,
+            originRoutes && !vpcLink && "originUrl → the routes",
+            vpcLink && "originNlbListenerArn → the VPC link",
+        ),
+    };
+    if (referenceNode) {
+        gatewayNodes.push(referenceNode);
+        if (originSide.group) edges.push({ from: originSide.group.id, to: referenceNode.id, dashed: true, label: "outputs", loose: true });
     }
+    const gatewayOther = otherResourcesNode("gateway_other", gateway);
     const gatewayGroup: DiagramGroup = {
         id: "gateway_stack",
         title: `Stack ${gateway.stack} (gateway)`,
         style: "stack",
-        nodes: [...gatewayNodes, ...otherResourcesNode("gateway_other", gateway)],
+        nodes: [...gatewayNodes, ...gatewayOther],
         groups: [{ id: "http_api", title: api ? `HTTP API ${plain(api, "name") ?? api.name}` : "HTTP API", style: "service", nodes: apiNodes, groups: [] }],
     };
     return {
@@ -904,5 +925,9 @@ function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gatewa
         nodes: [...nodes, ...(originSide.node ? [originSide.node] : [])],
         groups: [gatewayGroup, ...(originSide.group ? [originSide.group] : [])],
         edges,
+        // The same page as the REST diagram: the origin below the gateway, routes one under the
+        // other, and logs, other resources and the StackReference in a column beside the API.
+        topToBottom: [gatewayGroup.id, ...(originSide.group ? [originSide.group.id] : []), ...(originSide.node ? [originSide.node.id] : [])],
+        columns: [routeIds, [...logColumn, ...gatewayOther.map((node) => node.id), ...(referenceNode ? [referenceNode.id] : [])], ...originSide.columns],
     };
 }
