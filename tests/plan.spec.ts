@@ -613,7 +613,7 @@ describe("npm run plan (offline plan of an environment)", () => {
             }
         });
 
-        it("prod-http: each function writes its own log group, and the StackReference says what it hands the VPC link", () => {
+        it("prod-http: each function writes its own log group, the stage's alarms are drawn, and the StackReference says what it hands the VPC link", () => {
             const { plan: httpPlan } = written.find((entry) => entry.env === "prod-http")!;
             const nodes = httpPlan.diagram.groups.flatMap((group) => [...group.nodes, ...group.groups.flatMap((inner) => inner.nodes)]);
             const functionLogs = httpPlan.gateway.run.resources.filter(
@@ -627,6 +627,11 @@ describe("npm run plan (offline plan of an environment)", () => {
                 expect(logNode, `a node for ${fn.inputs.name}'s log group, named for what it holds`).not.to.equal(undefined);
                 expect(httpPlan.diagram.edges).to.deep.include({ from: fnNode!.id, to: logNode!.id, dashed: true, label: "logs" });
             }
+            const alarms = httpPlan.gateway.run.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+            expect(alarms, "prod-http's stage alarms").to.have.length.greaterThan(0);
+            const alarmNode = nodes.find((node) => node.lines[0] === `CloudWatch: ${alarms.length} alarms`);
+            expect(alarmNode, "a node for the gateway's alarms").not.to.equal(undefined);
+            expect(httpPlan.diagram.edges).to.deep.include({ from: "stage", to: alarmNode!.id, dashed: true, label: "alarms" });
             const reference = nodes.find((node) => node.id === "stack_reference");
             expect(reference?.lines).to.include("originNlbListenerArn → the VPC link");
             expect(httpPlan.diagram.edges.filter((edge) => edge.from === "stack_reference"), "no edge up through the API").to.deep.equal([]);

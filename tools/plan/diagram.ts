@@ -894,6 +894,11 @@ function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gatewa
         if (isAccess) edges.push({ from: "stage", to: id, dashed: true, label: "access log" });
         else if (functionIndex !== -1) edges.push({ from: `function_${functionIndex + 1}`, to: id, dashed: true, label: "logs" });
     });
+    const monitoring = monitoringNode("gateway_monitoring", gateway);
+    if (monitoring) {
+        gatewayNodes.push(monitoring);
+        edges.push({ from: "stage", to: monitoring.id, dashed: true, label: "alarms" });
+    }
     // As in the REST diagram: what the StackReference hands on is said in its node, and its edge
     // from the origin stack does not place anything (an edge up to the VPC link crossed the API).
     const reference = firstOf(gateway, T.stackReference);
@@ -928,6 +933,10 @@ function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gatewa
         // The same page as the REST diagram: the origin below the gateway, routes one under the
         // other, and logs, other resources and the StackReference in a column beside the API.
         topToBottom: [gatewayGroup.id, ...(originSide.group ? [originSide.group.id] : []), ...(originSide.node ? [originSide.node.id] : [])],
-        columns: [routeIds, [...logColumn, ...gatewayOther.map((node) => node.id), ...(referenceNode ? [referenceNode.id] : [])], ...originSide.columns],
+        columns: [
+            routeIds,
+            [...logColumn, ...(monitoring ? [monitoring.id] : []), ...gatewayOther.map((node) => node.id), ...(referenceNode ? [referenceNode.id] : [])],
+            ...originSide.columns,
+        ],
     };
 }
