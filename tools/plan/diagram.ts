@@ -474,6 +474,19 @@ export interface DiagramOptions {
     readonly bodyFiles?: ReadonlyMap<string, string>;
 }
 
+/**
+ * The wiring between the stacks: the origin's outputs, read through the StackReference. What it
+ * hands on is said in the node (an edge to every route, or up to the VPC link, would cross the
+ * picture), and the edge from the origin stack places nothing. Adds that edge to `edges`.
+ */
+function stackReferenceNode(gateway: DiagramSource, originSide: OriginPart, edges: DiagramEdge[], handsOn: Array<string | undefined | false>): DiagramNode | undefined {
+    const reference = firstOf(gateway, T.stackReference);
+    if (!reference) return undefined;
+    const node: DiagramNode = { id: "stack_reference", shape: "rounded", lines: lines("StackReference", plain(reference, "name") ?? reference.name, ...handsOn) };
+    if (originSide.group) edges.push({ from: originSide.group.id, to: node.id, dashed: true, label: "outputs", loose: true });
+    return node;
+}
+
 /** A backend this project does not deploy (a gateway-only stack): one node for its host. */
 function externalBackendPart(originUrl: unknown): OriginPart {
     const host = hostOf(originUrl);
@@ -738,25 +751,11 @@ export function architectureDiagramOf(
         edges.push({ from: "stage", to: monitoring.id, dashed: true, label: "alarms" });
     }
 
-    // The wiring between the stacks: the origin's outputs, read through the StackReference.
-    // What it hands on is said in the node: an edge to every route would cross the picture.
-    const reference = firstOf(gateway, T.stackReference);
-    const referenceNode: DiagramNode | undefined = reference && {
-        id: "stack_reference",
-        shape: "rounded",
-        lines: lines(
-            "StackReference",
-            plain(reference, "name") ?? reference.name,
-            originRouteIds.length > 0 && `originUrl → the route${originRouteIds.length === 1 ? "" : "s"}`,
-            vpcLink && "originNlbArn → the VPC link",
-        ),
-    };
-    if (referenceNode) {
-        gatewayNodes.push(referenceNode);
-        if (originSide.group) {
-            edges.push({ from: originSide.group.id, to: referenceNode.id, dashed: true, label: "outputs", loose: true });
-        }
-    }
+    const referenceNode = stackReferenceNode(gateway, originSide, edges, [
+        originRouteIds.length > 0 && `originUrl → the route${originRouteIds.length === 1 ? "" : "s"}`,
+        vpcLink && "originNlbArn → the VPC link",
+    ]);
+    if (referenceNode) gatewayNodes.push(referenceNode);
 
     const endpoint = plain(restApi, "endpointConfiguration.types");
     const gatewayOther = otherResourcesNode("gateway_other", gateway);
@@ -899,24 +898,12 @@ function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gatewa
         gatewayNodes.push(monitoring);
         edges.push({ from: "stage", to: monitoring.id, dashed: true, label: "alarms" });
     }
-    // As in the REST diagram: what the StackReference hands on is said in its node, and its edge
-    // from the origin stack does not place anything (an edge up to the VPC link crossed the API).
-    const reference = firstOf(gateway, T.stackReference);
     const originRoutes = [...groups.values()].some((group) => group.target !== undefined && !group.target.startsWith("function_"));
-    const referenceNode: DiagramNode | undefined = reference && {
-        id: "stack_reference",
-        shape: "rounded",
-        lines: lines(
-            "StackReference",
-            plain(reference, "name") ?? reference.name,
-            originRoutes && !vpcLink && "originUrl → the routes",
-            vpcLink && "originNlbListenerArn → the VPC link",
-        ),
-    };
-    if (referenceNode) {
-        gatewayNodes.push(referenceNode);
-        if (originSide.group) edges.push({ from: originSide.group.id, to: referenceNode.id, dashed: true, label: "outputs", loose: true });
-    }
+    const referenceNode = stackReferenceNode(gateway, originSide, edges, [
+        originRoutes && !vpcLink && "originUrl → the routes",
+        vpcLink && "originNlbListenerArn → the VPC link",
+    ]);
+    if (referenceNode) gatewayNodes.push(referenceNode);
     const gatewayOther = otherResourcesNode("gateway_other", gateway);
     const gatewayGroup: DiagramGroup = {
         id: "gateway_stack",
