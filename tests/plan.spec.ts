@@ -112,6 +112,28 @@ function sectionOf(text: string, stack: string): string {
     return text.slice(start, next === -1 ? undefined : next);
 }
 
+/** A resource added to a recorded run, as if the program had registered it. */
+function extra(type: string, name: string, inputs: Record<string, unknown>): RecordedResource {
+    return {
+        type,
+        name,
+        id: name,
+        urn: `urn:pulumi:dev::hello-gateway::${type}::${name}`,
+        custom: true,
+        read: false,
+        inputs,
+        state: inputs,
+        parentUrn: "",
+        dependencyUrns: [],
+        propertyDependencies: {},
+        retainOnDelete: false,
+        protect: false,
+        ignoreChanges: [],
+        customTimeouts: undefined,
+        replacementTrigger: undefined,
+    };
+}
+
 describe("npm run plan (offline plan of an environment)", () => {
     const tempDirs: string[] = [];
     const tempDir = () => {
@@ -289,24 +311,6 @@ describe("npm run plan (offline plan of an environment)", () => {
     });
 
     it("draws custom domain and WAF in front of the stage and lists resource types it does not draw", () => {
-        const extra = (type: string, name: string, inputs: Record<string, unknown>): RecordedResource => ({
-            type,
-            name,
-            id: name,
-            urn: `urn:pulumi:dev::hello-gateway::${type}::${name}`,
-            custom: true,
-            read: false,
-            inputs,
-            state: inputs,
-            parentUrn: "",
-            dependencyUrns: [],
-            propertyDependencies: {},
-            retainOnDelete: false,
-            protect: false,
-            ignoreChanges: [],
-            customTimeouts: undefined,
-            replacementTrigger: undefined,
-        });
         const resources = [
             ...plan.gateway.run.resources,
             extra("aws:apigateway/domainName:DomainName", "domain", { domainName: "api.example.com" }),
@@ -635,6 +639,18 @@ describe("npm run plan (offline plan of an environment)", () => {
             const reference = nodes.find((node) => node.id === "stack_reference");
             expect(reference?.lines).to.include("originNlbListenerArn → the VPC link");
             expect(httpPlan.diagram.edges.filter((edge) => edge.from === "stack_reference"), "no edge up through the API").to.deep.equal([]);
+        });
+
+        it("lists what a diagram does not draw instead of dropping it: a WAF web ACL in an HTTP API stack, prod's flow-log group", () => {
+            const http = written.find((entry) => entry.env === "prod-http")!.plan as EnvironmentPlan;
+            const resources = [...http.gateway.run.resources, extra("aws:wafv2/webAcl:WebAcl", "acl", { rules: [] })];
+            const withAcl = architectureDiagramOf("prod-http", http.origin.run, { ...http.gateway.run, graph: new ResourceGraph(resources) });
+            const listed = (diagram: { groups: ReadonlyArray<{ nodes: ReadonlyArray<{ id: string; lines: readonly string[] }> }> }, id: string) =>
+                diagram.groups.flatMap((group) => group.nodes).find((node) => node.id === id)?.lines ?? [];
+            expect(listed(withAcl, "gateway_other")).to.include(`1 × ${RESOURCE_WORDS["aws:wafv2/webAcl:WebAcl"]}`);
+            const prod = written.find((entry) => entry.env === "prod")!.plan as EnvironmentPlan;
+            expect(prod.origin.run.resources.filter((resource) => resource.type === "aws:ec2/flowLog:FlowLog"), "prod's VPC flow log").to.have.length(1);
+            expect(listed(prod.diagram, "origin_other")).to.include(`1 × ${RESOURCE_WORDS["aws:cloudwatch/logGroup:LogGroup"]}`);
         });
 
         it("explains the welcome log group: API Gateway writes it once the account's role is set, so it is created first", () => {

@@ -120,12 +120,12 @@ export const T = {
 } as const;
 
 /**
- * Types the diagram draws, or that only serve one it draws (a key pair, a deployment, a policy
- * attachment). Custom resources of any other type are listed in an "also in this stack" node,
- * so a resource added to the program never silently drops out of the picture.
+ * Types that only serve a resource the diagram draws (a key pair, a deployment, a policy
+ * attachment). Every other custom resource is either read by the diagram (`readingOf`) or listed
+ * in an "also in this stack" node, so a resource the program adds, or a diagram forgets, never
+ * silently drops out of the picture.
  */
-const DRAWN_TYPES = new Set<string>([
-    ...Object.values(T),
+const SERVING_TYPES = new Set<string>([
     "aws:ec2/keyPair:KeyPair",
     "tls:index/privateKey:PrivateKey",
     "aws:iam/role:Role",
@@ -146,11 +146,22 @@ const DRAWN_TYPES = new Set<string>([
     "aws:iam/rolePolicy:RolePolicy",
 ]);
 
-function firstOf(run: DiagramSource, type: string): RecordedResource | undefined {
-    return run.graph.ofType(type)[0];
+/** A run as one diagram reads it: the types it asked for are noted in `typesRead`. */
+interface ReadRun extends DiagramSource {
+    readonly typesRead: Set<string>;
 }
 
-function allOf(run: DiagramSource, type: string): RecordedResource[] {
+/** Starts noting what a diagram reads of `run`; each diagram reads a run through its own one. */
+function readingOf(run: DiagramSource): ReadRun {
+    return { stack: run.stack, graph: run.graph, outputs: run.outputs, typesRead: new Set() };
+}
+
+function firstOf(run: ReadRun, type: string): RecordedResource | undefined {
+    return allOf(run, type)[0];
+}
+
+function allOf(run: ReadRun, type: string): RecordedResource[] {
+    run.typesRead.add(type);
     return run.graph.ofType(type);
 }
 
@@ -179,12 +190,13 @@ function stateText(resource: RecordedResource | undefined, key: string): string 
 }
 
 /** The recorded resources a resource depends on (inputs and dependsOn), of one type. */
-function dependenciesOfType(run: DiagramSource, resource: RecordedResource, type: string): RecordedResource[] {
+function dependenciesOfType(run: ReadRun, resource: RecordedResource, type: string): RecordedResource[] {
+    run.typesRead.add(type);
     return run.graph.dependenciesOf(resource).filter((candidate) => candidate.type === type);
 }
 
 /** `/hello` for an API Gateway resource, following its parent resources; `/` for the root. */
-function routePathOf(run: DiagramSource, integration: RecordedResource): string {
+function routePathOf(run: ReadRun, integration: RecordedResource): string {
     const segments: string[] = [];
     let current: RecordedResource | undefined = dependenciesOfType(run, integration, T.apiResource)[0];
     while (current && segments.length < 20) {
@@ -231,8 +243,9 @@ function hostLines(host: string | undefined): string[] {
     return lines(...best);
 }
 
-function otherResourcesNode(id: string, run: DiagramSource): DiagramNode[] {
-    const types = run.graph.resources.filter((r) => r.custom && !r.read && !DRAWN_TYPES.has(r.type)).map((r) => r.type);
+/** Call it last: it lists what the diagram has not read of `run` by then. */
+function otherResourcesNode(id: string, run: ReadRun): DiagramNode[] {
+    const types = run.graph.resources.filter((r) => r.custom && !r.read && !run.typesRead.has(r.type) && !SERVING_TYPES.has(r.type)).map((r) => r.type);
     if (types.length === 0) {
         return [];
     }
@@ -240,7 +253,7 @@ function otherResourcesNode(id: string, run: DiagramSource): DiagramNode[] {
 }
 
 /** Alarms, their dashboard and where they notify: one node per stack. */
-function monitoringNode(id: string, run: DiagramSource): DiagramNode | undefined {
+function monitoringNode(id: string, run: ReadRun): DiagramNode | undefined {
     const alarms = allOf(run, T.metricAlarm);
     const dashboard = firstOf(run, T.dashboard);
     if (alarms.length === 0 && !dashboard) {
@@ -274,7 +287,7 @@ interface OriginPart {
  * group that runs it in the isolated subnets. Adds the nodes, returns the edges.
  */
 function fleetPart(
-    origin: DiagramSource,
+    origin: ReadRun,
     fleet: RecordedResource,
     vpc: RecordedResource | undefined,
     networkNodes: DiagramNode[],
@@ -322,7 +335,7 @@ function fleetPart(
 }
 
 /** The origin stack: EC2 running httpd behind an Elastic IP or an internal NLB, inside the VPC. */
-function originPart(origin: DiagramSource): OriginPart {
+function originPart(origin: ReadRun): OriginPart {
     const vpc = firstOf(origin, T.vpc);
     const instance = firstOf(origin, T.instance);
     const eip = firstOf(origin, T.eip);
@@ -432,7 +445,7 @@ interface LogWriters {
 
 /** A log group's title, the notes that explain it, and the drawn node that writes to it (if any). */
 function logGroupRole(
-    gateway: DiagramSource,
+    gateway: ReadRun,
     group: RecordedResource,
     writers: LogWriters,
 ): { title: string; notes: string[]; writer?: { from: string; label: string } } {
@@ -479,7 +492,7 @@ export interface DiagramOptions {
  * hands on is said in the node (an edge to every route, or up to the VPC link, would cross the
  * picture), and the edge from the origin stack places nothing. Adds that edge to `edges`.
  */
-function stackReferenceNode(gateway: DiagramSource, originSide: OriginPart, edges: DiagramEdge[], handsOn: Array<string | undefined | false>): DiagramNode | undefined {
+function stackReferenceNode(gateway: ReadRun, originSide: OriginPart, edges: DiagramEdge[], handsOn: Array<string | undefined | false>): DiagramNode | undefined {
     const reference = firstOf(gateway, T.stackReference);
     if (!reference) return undefined;
     const node: DiagramNode = { id: "stack_reference", shape: "rounded", lines: lines("StackReference", plain(reference, "name") ?? reference.name, ...handsOn) };
@@ -530,10 +543,12 @@ function methodRequirements(method: RecordedResource | undefined): string[] {
  */
 export function architectureDiagramOf(
     env: string,
-    origin: DiagramSource | undefined,
-    gateway: DiagramSource,
+    originRun: DiagramSource | undefined,
+    gatewayRun: DiagramSource,
     options: DiagramOptions = {},
 ): Diagram {
+    const gateway = readingOf(gatewayRun);
+    const origin = originRun && readingOf(originRun);
     if (firstOf(gateway, T.httpApi)) {
         return httpApiDiagramOf(env, origin, gateway, options);
     }
@@ -798,7 +813,7 @@ export function architectureDiagramOf(
  * its JWT authorizer, the routes grouped by what they reach (the origin through the VPC link, an
  * external URL, or a Lambda function), access logs, and the wiring to the origin stack.
  */
-function httpApiDiagramOf(env: string, origin: DiagramSource | undefined, gateway: DiagramSource, options: DiagramOptions): Diagram {
+function httpApiDiagramOf(env: string, origin: ReadRun | undefined, gateway: ReadRun, options: DiagramOptions): Diagram {
     const nodes: DiagramNode[] = [{ id: "client", shape: "stadium", lines: ["Client"] }];
     const originUrl = origin ? origin.outputs.originUrl : options.originUrl;
     const originSide = origin ? originPart(origin) : externalBackendPart(originUrl);
