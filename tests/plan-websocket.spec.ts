@@ -7,11 +7,14 @@ import * as path from "node:path";
 import { EXIT, GatewayOnlyPlan, main, planGatewayStack, PlanIo } from "../tools/plan";
 import { REPO_ROOT } from "../tools/stack-files";
 import { Diagram, DiagramNode } from "../tools/plan/diagram";
+import { websocketDiagramOf } from "../tools/plan/websocket-diagram";
+import { RESOURCE_WORDS } from "../tools/plan/resource-words";
+import { ResourceGraph } from "../tools/resource-graph";
 import { labelCollisions, layoutOf, PIXELS_PER_POINT } from "../tools/plan/layout";
 import { functionLabel } from "../infra/websocket-api";
 import { EXPIRY_ATTRIBUTE } from "../functions/chat/table-schema";
 import { GatewayConfig } from "../infra/config";
-import { gatewayConfigOf } from "./support";
+import { extra, gatewayConfigOf } from "./support";
 
 const STACK = "chat";
 /** Readable at page width: an SVG shown at 100 % draws a point as 4/3 of a pixel. */
@@ -106,6 +109,15 @@ describe("plan diagram: WebSocket gateway (npm run plan -- chat)", () => {
         const edited = config.logRetentionDays === 90 ? 180 : 90;
         const other = await planGatewayStack(STACK, { configOverrides: { [STACK]: { logRetentionDays: String(edited) } } });
         expect(nodeStartingWith(other.diagram, `${logGroups.length} log groups`).lines).to.include(`retention ${edited} days`);
+    });
+
+    it("lists a resource it does not draw instead of dropping it", () => {
+        const nodes = (diagram: Diagram) => diagram.groups.flatMap((group) => group.nodes);
+        // Today's chat stack: every resource is drawn or only serves one that is.
+        expect(nodes(plan.diagram).map((node) => node.id)).not.to.include("gateway_other");
+        const resources = [...plan.gateway.run.resources, extra("aws:wafv2/webAcl:WebAcl", "acl", { rules: [] })];
+        const withAcl = websocketDiagramOf(STACK, { ...plan.gateway.run, graph: new ResourceGraph(resources) });
+        expect(nodes(withAcl).find((node) => node.id === "gateway_other")?.lines).to.deep.equal(["Also in this stack:", `1 × ${RESOURCE_WORDS["aws:wafv2/webAcl:WebAcl"]}`]);
     });
 
     it("renders an SVG at most 1200 px wide, with no label over a node, a title or another label, and no type token", async () => {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { RecordedResource, ResourceGraph } from "../tools/resource-graph";
+import { ResourceGraph } from "../tools/resource-graph";
 import {
     architectureDiagramOf,
     EnvironmentPlan,
@@ -25,7 +25,7 @@ import { AMAZON_LINUX_LAYOUT, ORIGIN_HTTPS_PORT, provisioningScript, siteFiles, 
 import { labelCollisions, layoutOf, PIXELS_PER_POINT } from "../tools/plan/layout";
 import { heredocFiles } from "../tools/plan/origin-files";
 import { RESOURCE_WORDS } from "../tools/plan/resource-words";
-import { gatewayConfigOf, lineOf, originConfigOf, runStack, SINGLE_INSTANCE } from "./support";
+import { extra, gatewayConfigOf, lineOf, originConfigOf, runStack, SINGLE_INSTANCE } from "./support";
 
 interface CliResult {
     code: number | null;
@@ -110,28 +110,6 @@ function sectionOf(text: string, stack: string): string {
     expect(start, `no section for stack ${stack}`).to.be.greaterThan(-1);
     const next = text.indexOf("\nStack ", start + 1);
     return text.slice(start, next === -1 ? undefined : next);
-}
-
-/** A resource added to a recorded run, as if the program had registered it. */
-function extra(type: string, name: string, inputs: Record<string, unknown>): RecordedResource {
-    return {
-        type,
-        name,
-        id: name,
-        urn: `urn:pulumi:dev::hello-gateway::${type}::${name}`,
-        custom: true,
-        read: false,
-        inputs,
-        state: inputs,
-        parentUrn: "",
-        dependencyUrns: [],
-        propertyDependencies: {},
-        retainOnDelete: false,
-        protect: false,
-        ignoreChanges: [],
-        customTimeouts: undefined,
-        replacementTrigger: undefined,
-    };
 }
 
 describe("npm run plan (offline plan of an environment)", () => {

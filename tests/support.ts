@@ -214,3 +214,25 @@ export function lineOf(file: string, text: string): number {
     }
     return index + 1;
 }
+
+/** A resource added to a recorded run, as if the program had registered it. */
+export function extra(type: string, name: string, inputs: Record<string, unknown>): RecordedResource {
+    return {
+        type,
+        name,
+        id: name,
+        urn: `urn:pulumi:dev::hello-gateway::${type}::${name}`,
+        custom: true,
+        read: false,
+        inputs,
+        state: inputs,
+        parentUrn: "",
+        dependencyUrns: [],
+        propertyDependencies: {},
+        retainOnDelete: false,
+        protect: false,
+        ignoreChanges: [],
+        customTimeouts: undefined,
+        replacementTrigger: undefined,
+    };
+}

@@ -147,12 +147,12 @@ const SERVING_TYPES = new Set<string>([
 ]);
 
 /** A run as one diagram reads it: the types it asked for are noted in `typesRead`. */
-interface ReadRun extends DiagramSource {
+export interface ReadRun extends DiagramSource {
     readonly typesRead: Set<string>;
 }
 
 /** Starts noting what a diagram reads of `run`; each diagram reads a run through its own one. */
-function readingOf(run: DiagramSource): ReadRun {
+export function readingOf(run: DiagramSource): ReadRun {
     return { stack: run.stack, graph: run.graph, outputs: run.outputs, typesRead: new Set() };
 }
 
@@ -160,7 +160,7 @@ function firstOf(run: ReadRun, type: string): RecordedResource | undefined {
     return allOf(run, type)[0];
 }
 
-function allOf(run: ReadRun, type: string): RecordedResource[] {
+export function allOf(run: ReadRun, type: string): RecordedResource[] {
     run.typesRead.add(type);
     return run.graph.ofType(type);
 }
@@ -244,7 +244,7 @@ function hostLines(host: string | undefined): string[] {
 }
 
 /** Call it last: it lists what the diagram has not read of `run` by then. */
-function otherResourcesNode(id: string, run: ReadRun): DiagramNode[] {
+export function otherResourcesNode(id: string, run: ReadRun): DiagramNode[] {
     const types = run.graph.resources.filter((r) => r.custom && !r.read && !run.typesRead.has(r.type) && !SERVING_TYPES.has(r.type)).map((r) => r.type);
     if (types.length === 0) {
         return [];

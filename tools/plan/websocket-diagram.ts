@@ -5,7 +5,8 @@
  * from the recorded resource graph, so the picture follows the stack file.
  */
 import type { RecordedResource } from "../resource-graph";
-import type { Diagram, DiagramEdge, DiagramNode, DiagramSource } from "./diagram";
+import { allOf, otherResourcesNode, readingOf } from "./diagram";
+import type { Diagram, DiagramEdge, DiagramNode, DiagramSource, ReadRun } from "./diagram";
 import { inputAt } from "./values";
 
 const TYPES = {
@@ -37,9 +38,9 @@ function nodeId(prefix: string, name: string): string {
 }
 
 /** A function's extra grants, read from its role's policy (the log statement left out). */
-function grantsOf(gateway: DiagramSource, fn: RecordedResource): { table: string[]; manageConnections: boolean; parameters: string[] } {
-    const role = gateway.graph.ofType(TYPES.role).find((candidate) => candidate.state.arn === fn.inputs.role);
-    const policy = gateway.graph.ofType(TYPES.rolePolicy).find((candidate) => role !== undefined && candidate.inputs.role === role.state.name);
+function grantsOf(gateway: ReadRun, fn: RecordedResource): { table: string[]; manageConnections: boolean; parameters: string[] } {
+    const role = allOf(gateway, TYPES.role).find((candidate) => candidate.state.arn === fn.inputs.role);
+    const policy = allOf(gateway, TYPES.rolePolicy).find((candidate) => role !== undefined && candidate.inputs.role === role.state.name);
     const statements = (policy && typeof policy.inputs.policy === "string" ? (JSON.parse(policy.inputs.policy) as { Statement: { Action: string | string[]; Resource: string }[] }).Statement : []).slice(1);
     const actions = statements.flatMap((statement) => [statement.Action].flat());
     return {
@@ -49,13 +50,14 @@ function grantsOf(gateway: DiagramSource, fn: RecordedResource): { table: string
     };
 }
 
-export function websocketDiagramOf(env: string, gateway: DiagramSource): Diagram {
-    const api = gateway.graph.ofType(TYPES.api)[0];
-    const stage = gateway.graph.ofType(TYPES.stage)[0];
-    const table = gateway.graph.ofType(TYPES.table)[0];
-    const authorizer = gateway.graph.ofType(TYPES.authorizer)[0];
-    const functions = gateway.graph.ofType(TYPES.function);
-    const integrations = gateway.graph.ofType(TYPES.integration);
+export function websocketDiagramOf(env: string, gatewayRun: DiagramSource): Diagram {
+    const gateway = readingOf(gatewayRun);
+    const api = allOf(gateway, TYPES.api)[0];
+    const stage = allOf(gateway, TYPES.stage)[0];
+    const table = allOf(gateway, TYPES.table)[0];
+    const authorizer = allOf(gateway, TYPES.authorizer)[0];
+    const functions = allOf(gateway, TYPES.function);
+    const integrations = allOf(gateway, TYPES.integration);
     const edges: DiagramEdge[] = [];
     const apiNodes: DiagramNode[] = [];
     const functionNodes: DiagramNode[] = [];
@@ -75,7 +77,7 @@ export function websocketDiagramOf(env: string, gateway: DiagramSource): Diagram
     edges.push({ from: "client", to: "ws_stage", label: `wss:// (route by ${text(api, "routeSelectionExpression") ?? "?"})` });
 
     const functionId = (fn: RecordedResource) => nodeId("fn", fn.name);
-    for (const route of gateway.graph.ofType(TYPES.route)) {
+    for (const route of allOf(gateway, TYPES.route)) {
         const key = String(route.inputs.routeKey);
         const id = nodeId("route", key);
         const auth = String(route.inputs.authorizationType ?? "NONE");
@@ -125,14 +127,16 @@ export function websocketDiagramOf(env: string, gateway: DiagramSource): Diagram
             ],
         });
     }
-    const logGroups = gateway.graph.ofType(TYPES.logGroup);
+    const logGroups = allOf(gateway, TYPES.logGroup);
     const retention = [...new Set(logGroups.map((group) => text(group, "retentionInDays")).filter((days) => days !== undefined))];
     stackNodes.push({ id: "ws_logs", shape: "cylinder", lines: [`${logGroups.length} log groups`, `retention ${retention.join(", ") || "?"} days`, "access, execution, one per function"] });
     edges.push({ from: "ws_stage", to: "ws_logs", dashed: true, label: "logs" });
-    if (gateway.graph.ofType(TYPES.account).length > 0) {
+    if (allOf(gateway, TYPES.account).length > 0) {
         stackNodes.push({ id: "account_logging", shape: "box", lines: ["API Gateway account setting", "CloudWatch role (kept on destroy)"] });
         edges.push({ from: "account_logging", to: "ws_stage", dashed: true, label: "lets it log" });
     }
+    // Last, once everything drawn has been read: what the picture does not draw is listed.
+    stackNodes.push(...otherResourcesNode("gateway_other", gateway));
 
     return {
         title: `hello-gateway ${env}`,
@@ -151,7 +155,6 @@ export function websocketDiagramOf(env: string, gateway: DiagramSource): Diagram
         ],
         edges,
         topToBottom: ["client", "gateway_stack"],
-        // The functions one under the other, so five of them do not spread wider than a page.
         // The functions one under the other, and the token parameter under the table,
         // so five functions do not spread wider than a page.
         columns: [functionNodes.map((node) => node.id), ["ws_table", "ssm_token"].filter((id) => stackNodes.some((node) => node.id === id))],
