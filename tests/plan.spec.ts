@@ -631,6 +631,23 @@ describe("npm run plan (offline plan of an environment)", () => {
             expect(listed(prod.diagram, "origin_other")).to.include(`1 × ${RESOURCE_WORDS["aws:cloudwatch/logGroup:LogGroup"]}`);
         });
 
+        it("prod-http with a custom domain: the node says where its certificate comes from and that Route 53 points at it", async () => {
+            const http = written.find((entry) => entry.env === "prod-http")!.plan as EnvironmentPlan;
+            const customDomainOf = async (overrides: Record<string, string>) => {
+                const gateway = await runStack("prod-http", { overrides, stackOutputs: { [http.originReference]: http.origin.run.outputs } });
+                const diagram = architectureDiagramOf("prod-http", http.origin.run, gateway);
+                return diagram.groups.flatMap((group) => group.nodes).find((node) => node.id === "custom_domain")?.lines;
+            };
+            expect(await customDomainOf({ customDomainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" })).to.deep.equal([
+                "Custom domain api.example.com",
+                "ACM certificate",
+                "Route 53 alias",
+                "TLS 1.2",
+            ]);
+            const certificateArn = `arn:aws:acm:${gatewayConfigOf("prod-http").region}:123456789012:certificate/01234567-89ab-cdef-0123-456789abcdef`;
+            expect(await customDomainOf({ customDomainName: "api.example.com", certificateArn })).to.deep.equal(["Custom domain api.example.com", "certificate", "TLS 1.2"]);
+        });
+
         it("explains the welcome log group: API Gateway writes it once the account's role is set, so it is created first", () => {
             const welcome = plan.gateway.run.resources.find(
                 (resource) =>

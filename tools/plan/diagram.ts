@@ -488,6 +488,23 @@ export interface DiagramOptions {
 }
 
 /**
+ * A custom domain: its name, its certificate (issued here through ACM, or a given one), the
+ * Route 53 alias when the stack makes one, then `notes`.
+ */
+function customDomainNode(gateway: ReadRun, domain: RecordedResource, certificateArnPath: string, ...notes: string[]): DiagramNode {
+    return {
+        id: "custom_domain",
+        shape: "rounded",
+        lines: lines(
+            `Custom domain ${plain(domain, "domainName") ?? ""}`.trim(),
+            firstOf(gateway, "aws:acm/certificate:Certificate") ? "ACM certificate" : plain(domain, certificateArnPath) && "certificate",
+            firstOf(gateway, "aws:route53/record:Record") && "Route 53 alias",
+            ...notes,
+        ),
+    };
+}
+
+/**
  * The wiring between the stacks: the origin's outputs, read through the StackReference. What it
  * hands on is said in the node (an edge to every route, or up to the VPC link, would cross the
  * picture), and the edge from the origin stack places nothing. Adds that edge to `edges`.
@@ -586,15 +603,7 @@ export function architectureDiagramOf(
     const webAcl = firstOf(gateway, T.webAcl);
     const entry: string[] = ["client"];
     if (domain) {
-        gatewayNodes.push({
-            id: "custom_domain",
-            shape: "rounded",
-            lines: lines(
-                `Custom domain ${plain(domain, "domainName") ?? ""}`.trim(),
-                firstOf(gateway, "aws:acm/certificate:Certificate") ? "ACM certificate" : plain(domain, "regionalCertificateArn") && "certificate",
-                firstOf(gateway, "aws:route53/record:Record") && "Route 53 alias",
-            ),
-        });
+        gatewayNodes.push(customDomainNode(gateway, domain, "regionalCertificateArn"));
         entry.push("custom_domain");
     }
     if (webAcl) {
@@ -836,7 +845,7 @@ function httpApiDiagramOf(env: string, origin: ReadRun | undefined, gateway: Rea
     const domain = firstOf(gateway, T.httpDomainName);
     const invokePath = urlPath(gateway.outputs.invokeUrl);
     if (domain) {
-        gatewayNodes.push({ id: "custom_domain", shape: "rounded", lines: lines(`Custom domain ${plain(domain, "domainName") ?? ""}`.trim(), "TLS 1.2") });
+        gatewayNodes.push(customDomainNode(gateway, domain, "domainNameConfiguration.certificateArn", "TLS 1.2"));
         edges.push({ from: "client", to: "custom_domain", label: "HTTPS" }, { from: "custom_domain", to: "stage" });
     } else {
         edges.push({ from: "client", to: "stage", label: `HTTPS${invokePath ? ` ${invokePath}` : ""}` });
