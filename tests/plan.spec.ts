@@ -648,6 +648,20 @@ describe("npm run plan (offline plan of an environment)", () => {
             expect(await customDomainOf({ customDomainName: "api.example.com", certificateArn })).to.deep.equal(["Custom domain api.example.com", "certificate", "TLS 1.2"]);
         });
 
+        it("says which log groups a KMS key encrypts, and that the key is kept on destroy", () => {
+            let encryptedSeen = 0;
+            for (const entry of written) {
+                const gatewayGroup = entry.plan.diagram.groups.find((group) => group.id === "gateway_stack")!;
+                const logNodes = gatewayGroup.nodes.filter((node) => node.shape === "cylinder");
+                const groups = entry.plan.gateway.run.resources.filter((resource) => resource.type === "aws:cloudwatch/logGroup:LogGroup");
+                const encrypted = groups.filter((group) => typeof group.inputs.kmsKeyId === "string");
+                expect(logNodes, entry.env).to.have.length(groups.length);
+                expect(logNodes.filter((node) => node.lines.includes("KMS-encrypted, key kept on destroy")), entry.env).to.have.length(encrypted.length);
+                encryptedSeen += encrypted.length;
+            }
+            expect(encryptedSeen, "a committed environment with encrypted logs (prod)").to.be.greaterThan(0);
+        });
+
         it("explains the welcome log group: API Gateway writes it once the account's role is set, so it is created first", () => {
             const welcome = plan.gateway.run.resources.find(
                 (resource) =>

@@ -434,6 +434,16 @@ function originPart(origin: ReadRun): OriginPart {
     return { group, edges, entryFor, columns: [[...(monitoring ? [monitoring.id] : []), ...otherNodes.map((node) => node.id)]] };
 }
 
+/** How a log group keeps what it holds: its retention, and the KMS key that encrypts it (if any). */
+function logKeepingLines(run: ReadRun, group: RecordedResource): string[] {
+    const retention = plain(group, "retentionInDays");
+    const key = dependenciesOfType(run, group, "aws:kms/key:Key")[0];
+    return lines(
+        retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires",
+        key && `KMS-encrypted${key.retainOnDelete ? ", key kept on destroy" : ""}`,
+    );
+}
+
 /** What tells the gateway's log groups apart: the stage's access-log ARN, the account setting, the WAF's logging. */
 interface LogWriters {
     readonly accessArn: string | undefined;
@@ -758,12 +768,7 @@ export function architectureDiagramOf(
         const functionIndex = functions.findIndex((fn) => plain(fn, "loggingConfig.logGroup") === stateText(group, "name"));
         const writer = role.writer ?? (functionIndex === -1 ? undefined : { from: `lambda_${functionIndex + 1}`, label: "logs" });
         const title = role.writer === undefined && functionIndex !== -1 ? "CloudWatch function logs (JSON)" : role.title;
-        const retention = plain(group, "retentionInDays");
-        gatewayNodes.push({
-            id,
-            shape: "cylinder",
-            lines: [title, retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires", ...role.notes],
-        });
+        gatewayNodes.push({ id, shape: "cylinder", lines: [title, ...logKeepingLines(gateway, group), ...role.notes] });
         logColumn.push(id);
         if (writer) {
             edges.push({ from: writer.from, to: id, dashed: true, label: writer.label });
@@ -911,8 +916,7 @@ function httpApiDiagramOf(env: string, origin: ReadRun | undefined, gateway: Rea
         // A function's own log group (its loggingConfig names it) is written by that function.
         const functionIndex = functions.findIndex((fn) => plain(fn, "loggingConfig.logGroup") === stateText(group, "name"));
         const title = isAccess ? "CloudWatch access logs (no execution logs)" : functionIndex !== -1 ? "CloudWatch function logs (JSON)" : `Log group ${group.name}`;
-        const retention = plain(group, "retentionInDays");
-        gatewayNodes.push({ id, shape: "cylinder", lines: [title, retention && retention !== "0" ? `retention ${retention} days` : "retention: never expires"] });
+        gatewayNodes.push({ id, shape: "cylinder", lines: [title, ...logKeepingLines(gateway, group)] });
         logColumn.push(id);
         if (isAccess) edges.push({ from: "stage", to: id, dashed: true, label: "access log" });
         else if (functionIndex !== -1) edges.push({ from: `function_${functionIndex + 1}`, to: id, dashed: true, label: "logs" });
