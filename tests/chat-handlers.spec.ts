@@ -124,6 +124,23 @@ describe("chat functions against moto_server (DynamoDB, SSM, @connections)", fun
         return posts;
     }
 
+    /**
+     * What the handler wrote with console.log while `run` ran (in Lambda, its log group), parsed;
+     * kept out of the test report. Console output of other specs in this worker waits its turn:
+     * mocha runs one spec at a time per worker.
+     */
+    async function logged(run: () => Promise<unknown>): Promise<unknown[]> {
+        const lines: string[] = [];
+        const write = console.log;
+        console.log = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
+        try {
+            await run();
+        } finally {
+            console.log = write;
+        }
+        return lines.map((line) => JSON.parse(line));
+    }
+
     async function item(connectionId: string) {
         return (await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { [CONNECTION_KEY]: { S: connectionId } } }))).Item;
     }
@@ -164,12 +181,14 @@ describe("chat functions against moto_server (DynamoDB, SSM, @connections)", fun
             new PutItemCommand({ TableName: tableName, Item: { [CONNECTION_KEY]: { S: "conn-expired" }, [EXPIRY_ATTRIBUTE]: { N: String(now - 1) } } }),
         );
         const since = (await moto!.recording()).length;
-        await onSendMessage(event("conn-a", "sendmessage", JSON.stringify({ action: "sendmessage", text: "hello, room" })), runtime());
+        const log = await logged(() => onSendMessage(event("conn-a", "sendmessage", JSON.stringify({ action: "sendmessage", text: "hello, room" })), runtime()));
         const posts = await postsSince(since);
         expect([...posts.keys()].sort()).to.deep.equal(["conn-a", "conn-b", "conn-c"]);
         for (const received of posts.values()) {
             expect(received).to.deep.equal([{ action: "sendmessage", text: "hello, room" }]);
         }
+        // One record per broadcast, with counts only: no text and no connection id reach the log.
+        expect(log).to.deep.equal([{ message: "broadcast", delivered: 3, gone: 0 }]);
     });
 
     it("sendmessage drops a connection API Gateway reports gone (410) and still reaches the others", async () => {
@@ -178,7 +197,8 @@ describe("chat functions against moto_server (DynamoDB, SSM, @connections)", fun
         }
         gone.add("conn-gone");
         const since = (await moto!.recording()).length;
-        await onSendMessage(event("conn-a", "sendmessage", JSON.stringify({ action: "sendmessage", text: "still here?" })), runtime());
+        const log = await logged(() => onSendMessage(event("conn-a", "sendmessage", JSON.stringify({ action: "sendmessage", text: "still here?" })), runtime()));
+        expect(log).to.deep.equal([{ message: "broadcast", delivered: 2, gone: 1 }]);
         expect(await item("conn-gone")).to.equal(undefined);
         expect(await item("conn-b")).to.not.equal(undefined);
         expect([...(await postsSince(since)).keys()].sort()).to.deep.equal(["conn-a", "conn-b"]);
@@ -188,10 +208,11 @@ describe("chat functions against moto_server (DynamoDB, SSM, @connections)", fun
         await onConnect(event("conn-a", "$connect"), runtime());
         await onConnect(event("conn-b", "$connect"), runtime());
         const since = (await moto!.recording()).length;
-        await onSendMessage(event("conn-a", "sendmessage", JSON.stringify({ action: "sendmessage" })), runtime());
+        const log = await logged(() => onSendMessage(event("conn-a", "sendmessage", JSON.stringify({ action: "sendmessage" })), runtime()));
         const posts = await postsSince(since);
         expect([...posts.keys()]).to.deep.equal(["conn-a"]);
         expect(posts.get("conn-a")?.[0]).to.include({ action: "usage" });
+        expect(log, "no broadcast record").to.deep.equal([]);
     });
 
     it("the $connect authorizer allows the token stored in SSM and denies a wrong or missing one", async () => {
