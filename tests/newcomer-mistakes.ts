@@ -129,6 +129,11 @@ export const MISTAKES: readonly Mistake[] = [
     { name: "SSH list emptied", env: "dev", stack: "dev-origin", edit: set("sshAllowedCidrs", "[]"), key: "hello-gateway:sshAllowedCidrs", expected: /empty list.*at least one CIDR/ },
     { name: "SSH range with host bits set", env: "dev", stack: "dev-origin", edit: set("sshAllowedCidrs", "\n    - 203.0.113.7/24"), key: "hello-gateway:sshAllowedCidrs", expected: /host bits zero/ },
 
+    // A key put in the other stack's file: the stack that would read it is named.
+    { name: "the origin's helloMessage in the gateway's file", env: "dev", stack: "dev", edit: set("helloMessage", "Hello from my origin"), key: "hello-gateway:helloMessage", expected: /"Hello from my origin".*gateway stack, which ignores it.*Pulumi\.dev-origin\.yaml/ },
+    { name: "the origin's instanceType in the gateway's file", env: "prod", stack: "prod", edit: set("instanceType", "t3.small"), key: "hello-gateway:instanceType", expected: /"t3\.small".*gateway stack.*Pulumi\.prod-origin\.yaml/ },
+    { name: "the gateway's throttleRateLimit in the origin's file", env: "dev", stack: "dev-origin", edit: set("throttleRateLimit", "25"), key: "hello-gateway:throttleRateLimit", expected: /"25".*origin stack, which ignores it.*Pulumi\.dev\.yaml/ },
+
     // The origin stack: the fleet.
     { name: "minInstances above maxInstances", env: "prod", stack: "prod-origin", edit: both(set("minInstances", "3"), set("maxInstances", "2")), key: "hello-gateway:minInstances", expected: /"3".*at most maxInstances \(2\)/ },
     { name: "maxInstances 0", env: "prod", stack: "prod-origin", edit: set("maxInstances", "0"), key: "hello-gateway:maxInstances", expected: /"0".*whole number of instances from 1/ },

@@ -98,6 +98,8 @@ export type DefaultedKey = keyof typeof DEFAULTS;
 export class ConfigReader {
     /** Keys already refused for the space around them: a key read twice is reported once. */
     private readonly paddedKeys = new Set<string>();
+    /** Every key a parser asked for: what no parser asked for, this stack would ignore. */
+    private readonly consulted = new Set<string>();
 
     constructor(
         readonly raw: RawConfig,
@@ -110,6 +112,7 @@ export class ConfigReader {
      * `"us-east-1 "` would otherwise be right here and wrong in an ARN.
      */
     private text(key: string): string | undefined {
+        this.consulted.add(key);
         const value = this.raw.values[key];
         if (value === undefined || value === "") {
             return undefined;
@@ -132,13 +135,20 @@ export class ConfigReader {
 
     /** Whether the stack sets this key to exactly the empty string (as opposed to leaving it out). */
     isExplicitlyEmpty(key: string): boolean {
+        this.consulted.add(key);
         return this.raw.values[key] === "";
     }
 
     /** The value untouched (a private key needs its trailing newline); blank counts as absent. */
     verbatim(key: DefaultedKey): string | undefined {
+        this.consulted.add(key);
         const value = this.raw.values[key];
         return value === undefined || value.trim() === "" ? undefined : value;
+    }
+
+    /** Whether a parser asked for this key (whatever it found). */
+    wasConsulted(key: string): boolean {
+        return this.consulted.has(key);
     }
 
     string(key: DefaultedKey): string {
