@@ -1,5 +1,6 @@
 import { ConfigError, parseConfig, problemLine, rawConfigFrom } from "../infra/config";
-import { REPO_ROOT, StackFileReport, readStackConfig } from "./stack-files";
+import { configurationReport } from "../infra/config-keys";
+import { REPO_ROOT, StackFileReport, committedStacks, loadProject, readStackConfig } from "./stack-files";
 
 /**
  * Every configuration problem of one stack, offline, in one list: what the CLI would refuse in
@@ -38,4 +39,18 @@ export function problemsOfReport(project: string, stack: string, report: StackFi
 /** The problems of several stacks (an environment's origin and gateway), in order, all at once. */
 export function configProblemsOf(project: string, stacks: readonly string[], root = REPO_ROOT): string[] {
     return stacks.flatMap((stack) => stackConfigProblems(project, stack, root));
+}
+
+/** The program's refusal of every committed stack file, in one report; undefined when all are fine. */
+export function committedStackFilesReport(root = REPO_ROOT): string | undefined {
+    const project = loadProject(root).name;
+    const refused = committedStacks(root)
+        .map((stack) => [stack, stackConfigProblems(project, stack, root)] as const)
+        .filter(([, problems]) => problems.length > 0);
+    return refused.length === 0
+        ? undefined
+        : configurationReport(
+              refused.map(([stack]) => stack),
+              refused.flatMap(([, problems]) => problems),
+          );
 }
