@@ -443,16 +443,32 @@ export const ec2VpcFlowLogs: StackValidationPolicy = {
 /** Resources that launch instances and carry their metadata options; launch templates have their own rule. */
 const INSTANCE_LAUNCHERS = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest", "aws:ec2/launchConfiguration:LaunchConfiguration"];
 
+/**
+ * A spot fleet launches instances from its launchSpecifications[] or from launch templates
+ * (launchTemplateConfigs[]). A launch specification has no metadata options: neither the
+ * provider's SpotFleetRequestLaunchSpecification nor EC2's SpotFleetLaunchSpecification
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotFleetLaunchSpecification.html)
+ * has a MetadataOptions field, so its instances accept IMDSv1 unless the account default says
+ * otherwise, which this pack cannot see. Its volumes are rootBlockDevices[] and ebsBlockDevices[].
+ */
+const SPOT_FLEET_REQUEST = "aws:ec2/spotFleetRequest:SpotFleetRequest";
+
 export const ec2Imdsv2Required: ResourceValidationPolicy = {
     name: "ec2-imdsv2-required",
     description: describePolicy(
         [CONTROLS.imdsv2],
-        'every Instance, SpotInstanceRequest and LaunchConfiguration sets metadataOptions.httpTokens to "required" (unset, EC2 accepts IMDSv1).',
+        'every Instance, SpotInstanceRequest and LaunchConfiguration sets metadataOptions.httpTokens to "required" (unset, EC2 accepts IMDSv1); a SpotFleetRequest launches only from launchTemplateConfigs, since its launchSpecifications[] cannot set metadata options.',
     ),
     url: CONTROLS.imdsv2.url,
     validateResource: (args, reportViolation) => {
+        if (args.type === SPOT_FLEET_REQUEST) {
+            listAt(args.props, ["launchSpecifications"]).forEach((_specification, index) => {
+                reportViolation(violationMessage([CONTROLS.imdsv2], args, `launchSpecifications[${index}] cannot set metadataOptions, so its instances accept IMDSv1; launch from launchTemplateConfigs with a launch template whose metadataOptions.httpTokens is "required".`));
+            });
+            return;
+        }
         if (!INSTANCE_LAUNCHERS.includes(args.type)) {
-            return args.notApplicable("Policy only applies to instances, spot instance requests and launch configurations");
+            return args.notApplicable("Policy only applies to instances, spot instance requests, spot fleet requests and launch configurations");
         }
         const httpTokens = rawValueAt(args.props, ["metadataOptions", "httpTokens"]);
         if (httpTokens !== "required") {
@@ -465,7 +481,7 @@ export const ec2EbsEncrypted: ResourceValidationPolicy = {
     name: "ec2-ebs-encrypted",
     description: describePolicy(
         [CONTROLS.ebsEncryption],
-        "every Instance, SpotInstanceRequest and LaunchConfiguration sets rootBlockDevice.encrypted and each ebsBlockDevices[].encrypted to true; every LaunchTemplate (the fleet's volumes) states blockDeviceMappings, each ebs one with encrypted \"true\"; every ebs Volume sets encrypted to true.",
+        "every Instance, SpotInstanceRequest and LaunchConfiguration sets rootBlockDevice.encrypted and each ebsBlockDevices[].encrypted to true; each launchSpecifications[] entry of a SpotFleetRequest states rootBlockDevices and sets every rootBlockDevices[] and ebsBlockDevices[] entry's encrypted to true; every LaunchTemplate (the fleet's volumes) states blockDeviceMappings, each ebs one with encrypted \"true\"; every ebs Volume sets encrypted to true.",
     ),
     url: CONTROLS.ebsEncryption.url,
     validateResource: [
@@ -482,6 +498,28 @@ export const ec2EbsEncrypted: ResourceValidationPolicy = {
                 const encrypted = rawValueAt(device as object, ["encrypted"]);
                 if (!isTrue(encrypted)) {
                     reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `ebsBlockDevices[${index}] (${shown(rawValueAt(device as object, ["deviceName"]))}).encrypted is ${shown(encrypted)}; it must be true.`));
+                }
+            });
+        },
+        (args, reportViolation) => {
+            if (args.type !== SPOT_FLEET_REQUEST) {
+                return; // launchTemplateConfigs are judged on their LaunchTemplate.
+            }
+            listAt(args.props, ["launchSpecifications"]).forEach((specification, index) => {
+                const where = `launchSpecifications[${index}]`;
+                const roots = listAt(specification as object, ["rootBlockDevices"]);
+                if (roots.length === 0) {
+                    // As for an Instance without rootBlockDevice: the AMI's snapshot and the account default decide.
+                    reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `${where}.rootBlockDevices is unset, so the root volume's encryption follows the AMI and the account default; state it with encrypted true.`));
+                }
+                for (const list of ["rootBlockDevices", "ebsBlockDevices"]) {
+                    listAt(specification as object, [list]).forEach((device, deviceIndex) => {
+                        const encrypted = rawValueAt(device as object, ["encrypted"]);
+                        if (!isTrue(encrypted)) {
+                            const name = list === "ebsBlockDevices" ? ` (${shown(rawValueAt(device as object, ["deviceName"]))})` : "";
+                            reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `${where}.${list}[${deviceIndex}]${name}.encrypted is ${shown(encrypted)}; it must be true.`));
+                        }
+                    });
                 }
             });
         },

@@ -59,6 +59,7 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     instance: "aws:ec2/instance:Instance",
     spot: "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+    spotFleet: "aws:ec2/spotFleetRequest:SpotFleetRequest",
     launchConfiguration: "aws:ec2/launchConfiguration:LaunchConfiguration",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     volume: "aws:ebs/volume:Volume",
@@ -111,6 +112,11 @@ const launchTemplate = (name: string, inputs: Record<string, unknown> = {}) =>
         networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false" }],
         ...inputs,
     });
+/** A launch specification of a spot fleet: root and extra volumes encrypted; it has no metadataOptions field at all. */
+const fleetSpec = (inputs: Record<string, unknown> = {}) => ({ ami: "ami-1", instanceType: "t3.micro", rootBlockDevices: [{ encrypted: true, volumeSize: 8 }], ...inputs });
+const spotFleet = (name: string, inputs: Record<string, unknown>) =>
+    fixture(T.spotFleet, name, { iamFleetRole: "arn:aws:iam::123456789012:role/fleet", targetCapacity: 2, ...inputs });
+const FLEET_TEMPLATE_CONFIGS = [{ launchTemplateSpecification: { id: "lt-1", version: "$Latest" }, overrides: [{ subnetId: "subnet-a" }] }];
 const vpc = (name: string) => fixture(T.vpc, name, { id: `${name}-id`, cidrBlock: "10.0.0.0/16" });
 const flowLog = (name: string, target: AnalyzedResource, trafficType: string) =>
     fixture(T.flowLog, name, { vpcId: target.inputs.id, trafficType, logDestination: LOG_GROUP_ARN }, { from: { vpcId: [target] } });
@@ -320,10 +326,13 @@ const MUTATIONS: readonly RuleMutations[] = [
             shape("Instance metadataOptions left unset", () => [instance("i", { metadataOptions: undefined })]),
             shape("SpotInstanceRequest metadataOptions left unset", () => [fixture(T.spot, "spot", { ami: "ami-1", instanceType: "t3.micro", rootBlockDevice: { encrypted: true } })]),
             shape("LaunchConfiguration httpTokens optional", () => [fixture(T.launchConfiguration, "lc", { imageId: "ami-1", instanceType: "t3.micro", metadataOptions: { httpTokens: "optional" }, rootBlockDevice: { encrypted: true } })]),
+            shape("SpotFleetRequest launching from a launch specification (it has no metadataOptions)", () => [spotFleet("fleet", { launchSpecifications: [fleetSpec()] })]),
+            shape("SpotFleetRequest with two launch specifications, volumes encrypted", () => [spotFleet("fleet", { launchSpecifications: [fleetSpec(), fleetSpec({ instanceType: "t3.small" })] })]),
         ],
         compliant: [
             shape("Instance httpTokens required", () => [instance("i")]),
             shape("SpotInstanceRequest httpTokens required", () => [fixture(T.spot, "spot", { ami: "ami-1", metadataOptions: metadata, rootBlockDevice: { encrypted: true } })]),
+            shape("SpotFleetRequest launching only from launchTemplateConfigs (the template has its own rule)", () => [spotFleet("fleet", { launchTemplateConfigs: FLEET_TEMPLATE_CONFIGS })]),
         ],
     },
     {
@@ -338,9 +347,14 @@ const MUTATIONS: readonly RuleMutations[] = [
             shape("LaunchConfiguration root volume unset", () => [fixture(T.launchConfiguration, "lc", { imageId: "ami-1", metadataOptions: metadata })]),
             shape("SpotInstanceRequest root volume encrypted false", () => [fixture(T.spot, "spot", { ami: "ami-1", metadataOptions: metadata, rootBlockDevice: { encrypted: false } })]),
             shape("ebs Volume unencrypted", () => [fixture(T.volume, "v", { availabilityZone: "us-east-1a", size: 8 })]),
+            shape("SpotFleetRequest launch specification with rootBlockDevices[].encrypted false", () => [spotFleet("fleet", { launchSpecifications: [fleetSpec({ rootBlockDevices: [{ encrypted: false }] })] })]),
+            shape("SpotFleetRequest launch specification with no rootBlockDevices (AMI and account default decide)", () => [spotFleet("fleet", { launchSpecifications: [fleetSpec(), fleetSpec({ rootBlockDevices: undefined })] })]),
+            shape("SpotFleetRequest launch specification with an unencrypted ebsBlockDevices entry", () => [spotFleet("fleet", { launchSpecifications: [fleetSpec({ ebsBlockDevices: [{ deviceName: "/dev/sdf", volumeSize: 8 }] })] })]),
         ],
         compliant: [
             shape("Instance root encrypted", () => [instance("i")]),
+            shape("SpotFleetRequest launch specifications with root and extra volumes encrypted", () => [spotFleet("fleet", { launchSpecifications: [fleetSpec({ ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true }] })] })]),
+            shape("SpotFleetRequest launching only from launchTemplateConfigs", () => [spotFleet("fleet", { launchTemplateConfigs: FLEET_TEMPLATE_CONFIGS })]),
             shape('LaunchTemplate ebs.encrypted "true", plus an instance-store mapping', () => [launchTemplate("lt", { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }, { deviceName: "/dev/sdb", virtualName: "ephemeral0" }] })]),
         ],
     },
