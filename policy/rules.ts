@@ -391,7 +391,14 @@ export const cloudWatchLogGroupKms: ResourceValidationPolicy = {
 // ---------------------------------------------------------------------------------------------
 // EC2
 
-/** The VPC a VPC resource stands for: its id (aws:ec2/vpc:Vpc), or the vpcId output of awsx's component. */
+/**
+ * The resources that stand for a VPC: a VPC the stack creates, awsx's component, and the
+ * region's default VPC adopted into the stack (aws:ec2/defaultVpc:DefaultVpc). EC2.6 covers every
+ * VPC of the account, the default one included, so adopting it brings it under the rule.
+ */
+const VPC_TYPES = ["aws:ec2/vpc:Vpc", "aws:ec2/defaultVpc:DefaultVpc", "awsx:ec2:Vpc"];
+
+/** The VPC a VPC resource stands for: its id (aws:ec2/vpc:Vpc, a DefaultVpc), or the vpcId output of awsx's component. */
 function vpcIdOf(vpc: PolicyResource): unknown {
     return vpc.type === "awsx:ec2:Vpc" ? rawValueAt(vpc.props, ["vpcId"]) : rawValueAt(vpc.props, ["id"]);
 }
@@ -413,11 +420,11 @@ function logsVpc(flowLog: PolicyResource, vpc: PolicyResource): boolean {
 
 export const ec2VpcFlowLogs: StackValidationPolicy = {
     name: "ec2-vpc-flow-logs",
-    description: describePolicy([CONTROLS.vpcFlowLogs], "every VPC (aws:ec2/vpc:Vpc, or awsx's Vpc component) is the vpcId of an aws:ec2/flowLog:FlowLog in the same stack whose trafficType is ALL or REJECT (ACCEPT leaves rejected traffic unlogged)."),
+    description: describePolicy([CONTROLS.vpcFlowLogs], "every VPC (aws:ec2/vpc:Vpc, the default VPC adopted as aws:ec2/defaultVpc:DefaultVpc, or awsx's Vpc component) is the vpcId of an aws:ec2/flowLog:FlowLog in the same stack whose trafficType is ALL or REJECT (ACCEPT leaves rejected traffic unlogged)."),
     url: CONTROLS.vpcFlowLogs.url,
     validateStack: (args, reportViolation) => {
         const flowLogs = resourcesOfType(args, aws.ec2.FlowLog);
-        const vpcs = args.resources.filter((resource) => resource.type === "aws:ec2/vpc:Vpc" || resource.type === "awsx:ec2:Vpc");
+        const vpcs = args.resources.filter((resource) => VPC_TYPES.includes(resource.type));
         for (const vpc of vpcs) {
             // awsx's component hands out its child VPC's id: a flow log built from it names the
             // component, not the child, as the source of its vpcId.

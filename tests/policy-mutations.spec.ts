@@ -64,6 +64,7 @@ const T = {
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     volume: "aws:ebs/volume:Volume",
     vpc: "aws:ec2/vpc:Vpc",
+    defaultVpc: "aws:ec2/defaultVpc:DefaultVpc",
     flowLog: "aws:ec2/flowLog:FlowLog",
     group: "aws:ec2/securityGroup:SecurityGroup",
     defaultGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
@@ -368,6 +369,7 @@ const MUTATIONS: readonly RuleMutations[] = [
                 const target = vpc("vpc");
                 return [target, flowLog("fl", target, "ACCEPT")];
             }),
+            shape("the default VPC adopted into the stack with no flow log", () => [fixture(T.defaultVpc, "default", { id: "vpc-default", cidrBlock: "172.31.0.0/16" })]),
             shape("a flow log with trafficType left unset", () => {
                 const target = vpc("vpc");
                 return [target, fixture(T.flowLog, "fl", { vpcId: target.inputs.id }, { from: { vpcId: [target] } })];
@@ -376,6 +378,10 @@ const MUTATIONS: readonly RuleMutations[] = [
         compliant: [
             shape("trafficType ALL", () => {
                 const target = vpc("vpc");
+                return [target, flowLog("fl", target, "ALL")];
+            }),
+            shape("the default VPC with an ALL flow log taking vpcId from it", () => {
+                const target = fixture(T.defaultVpc, "default", { id: "vpc-default", cidrBlock: "172.31.0.0/16" });
                 return [target, flowLog("fl", target, "ALL")];
             }),
             shape("trafficType REJECT, matched by id", () => {
