@@ -4,7 +4,8 @@ import * as ipaddr from "ipaddr.js";
  * Address and port arithmetic for the security group rules: how much of the internet a set of
  * CIDRs reaches together, and which ports a set of port ranges covers together. A rule set that
  * splits the internet (`0.0.0.0/1` + `128.0.0.0/1`) or the ports (`0-32767` + `32768-65535`)
- * across entries is judged by the union, not entry by entry.
+ * across entries is judged by the union, not entry by entry. "Every port" means 1-65535: port 0
+ * is reserved and cannot be reached (LOWEST_PORT below).
  */
 
 export type AddressFamily = "IPv4" | "IPv6";
@@ -98,6 +99,15 @@ export function describeReach(cidrs: readonly string[]): string {
 
 export const HIGHEST_PORT = 65535;
 
+/**
+ * The lowest port traffic can go to. Port 0 is reserved for TCP and for UDP (RFC 6335 section 6;
+ * IANA's port number registry lists 0 as "Reserved"), and binding a socket to port 0 asks the
+ * system for any free port, so no server ever listens on it. A set of rules covering 1-65535
+ * therefore lets out every TCP or UDP destination there is, whether or not it also names port 0:
+ * the egress rule judges 1-65535 and leaves port 0 out of the union.
+ */
+export const LOWEST_PORT = 1;
+
 /** An inclusive port range. */
 export interface PortRange {
     readonly from: number;
@@ -105,13 +115,14 @@ export interface PortRange {
 }
 
 /**
- * The port ranges that split 0-65535 at every range's edges: within one piece, every given range
- * either covers all of it or none of it. Judging each piece judges every port.
+ * The port ranges that split LOWEST_PORT-HIGHEST_PORT (1-65535) at every range's edges: within one
+ * piece, every given range either covers all of it or none of it. Judging each piece judges every
+ * usable port; the reserved port 0 is no piece (see LOWEST_PORT).
  */
 export function portPieces(ranges: readonly PortRange[]): PortRange[] {
-    const edges = new Set<number>([0, HIGHEST_PORT + 1]);
+    const edges = new Set<number>([LOWEST_PORT, HIGHEST_PORT + 1]);
     for (const range of ranges) {
-        edges.add(Math.max(0, range.from));
+        edges.add(Math.max(LOWEST_PORT, range.from));
         edges.add(Math.min(HIGHEST_PORT, range.to) + 1);
     }
     const sorted = [...edges].sort((a, b) => a - b);

@@ -711,7 +711,11 @@ function everyPortOpenToInternet(rules: readonly NetworkRule[], protocol: readon
     return open ? relevant : undefined;
 }
 
-/** Egress: all protocols, or every TCP or every UDP port (the union of the port ranges), to the internet (the union of the CIDRs). */
+/**
+ * Egress: all protocols, or every TCP or every UDP port (the union of the port ranges), to the
+ * internet (the union of the CIDRs). Every port is 1-65535: port 0 is reserved (network.ts), so
+ * `tcp 1-65535` lets out as much as `tcp 0-65535`.
+ */
 function egressFindings(rules: readonly NetworkRule[]): NetworkFinding[] {
     const finding = (what: string, sources: readonly NetworkRule[]): NetworkFinding => ({
         what,
@@ -782,7 +786,7 @@ export const ec2NoHighRiskPortsFromAnywhere = networkResourcePolicy(
 export const ec2EgressRestricted = networkResourcePolicy(
     "ec2-egress-restricted",
     EGRESS,
-    'no security group egress lets protocol "-1", or every TCP or every UDP port (the union of its port ranges), out to the internet.',
+    'no security group egress lets protocol "-1", or every TCP or every UDP port (the union of its port ranges covering 1-65535; port 0 is reserved and cannot be reached, so it need not be covered), out to the internet.',
 );
 
 /**

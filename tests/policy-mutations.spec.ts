@@ -449,9 +449,12 @@ const MUTATIONS: readonly RuleMutations[] = [
             }),
             shape('vpc SecurityGroupEgressRule "-1" to ::/0', () => [vpcRule(T.egressRule, "r", group("sg", [], []), { ipProtocol: "-1", cidrIpv6: "::/0" })]),
             shape("every UDP port left open by port defaults (fromPort/toPort unset)", () => [group("sg", [], [{ protocol: "udp", cidrBlocks: ["0.0.0.0/0"] }])]),
+            shape("tcp 1-65535 to 0.0.0.0/0 (port 0 is reserved: this is every port)", () => [group("sg", [], [tcp([1, 65535], ["0.0.0.0/0"])])]),
+            shape("udp 1-65535 split over two rules", () => [group("sg", [], [{ protocol: "udp", fromPort: 1, toPort: 30000, cidrBlocks: ["0.0.0.0/0"] }, { protocol: "udp", fromPort: 30001, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] }])]),
         ],
         compliant: [
             shape("443 and 80 to anywhere", () => [group("sg", [], [tcp(443, ["0.0.0.0/0"]), tcp(80, ["0.0.0.0/0"])])]),
+            shape("443 only to anywhere", () => [group("sg", [], [HTTPS_OUT])]),
             shape("all traffic to the VPC only", () => [group("sg", [], [allTraffic(["10.0.0.0/16"])])]),
             shape("all TCP ports but one to anywhere", () => [group("sg", [], [tcp([0, 21], ["0.0.0.0/0"]), tcp([23, 65535], ["0.0.0.0/0"])])]),
         ],
@@ -539,6 +542,10 @@ const MUTATIONS: readonly RuleMutations[] = [
             shape("all traffic to three quarters of the internet over three vpc egress rules", () => {
                 const sg = group("sg", [], []);
                 return [sg, ...["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2"].map((cidr, index) => vpcRule(T.egressRule, `q${index}`, sg, { ipProtocol: "-1", cidrIpv4: cidr }))];
+            }),
+            shape("tcp 1-65535: 1-32767 and 32768-65535 in two SecurityGroupRules", () => {
+                const sg = group("sg", [], []);
+                return [sg, groupRule("low", sg, "egress", tcp([1, 32767], ["0.0.0.0/0"])), groupRule("high", sg, "egress", tcp([32768, 65535], ["0.0.0.0/0"]))];
             }),
             shape("every UDP port: low half inline, high half standalone, to ::/0", () => {
                 const sg = group("sg", [], [{ protocol: "udp", fromPort: 0, toPort: 40000, ipv6CidrBlocks: ["::/0"] }]);
