@@ -912,11 +912,47 @@ function privateKeyPaths(value: unknown, path: (string | number)[] = []): Proper
 }
 
 /**
- * Environment variables whose name says they hold a credential: `DB_PASSWORD`, `API_TOKEN`,
- * `AWS_SECRET_ACCESS_KEY`, `PRIVATE_KEY`, `GITHUB_AUTH`... A value under such a name is a
- * credential whatever it looks like. Other names (`HELLO_MESSAGE`, `PORT`) are left alone.
+ * Environment variable names that say they hold a credential, judged word by word rather than by
+ * substring (a substring match flags `BYPASS_CACHE` and `AUTHOR_NAME` and misses `DB_PWD`). The
+ * name is split into tokens at every non-alphanumeric character and at camelCase boundaries
+ * (`dbPassword` is `DB`, `PASSWORD`; `APIKey` is `API`, `KEY`), and it names a credential when:
+ * - a token is, or ends with, one of CREDENTIAL_TOKEN_ENDINGS, singular or plural (`PASSWORD`,
+ *   `DBPASSWORD`, `GITHUBTOKEN`, `SECRETS`, `APIKEY`);
+ * - a token is exactly one of CREDENTIAL_TOKENS (`PASS`, `PWD`, `AUTH`: as parts of other words,
+ *   such as `BYPASS` or `AUTHOR`, they mean something else);
+ * - two adjacent tokens form one of CREDENTIAL_TOKEN_PAIRS (`API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`).
+ * A value under such a name is a credential whatever it looks like. Other names (`HELLO_MESSAGE`,
+ * `PORT`, `BYPASS_CACHE`) are left alone.
  */
-export const CREDENTIAL_NAME = /PASS(WORD|WD)?|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH/i;
+export const CREDENTIAL_TOKEN_ENDINGS: readonly string[] = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "APIKEY", "ACCESSKEY", "PRIVATEKEY"];
+export const CREDENTIAL_TOKENS: readonly string[] = ["PASS", "PWD", "AUTH"];
+export const CREDENTIAL_TOKEN_PAIRS: readonly (readonly [string, string])[] = [
+    ["API", "KEY"],
+    ["ACCESS", "KEY"],
+    ["PRIVATE", "KEY"],
+];
+
+/** A name's words, upper-cased: split at non-alphanumerics and camelCase (`dbPassword`, `APIKey`, `DB_PWD`). */
+export function nameTokens(name: string): string[] {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+        .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+        .split(/[^A-Za-z0-9]+/)
+        .filter((token) => token !== "")
+        .map((token) => token.toUpperCase());
+}
+
+/** Whether an environment variable's name says it holds a credential (see CREDENTIAL_TOKEN_ENDINGS). */
+export function isCredentialName(name: string): boolean {
+    const tokens = nameTokens(name);
+    const singular = (token: string) => (token.endsWith("S") ? token.slice(0, -1) : token);
+    return tokens.some(
+        (token, index) =>
+            CREDENTIAL_TOKEN_ENDINGS.some((ending) => token.endsWith(ending) || singular(token).endsWith(ending)) ||
+            CREDENTIAL_TOKENS.includes(token) ||
+            CREDENTIAL_TOKEN_PAIRS.some(([first, second]) => token === first && index + 1 < tokens.length && singular(tokens[index + 1]) === second),
+    );
+}
 
 /** Where each resource type keeps environment variables, by resource type. */
 export const ENVIRONMENT_INPUTS: Readonly<Record<string, PropertyPath>> = {
@@ -933,7 +969,7 @@ function credentialEnvironmentPaths(type: string, props: object): PropertyPath[]
         return [];
     }
     return Object.entries(variables)
-        .filter(([name, value]) => CREDENTIAL_NAME.test(name) && isSet(value))
+        .filter(([name, value]) => isCredentialName(name) && isSet(value))
         .map(([name]) => [...where!, name]);
 }
 
@@ -982,7 +1018,7 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
     name: "no-plaintext-secrets",
     description: describePolicy(
         [CONTROLS.noPlaintextSecrets],
-        "remote command connection passwords and private keys, API key values, command and Lambda environment variables named like a credential (PASSWORD, SECRET, TOKEN, API_KEY, ...), base64 user data (userDataBase64, a launch template's userData) that decodes to a private key, and any string holding a PEM/OpenSSH private key arrive as Pulumi secrets (so the state stores them encrypted); a KeyPair's publicKey holds no private key.",
+        "remote command connection passwords and private keys, API key values, command and Lambda environment variables named like a credential (a word of the name, split at non-alphanumerics and camelCase, that is or ends with PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, CREDENTIAL, APIKEY, ACCESSKEY or PRIVATEKEY, or their plurals; a word that is exactly PASS, PWD or AUTH; or the words API KEY, ACCESS KEY or PRIVATE KEY in a row), base64 user data (userDataBase64, a launch template's userData) that decodes to a private key, and any string holding a PEM/OpenSSH private key arrive as Pulumi secrets (so the state stores them encrypted); a KeyPair's publicKey holds no private key.",
     ),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
         // The raw props: a credential that is not known yet (a key generated in the same

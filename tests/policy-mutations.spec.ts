@@ -626,8 +626,11 @@ const MUTATIONS: readonly RuleMutations[] = [
             shape("a local command's environment API_TOKEN in plain text", () => [fixture(T.localCommand, "cmd", { create: "true", environment: { API_TOKEN: "t0k3n" } })]),
             shape("a Lambda function's environment AWS_SECRET_ACCESS_KEY in plain text", () => [lambdaFunction("fn", { environment: { variables: { AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" } } })]),
             shape("private key material in a KeyPair's publicKey, even as a secret", () => [fixture(T.keyPair, "kp", { publicKey: secret(PRIVATE_KEY) })]),
+            shape("a local command's environment DB_PWD in plain text", () => [fixture(T.localCommand, "cmd", { create: "true", environment: { DB_PWD: "hunter2" } })]),
+            shape("a Lambda function's environment dbPassword (camelCase) in plain text", () => [lambdaFunction("fn", { environment: { variables: { dbPassword: "hunter2" } } })]),
         ],
         compliant: [
+            shape("names that only contain a credential word: BYPASS_CACHE and AUTHOR_NAME in plain text", () => [fixture(T.localCommand, "cmd", { create: "true", environment: { BYPASS_CACHE: "1", AUTHOR_NAME: "Ada" } })]),
             shape("connection and credential environment as secrets, a message as plain text", () => [fixture(T.remoteCommand, "cmd", { connection: secret(connection), create: "true", environment: { DB_PASSWORD: secret("hunter2"), HELLO_MESSAGE: "hello" } })]),
             shape("userDataBase64 without key material", () => [instance("i", { userDataBase64: base64("#!/bin/sh\necho hello\n") })]),
         ],
