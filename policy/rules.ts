@@ -1211,13 +1211,28 @@ function arnParts(arn: string): { service: string; region: string; account: stri
 }
 
 /**
+ * Services whose ARNs name no region and no account: an S3 bucket is `arn:aws:s3:::<bucket>`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html), which is why
+ * Lambda.1 asks an S3-invoked function's policy for `AWS:SourceAccount` as well (the rule below).
+ */
+const ARN_WITHOUT_REGION_OR_ACCOUNT = ["s3"];
+
+/**
  * What is wrong with a permission's sourceArn, if anything. Lambda.1 fails a function policy
  * that lets anyone (principal `*`) invoke, and an S3-invoked one without `AWS:SourceAccount`; it
  * does not evaluate conditions holding wildcards, so a `*` principal is refused here whatever its
- * sourceArn. Beyond the control, the pack asks every permission for a sourceArn whose service,
- * region, account and resource id are fixed, and an execute-api ARN that names a stage, a method
- * and a path after the API id (wildcards there stay within routes of one API; `<api-id>/*` alone
- * lets every route of the API, and any added later, invoke).
+ * sourceArn. Beyond the control, the pack asks every permission for a sourceArn that names one
+ * resource: a fixed service, region and account (both empty for an S3 bucket, whose ARN has
+ * neither) and no `*` or `?` anywhere in the resource part (`rule/*` names every EventBridge rule
+ * of the account). Two exceptions:
+ * - execute-api: the API id is fixed and wildcards may follow it, but the ARN must name a stage, a
+ *   method and a path after the id (wildcards there stay within routes of one API; `<api-id>/*`
+ *   alone lets every route of the API, and any added later, invoke);
+ * - CloudWatch Logs: a log group's ARN is commonly written with a trailing `:*`
+ *   (`arn:aws:logs:<region>:<account>:log-group:<name>:*`; DescribeLogGroups' `arn` field has it,
+ *   Step Functions requires it, https://docs.aws.amazon.com/step-functions/latest/apireference/API_CloudWatchLogsLogGroup.html,
+ *   and EventBridge Pipes' LogGroupArn pattern allows it), and it stands for that one group's
+ *   log streams, not other groups, so that one trailing `:*` is not a wildcard over log groups.
  */
 function sourceArnProblem(sourceArn: unknown): string | undefined {
     if (!isSet(sourceArn)) {
@@ -1230,12 +1245,21 @@ function sourceArnProblem(sourceArn: unknown): string | undefined {
     if (parts === undefined) {
         return `sourceArn ${shown(sourceArn)} is not an ARN`;
     }
-    const resourceId = parts.resource.split("/")[0];
-    const wild = (value: string) => value === "" || value.includes("*") || value.includes("?");
-    if ([parts.service, parts.region, parts.account, resourceId].some(wild)) {
-        return `sourceArn ${shown(sourceArn)} leaves its service, region, account or resource id open`;
+    const hasWildcard = (value: string) => value.includes("*") || value.includes("?");
+    const wild = (value: string) => value === "" || hasWildcard(value);
+    const withoutRegionOrAccount = ARN_WITHOUT_REGION_OR_ACCOUNT.includes(parts.service);
+    const openPlace = (value: string) => (withoutRegionOrAccount ? hasWildcard(value) : wild(value));
+    if (wild(parts.service) || openPlace(parts.region) || openPlace(parts.account)) {
+        return `sourceArn ${shown(sourceArn)} leaves its service, region or account open`;
     }
-    if (parts.service === "execute-api" && parts.resource.split("/").length < 4) {
+    const isExecuteApi = parts.service === "execute-api";
+    const isLogGroup = parts.service === "logs" && parts.resource.startsWith("log-group:") && parts.resource.endsWith(":*");
+    // execute-api: only the API id must be fixed; logs: the log group without its trailing `:*`.
+    const fixedPart = isExecuteApi ? parts.resource.split("/")[0] : isLogGroup ? parts.resource.slice(0, -":*".length) : parts.resource;
+    if (wild(fixedPart) || (isLogGroup && fixedPart === "log-group:")) {
+        return `sourceArn ${shown(sourceArn)} leaves its resource open; name one resource, with no * or ?${isExecuteApi ? " in the API id" : ""}`;
+    }
+    if (isExecuteApi && parts.resource.split("/").length < 4) {
         return `sourceArn ${shown(sourceArn)} lets every route of the API invoke; name the stage, method and path (<api-id>/<stage>/<METHOD>/<path>)`;
     }
     return undefined;
@@ -1245,7 +1269,7 @@ export const lambdaPermissionScoped: ResourceValidationPolicy = {
     name: "lambda-permission-scoped",
     description: describePolicy(
         [CONTROLS.lambdaPublicAccess],
-        'every aws:lambda/permission:Permission names a principal that is not "*" and a sourceArn with a fixed service, region, account and resource id (an execute-api one down to stage, method and path); an s3 principal also needs sourceAccount.',
+        'every aws:lambda/permission:Permission names a principal that is not "*" and a sourceArn with a fixed service, region and account (an s3 ARN has neither region nor account) and no * or ? in its resource part (an execute-api one: a fixed API id, down to stage, method and path, wildcards allowed after the id; a log group ARN may end in its usual :*); an s3 principal also needs sourceAccount.',
     ),
     url: CONTROLS.lambdaPublicAccess.url,
     validateResource: validateResourceOfType(aws.lambda.Permission, (_permission, args, reportViolation) => {
