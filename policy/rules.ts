@@ -1116,9 +1116,6 @@ export const autoScalingMultipleZones: ResourceValidationPolicy = {
     }),
 };
 
-/** Resources that attach an Auto Scaling group to a load balancer from outside the group. */
-const GROUP_ATTACHMENT_TYPES = ["aws:autoscaling/attachment:Attachment", "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment"];
-
 /** Whether the attachment names the group: its autoscalingGroupName came from the group, or equals its name or id. */
 function attachesGroup(attachment: PolicyResource, group: PolicyResource): boolean {
     if (dependsThrough(attachment, "autoscalingGroupName", group)) {
@@ -1128,23 +1125,66 @@ function attachesGroup(attachment: PolicyResource, group: PolicyResource): boole
     return isKnownString(groupName) && [rawValueAt(group.props, ["name"]), rawValueAt(group.props, ["id"])].includes(groupName);
 }
 
+/**
+ * Traffic source types that are load balancers: `elb` (a Classic Load Balancer) and `elbv2` (an
+ * Application, Network or Gateway Load Balancer target group). A `vpc-lattice` target group is
+ * not a load balancer, and its health checks are VPC_LATTICE ones, so AutoScaling.1 does not
+ * apply to it.
+ */
+const LOAD_BALANCER_TRAFFIC_SOURCE_TYPES = ["elb", "elbv2"];
+
+/**
+ * Whether a traffic source (a group's trafficSources[] entry, a TrafficSourceAttachment's
+ * trafficSource) is a load balancer. Its type is optional on the group; unset (or not known yet),
+ * the identifier decides: anything but a VPC Lattice target group ARN counts as a load balancer.
+ */
+function isLoadBalancerTrafficSource(source: unknown): boolean {
+    if (typeof source !== "object" || source === null) {
+        return false;
+    }
+    const type = rawValueAt(source, ["type"]);
+    if (isKnownString(type) && type !== "") {
+        return LOAD_BALANCER_TRAFFIC_SOURCE_TYPES.includes(type);
+    }
+    const identifier = rawValueAt(source, ["identifier"]);
+    return !(isKnownString(identifier) && arnParts(identifier)?.service === "vpc-lattice");
+}
+
+/**
+ * The health check types a group uses. HealthCheckType is "a comma-separated value string of one
+ * or more health check types" among EC2, EBS, ELB and VPC_LATTICE, EC2 always on
+ * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html,
+ * HealthCheckType), so "ELB,EBS" turns ELB health checks on as "ELB" does.
+ */
+function healthCheckTypes(value: unknown): string[] {
+    return isKnownString(value) ? value.split(",").map((type) => type.trim().toUpperCase()) : [];
+}
+
 export const autoScalingElbHealthChecks: StackValidationPolicy = {
     name: "autoscaling-elb-health-checks",
     description: describePolicy(
         [CONTROLS.groupElbHealthChecks],
-        'every Auto Scaling Group attached to a load balancer (its own targetGroupArns, loadBalancers or trafficSources, or an aws.autoscaling.Attachment or TrafficSourceAttachment naming it) sets healthCheckType "ELB".',
+        'every Auto Scaling Group attached to a load balancer (its own targetGroupArns, loadBalancers or elb/elbv2 trafficSources, or an aws.autoscaling.Attachment or elb/elbv2 TrafficSourceAttachment naming it) has "ELB" among its healthCheckType list ("ELB", or a comma-separated list such as "ELB,EBS"). A vpc-lattice traffic source is not a load balancer.',
     ),
     url: CONTROLS.groupElbHealthChecks.url,
     validateStack: (args, reportViolation) => {
-        const attachments = args.resources.filter((resource) => GROUP_ATTACHMENT_TYPES.includes(resource.type));
+        const attachments = args.resources.filter(
+            (resource) =>
+                resource.type === "aws:autoscaling/attachment:Attachment" ||
+                (resource.type === "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment" && isLoadBalancerTrafficSource(rawValueAt(resource.props, ["trafficSource"]))),
+        );
         for (const group of args.resources.filter((resource) => resource.type === "aws:autoscaling/group:Group")) {
-            const ownLists = ["targetGroupArns", "loadBalancers", "trafficSources"].filter((list) => listAt(group.props, [list]).length > 0);
+            const ownLists = ["targetGroupArns", "loadBalancers"].filter((list) => listAt(group.props, [list]).length > 0);
+            const loadBalancerSources = listAt(group.props, ["trafficSources"]).filter(isLoadBalancerTrafficSource);
+            if (loadBalancerSources.length > 0) {
+                ownLists.push("trafficSources");
+            }
             const attachedBy = attachments.filter((attachment) => attachesGroup(attachment, group)).map((attachment) => `${attachment.type} "${attachment.name}"`);
             const healthCheckType = rawValueAt(group.props, ["healthCheckType"]);
-            if ((ownLists.length > 0 || attachedBy.length > 0) && healthCheckType !== "ELB") {
+            if ((ownLists.length > 0 || attachedBy.length > 0) && !healthCheckTypes(healthCheckType).includes("ELB")) {
                 const through = [...ownLists, ...attachedBy].join(", ");
                 reportViolation(
-                    violationMessage([CONTROLS.groupElbHealthChecks], group, `healthCheckType is ${shown(healthCheckType)} while ${through} put${ownLists.length + attachedBy.length === 1 ? "s" : ""} it behind a load balancer; it must be "ELB", or an instance whose server stopped answering stays in service.`),
+                    violationMessage([CONTROLS.groupElbHealthChecks], group, `healthCheckType is ${shown(healthCheckType)} while ${through} put${ownLists.length + attachedBy.length === 1 ? "s" : ""} it behind a load balancer; it must include "ELB" ("ELB", or a list such as "ELB,EBS"), or an instance whose server stopped answering stays in service.`),
                     group.urn,
                 );
             }

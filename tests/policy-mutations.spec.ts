@@ -608,9 +608,20 @@ const MUTATIONS: readonly RuleMutations[] = [
                 asg("g", { healthCheckType: "EC2" }),
                 fixture(T.asgTrafficSource, "ts", { autoscalingGroupName: "g", trafficSource: { identifier: "arn:aws:elasticloadbalancing:tg", type: "elbv2" } }),
             ]),
+            shape("EC2 health checks behind an elbv2 traffic source of the group's own", () => [asg("g", { healthCheckType: "EC2", trafficSources: [{ identifier: "arn:aws:elasticloadbalancing:tg", type: "elbv2" }] })]),
+            shape('a health check list without ELB ("EBS,VPC_LATTICE") behind a target group', () => [asg("g", { targetGroupArns: ["arn:aws:elasticloadbalancing:tg"], healthCheckType: "EBS,VPC_LATTICE" })]),
+            shape("VPC_LATTICE health checks behind a vpc-lattice and an elbv2 traffic source", () => [
+                asg("g", { healthCheckType: "VPC_LATTICE", trafficSources: [{ identifier: "arn:aws:vpc-lattice:tg", type: "vpc-lattice" }, { identifier: "arn:aws:elasticloadbalancing:tg", type: "elbv2" }] }),
+            ]),
         ],
         compliant: [
             shape("Attachment with ELB health checks", () => [asg("g"), fixture(T.asgAttachment, "att", { autoscalingGroupName: "g", lbTargetGroupArn: "tg" })]),
+            shape('"ELB,EBS" (a list of health check types that includes ELB) with a target group', () => [asg("g", { targetGroupArns: ["arn:aws:elasticloadbalancing:tg"], healthCheckType: "ELB,EBS" })]),
+            shape("a group whose only traffic source is vpc-lattice, healthCheckType VPC_LATTICE", () => [asg("g", { healthCheckType: "VPC_LATTICE", trafficSources: [{ identifier: "arn:aws:vpc-lattice:tg", type: "vpc-lattice" }] })]),
+            shape("a vpc-lattice TrafficSourceAttachment, healthCheckType VPC_LATTICE", () => [
+                asg("g", { healthCheckType: "VPC_LATTICE" }),
+                fixture(T.asgTrafficSource, "ts", { autoscalingGroupName: "g", trafficSource: { identifier: "arn:aws:vpc-lattice:tg", type: "vpc-lattice" } }),
+            ]),
             shape("an EC2-checked group with no load balancer, next to an attachment of another group", () => [asg("g", { healthCheckType: "EC2" }), fixture(T.asgAttachment, "att", { autoscalingGroupName: "other", lbTargetGroupArn: "tg" })]),
         ],
     },
