@@ -71,7 +71,9 @@ const anyResource = (action: string) => `arn:aws:${action.split(":")[0]}:us-east
 /** A gateway's origin must be deployed in its mode: a private one exports its NLB. */
 function originsFor(originMode: string | undefined): Record<string, Record<string, unknown>> {
     const outputs = (env: string) => (originMode === "private" ? privateOriginOutputsFor(env) : publicOriginOutputsFor(env));
-    return { [`organization/${PROJECT}/dev-origin`]: outputs("dev"), [`organization/${PROJECT}/prod-origin`]: outputs("prod") };
+    // Every committed environment's origin: dev's, prod's, and any a user adds.
+    const environments = committedStacks().filter((stack) => stack.endsWith("-origin")).map((stack) => stack.slice(0, -"-origin".length));
+    return Object.fromEntries(environments.map((env) => [`organization/${PROJECT}/${env}-origin`, outputs(env)]));
 }
 
 function switchCombinations(stack: string): Array<Record<string, string | undefined>> {

@@ -275,6 +275,6 @@ describe("npm run emulate (command line)", () => {
     });
 
     it("refuses an unknown environment with exit code 2", () => {
-        expect(() => parseEmulateArgs(["staging"])).to.throw('unknown environment "staging": expected one of dev, prod, prod-http, switches');
+        expect(() => parseEmulateArgs(["stagin"])).to.throw('unknown environment "stagin": expected one of dev, prod, prod-http, switches');
     });
 });

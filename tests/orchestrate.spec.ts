@@ -8,6 +8,7 @@ import {
     findAwsCredentialSource,
     findPulumiCli,
     parseCommandLine,
+    parseEnvironment,
     PulumiCli,
     REPO_ROOT,
     RunProgram,
@@ -230,7 +231,7 @@ describe("orchestrate: deploy / preview / destroy", () => {
     });
 
     for (const [argv, message] of [
-        [["deploy", "staging"], 'error: unknown environment "staging": expected one of dev, prod, prod-http'],
+        [["deploy", "stagin"], 'error: unknown environment "stagin": expected one of dev, prod, prod-http'],
         [["deploy"], `error: missing environment: ${USAGE_LINE}`],
         [["deploy", "dev", "--yse"], "error: unknown option --yse (known: --yes, --skip-ssh-check, --newest-ami)"],
         [["deploy", "dev", "prod"], `error: unexpected argument "prod": ${USAGE_LINE}`],
@@ -349,6 +350,22 @@ describe("orchestrate: pure helpers", () => {
     });
 });
 
+describe("cli-env: an environment a user is adding", () => {
+    it("says where the tools list environments when the name's stack file exists, and only then", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "hg-new-env-"));
+        try {
+            fs.writeFileSync(path.join(root, "Pulumi.staging.yaml"), "config: {}\n");
+            expect(() => parseEnvironment("staging", "usage", [], root)).to.throw(
+                UserFacingError,
+                'unknown environment "staging": expected one of dev, prod, prod-http; Pulumi.staging.yaml exists, but staging is not an environment of these tools yet: add it to ENVIRONMENTS in tools/cli-env.ts (docs/deploying.md, "Adding an environment")',
+            );
+            expect(() => parseEnvironment("qa", "usage", [], root)).to.throw(UserFacingError, /^unknown environment "qa": expected one of dev, prod, prod-http$/);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+});
+
 describe("cli-env: preflight probes", () => {
     const probe = (env: NodeJS.ProcessEnv, files: string[] = []): AwsCredentialProbe => ({
         env,
@@ -437,13 +454,13 @@ describe("orchestrate: as a process", () => {
     let unknownEnvironment: ProcessResult;
     let help: ProcessResult;
     before(async () => {
-        [unknownEnvironment, help] = await Promise.all([runTool("deploy", "staging"), runTool("deploy", "--help")]);
+        [unknownEnvironment, help] = await Promise.all([runTool("deploy", "stagin"), runTool("deploy", "--help")]);
     });
 
     it("exits non-zero with exactly one line and no stack trace for an unknown environment", () => {
         expect(unknownEnvironment.code).to.equal(1);
         expect(unknownEnvironment.stdout).to.equal("");
-        expect(unknownEnvironment.stderr).to.equal('error: unknown environment "staging": expected one of dev, prod, prod-http\n');
+        expect(unknownEnvironment.stderr).to.equal('error: unknown environment "stagin": expected one of dev, prod, prod-http\n');
     });
 
     it("`tsx tools/orchestrate.ts deploy --help` exits 0 with the usage on stdout", () => {

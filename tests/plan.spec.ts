@@ -135,7 +135,7 @@ describe("npm run plan (offline plan of an environment)", () => {
         // The process test starts first and overlaps the in-process run: the usage check never
         // loads the Pulumi SDK, so it costs only the start of tsx.
         usageCliOut = path.join(tempDir(), "never");
-        usageCli = runCli(["staging", "--out", usageCliOut]);
+        usageCli = runCli(["stagin", "--out", usageCliOut]);
         // `npm run plan -- dev` in-process, with the output in a temporary directory.
         outDir = path.join(tempDir(), "dev");
         io = captureIo();
@@ -539,7 +539,7 @@ describe("npm run plan (offline plan of an environment)", () => {
         const result = await usageCli;
         expect(result.code).to.equal(EXIT.usage);
         expect(result.stderr).to.equal(
-            'error: unknown environment "staging": expected one of dev, prod, prod-http, onprem, chat (usage: npm run plan -- <dev|prod|prod-http|onprem|chat> [--out <dir>])\n',
+            'error: unknown environment "stagin": expected one of dev, prod, prod-http, onprem, chat (usage: npm run plan -- <dev|prod|prod-http|onprem|chat> [--out <dir>])\n',
         );
         expect(result.stdout).to.equal("");
         expect(fs.existsSync(usageCliOut)).to.equal(false);

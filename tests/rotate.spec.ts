@@ -231,8 +231,8 @@ describe("npm run rotate-client-certificate (tools/rotate.ts)", () => {
 
     it("refuses an unknown or missing environment before touching anything", async () => {
         const unknown = harness();
-        expect(await rotateClientCertificate(["staging", "--yes"], unknown.deps)).to.equal(1);
-        expect(unknown.errors[0]).to.contain('unknown environment "staging"');
+        expect(await rotateClientCertificate(["stagin", "--yes"], unknown.deps)).to.equal(1);
+        expect(unknown.errors[0]).to.contain('unknown environment "stagin"');
         const missing = harness();
         expect(await rotateClientCertificate(["--yes"], missing.deps)).to.equal(1);
         expect(missing.errors[0]).to.contain("usage: npm run rotate-client-certificate -- <dev|prod> [--yes]");

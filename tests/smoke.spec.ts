@@ -426,7 +426,7 @@ describe("smoke: pure pieces", () => {
         const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
             execFile(
                 process.execPath,
-                ["--require", "tsx/cjs", path.join(REPO_ROOT, "tools", "smoke.ts"), "staging"],
+                ["--require", "tsx/cjs", path.join(REPO_ROOT, "tools", "smoke.ts"), "stagin"],
                 { cwd: REPO_ROOT, timeout: 15_000 },
                 (error, stdout, stderr) => resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
             );
@@ -434,7 +434,7 @@ describe("smoke: pure pieces", () => {
         expect(result).to.deep.equal({
             code: 1,
             stdout: "",
-            stderr: 'error: unknown environment "staging": expected one of dev, prod, prod-http, onprem, chat\n',
+            stderr: 'error: unknown environment "stagin": expected one of dev, prod, prod-http, onprem, chat\n',
         });
     });
 });

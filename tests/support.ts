@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { GatewayConfig, ORIGIN_STACK_SUFFIX, OriginConfig, RawConfig, StackConfig, parseConfig, qualify, rawConfigFrom } from "../infra/config";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource, runProgram } from "../tools/mock-runtime";
-import { REPO_ROOT, loadStackConfig } from "../tools/stack-files";
+import { REPO_ROOT, committedStacks, loadStackConfig } from "../tools/stack-files";
 
 export { promiseOf, unwrapSecrets, isSecretEnvelope } from "../tools/mock-runtime";
 
@@ -119,6 +119,12 @@ export function runStack(stack: string, options: StackRunOptions = {}): Promise<
     return runFreshStack(stack, options);
 }
 
+/** Every committed origin stack, deployed: dev's and prod's, and any environment a user adds. */
+function deployedOrigins(root: string): Record<string, Record<string, unknown>> {
+    const origins = committedStacks(root).filter((stack) => stack.endsWith(ORIGIN_STACK_SUFFIX));
+    return Object.fromEntries(origins.map((stack) => [`${MOCK_ORGANIZATION}/${PROJECT}/${stack}`, originOutputsFor(stack.slice(0, -ORIGIN_STACK_SUFFIX.length), root)]));
+}
+
 function runFreshStack(stack: string, options: StackRunOptions): Promise<ProgramRun> {
     const root = options.root ?? COMMITTED_ROOT;
     const loaded = loadStackConfig(stack, root);
@@ -137,10 +143,7 @@ function runFreshStack(stack: string, options: StackRunOptions): Promise<Program
         config,
         secretKeys: [...loaded.encryptedKeys, ...(options.secretKeys ?? []).map(qualify)],
         organization: MOCK_ORGANIZATION,
-        stackOutputs: options.stackOutputs ?? {
-            [`${MOCK_ORGANIZATION}/${PROJECT}/dev-origin`]: originOutputsFor("dev", root),
-            [`${MOCK_ORGANIZATION}/${PROJECT}/prod-origin`]: originOutputsFor("prod", root),
-        },
+        stackOutputs: options.stackOutputs ?? deployedOrigins(root),
     });
 }
 

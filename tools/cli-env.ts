@@ -59,13 +59,19 @@ export class UserFacingError extends Error {
     }
 }
 
-/** `also` names further accepted values for the message (a caller that accepts more than environments). */
-export function parseEnvironment(value: string | undefined, usage: string, also: readonly string[] = []): Environment {
+/**
+ * `also` names further accepted values for the message (a caller that accepts more than
+ * environments); `root` is where the stack files are.
+ */
+export function parseEnvironment(value: string | undefined, usage: string, also: readonly string[] = [], root = REPO_ROOT): Environment {
     if (value === undefined) {
         throw new UserFacingError(`missing environment: ${usage}`);
     }
     if (!(ENVIRONMENTS as readonly string[]).includes(value)) {
-        throw new UserFacingError(`unknown environment "${value}": expected one of ${[...ENVIRONMENTS, ...also].join(", ")}`);
+        // Stack files of the name mean the user is adding an environment: say where the list is.
+        const adding = /^[a-z][a-z0-9-]*$/.test(value) && existsSync(path.join(root, `Pulumi.${value}.yaml`));
+        const hint = adding ? `; Pulumi.${value}.yaml exists, but ${value} is not an environment of these tools yet: add it to ENVIRONMENTS in tools/cli-env.ts (docs/deploying.md, "Adding an environment")` : "";
+        throw new UserFacingError(`unknown environment "${value}": expected one of ${[...ENVIRONMENTS, ...also].join(", ")}${hint}`);
     }
     return value as Environment;
 }
