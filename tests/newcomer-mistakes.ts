@@ -134,6 +134,8 @@ export const MISTAKES: readonly Mistake[] = [
     { name: "the origin's instanceType in the gateway's file", env: "prod", stack: "prod", edit: set("instanceType", "t3.small"), key: "hello-gateway:instanceType", expected: /"t3\.small".*gateway stack.*Pulumi\.prod-origin\.yaml/ },
     { name: "the gateway's throttleRateLimit in the origin's file", env: "dev", stack: "dev-origin", edit: set("throttleRateLimit", "25"), key: "hello-gateway:throttleRateLimit", expected: /"25".*origin stack, which ignores it.*Pulumi\.dev\.yaml/ },
 
+    { name: "a key written again without its namespace", env: "dev", stack: "dev", edit: (text) => `${text.replace(/\n*$/, "")}\n  throttleRateLimit: 25\n`, key: "hello-gateway:throttleRateLimit", keyLine: false, expected: /Pulumi\.dev\.yaml:\d+: hello-gateway:throttleRateLimit: set twice, as hello-gateway:throttleRateLimit \(line \d+\) and as throttleRateLimit.*keep one/ },
+
     // The origin stack: the fleet.
     { name: "minInstances above maxInstances", env: "prod", stack: "prod-origin", edit: both(set("minInstances", "3"), set("maxInstances", "2")), key: "hello-gateway:minInstances", expected: /"3".*at most maxInstances \(2\)/ },
     { name: "maxInstances 0", env: "prod", stack: "prod-origin", edit: set("maxInstances", "0"), key: "hello-gateway:maxInstances", expected: /"0".*whole number of instances from 1/ },

@@ -177,6 +177,8 @@ describe("npm run plan (offline plan of an environment)", () => {
     it("plans both stacks of dev from the committed config, and says IDs and addresses are placeholders", () => {
         expect([plan.origin.stack, plan.gateway.stack]).to.deep.equal(["dev-origin", "dev"]);
         expect(printed).to.contain(PLACEHOLDER_NOTICE);
+        // Not "the committed config": a user's uncommitted edits are what it plans.
+        expect(printed).to.contain("run offline on Pulumi's mock runtime with the stack files as they are.");
         expect(printed.indexOf("\nStack dev-origin (origin)")).to.be.lessThan(printed.indexOf("\nStack dev (gateway)"));
     });
 

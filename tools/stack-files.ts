@@ -344,12 +344,24 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
         problems.push(`${fileName}:${lineOf(lines, configNode)}: config must be a map of keys to values`);
     }
     const present = new Set<string>();
+    /** Where each key was first written, to refuse it written again under its other spelling. */
+    const firstWritten = new Map<string, { rawKey: string; line: number | string }>();
     if (document && YAML.isMap(configNode)) {
         for (const pair of configNode.items) {
             const rawKey = YAML.isScalar(pair.key) ? String((pair.key as YAML.Scalar & { source?: string }).source ?? pair.key.value) : String(pair.key);
             const qualified = qualifiedKey(project.name, rawKey);
             const line = lineOf(lines, pair.key);
             const value = engineValueOf(pair.value);
+            // YAML refuses a key written twice as such; `throttleRateLimit` and
+            // `hello-gateway:throttleRateLimit` are two YAML keys but one config key.
+            const first = firstWritten.get(qualified);
+            if (first !== undefined) {
+                problems.push(`${fileName}:${line}: ${qualified}: set twice, as ${first.rawKey} (line ${first.line}) and as ${rawKey}, which name the same key (a key without a namespace is ${project.name}'s); keep one`);
+                refusedKeys.push(qualified);
+                delete config[qualified];
+                continue;
+            }
+            firstWritten.set(qualified, { rawKey, line });
             present.add(qualified);
             if (typeof line === "number") keyLines[qualified] = line;
             if (value.secure) {

@@ -357,8 +357,8 @@ export function renderPlan(plan: AnyPlan, today: Date = new Date()): string {
     const environment = isEnvironmentPlan(plan);
     const lines = [
         environment
-            ? `hello-gateway plan for ${plan.env}: the real program for stacks ${plan.origin.stack} and ${plan.gateway.stack}, run offline on Pulumi's mock runtime with the committed config.`
-            : `hello-gateway plan for ${plan.env}: the real program for the gateway-only stack ${plan.gateway.stack}, run offline on Pulumi's mock runtime with the committed config.`,
+            ? `hello-gateway plan for ${plan.env}: the real program for stacks ${plan.origin.stack} and ${plan.gateway.stack}, run offline on Pulumi's mock runtime with the stack files as they are.`
+            : `hello-gateway plan for ${plan.env}: the real program for the gateway-only stack ${plan.gateway.stack}, run offline on Pulumi's mock runtime with the stack files as they are.`,
         PLACEHOLDER_NOTICE,
         ...plan.notes.map((note) => `Note: ${note}`),
     ];
