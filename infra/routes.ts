@@ -2,6 +2,7 @@
 // routes. Pure and free of the Pulumi SDK: config.ts calls it with the raw strings, and the
 // component in api.ts only ever sees routes that passed every rule here.
 import Ajv04 from "ajv-draft-04";
+import { closestKey } from "./config-keys";
 import { FUNCTION_NAME, functionSourceFile } from "./lambda/source";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"] as const;
@@ -204,7 +205,8 @@ export function parseRoute(source: string, readFile: ProjectFileReader): { route
     const tokens = source.trim().split(/\s+/);
     const [method, path, ...rest] = tokens;
     if (!(HTTP_METHODS as readonly string[]).includes(method ?? "")) {
-        return refuse(`a method of ${HTTP_METHODS.join(", ")} first, as in ${ROUTE_SYNTAX}`);
+        const likely = closestKey(method ?? "", HTTP_METHODS);
+        return refuse(`a method of ${HTTP_METHODS.join(", ")} first, as in ${ROUTE_SYNTAX}${likely ? `; did you mean ${likely}?` : ""}`);
     }
     if (path === undefined) {
         return refuse(`a path after the method, as in ${ROUTE_SYNTAX}`);

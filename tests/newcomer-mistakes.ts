@@ -134,6 +134,9 @@ export const MISTAKES: readonly Mistake[] = [
     { name: "the origin's instanceType in the gateway's file", env: "prod", stack: "prod", edit: set("instanceType", "t3.small"), key: "hello-gateway:instanceType", expected: /"t3\.small".*gateway stack.*Pulumi\.prod-origin\.yaml/ },
     { name: "the gateway's throttleRateLimit in the origin's file", env: "dev", stack: "dev-origin", edit: set("throttleRateLimit", "25"), key: "hello-gateway:throttleRateLimit", expected: /"25".*origin stack, which ignores it.*Pulumi\.dev\.yaml/ },
 
+    { name: "the region under the project's namespace", env: "dev", stack: "dev", edit: set("hello-gateway:region", "eu-west-1"), key: "hello-gateway:region", expected: /unknown key.*did you mean aws:region\?/ },
+    { name: "a route's method in lower case", env: "dev", stack: "dev", edit: set("routes", "\n    - get / -> /"), key: "hello-gateway:routes", expected: /"get \/ -> \/".*did you mean GET\?/ },
+    { name: "an SSH range quoted with a space inside the quotes", env: "dev", stack: "dev-origin", edit: set("sshAllowedCidrs", '\n    - "192.0.2.10/32 "'), key: "hello-gateway:sshAllowedCidrs", expected: /got "192\.0\.2\.10\/32 "; expected "192\.0\.2\.10\/32", without the space around it/ },
     { name: "a key written again without its namespace", env: "dev", stack: "dev", edit: (text) => `${text.replace(/\n*$/, "")}\n  throttleRateLimit: 25\n`, key: "hello-gateway:throttleRateLimit", keyLine: false, expected: /Pulumi\.dev\.yaml:\d+: hello-gateway:throttleRateLimit: set twice, as hello-gateway:throttleRateLimit \(line \d+\) and as throttleRateLimit.*keep one/ },
 
     // The origin stack: the fleet.

@@ -48,7 +48,9 @@ export function checkKeysAreKnown(keys: readonly string[], stack: string, proble
         if (known[namespace]?.includes(name)) {
             continue;
         }
-        const likelyNamespace = known[namespace] ? namespace : closestKey(namespace, Object.keys(known));
+        // A key of another namespace under this one (hello-gateway:region for aws:region) first.
+        const elsewhere = Object.keys(known).find((other) => other !== namespace && known[other].includes(name));
+        const likelyNamespace = elsewhere ?? (known[namespace] ? namespace : closestKey(namespace, Object.keys(known)));
         const likelyName = likelyNamespace === undefined ? undefined : closestKey(name, known[likelyNamespace]);
         const hint =
             likelyName !== undefined

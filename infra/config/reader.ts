@@ -226,7 +226,12 @@ export class ConfigReader {
         if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
             return this.problems.add(key, shown(value), "a list of strings (a YAML list in the stack file)");
         }
-        return parsed as string[];
+        // As for a single value: the space would reach AWS as written. The items' own checks see
+        // them trimmed, so the space is the one problem reported.
+        for (const item of (parsed as string[]).filter(hasSurroundingWhitespace)) {
+            this.problems.add(key, shown(item), `${JSON.stringify(item.trim())}, without the space around it`);
+        }
+        return (parsed as string[]).map((item) => item.trim());
     }
 
     isSecret(key: string): boolean {
