@@ -91,6 +91,11 @@ export function rename(key: string, to: string): FileEdit {
     };
 }
 
+/** Puts `lines` first under `config:`, where YAML reads them before anything the user wrote below. */
+export function firstInConfig(lines: string): FileEdit {
+    return (text) => text.replace(/^config:[ \t]*\r?\n/m, `config:\n${lines}\n`);
+}
+
 /** Indents a key's line with a tab instead of its spaces (an editor's tab key). */
 export function tabIndent(key: string): FileEdit {
     return (text) => {
@@ -176,6 +181,10 @@ export const MISTAKES: readonly Mistake[] = [
     // The origin stack: keys and the file.
     { name: "a misspelled key", env: "dev", stack: "dev-origin", edit: rename("helloMessage", "hello-gateway:helloMesage"), key: "hello-gateway:helloMesage", expected: /did you mean hello-gateway:helloMessage\?/ },
     { name: "a misspelled namespace", env: "dev", stack: "dev-origin", edit: rename("helloMessage", "hello_gateway:helloMessage"), key: "hello_gateway:helloMessage", expected: /did you mean hello-gateway:helloMessage\?/ },
+    { name: "a key indented deeper than the one above it", env: "dev", stack: "dev", edit: firstInConfig("  hello-gateway:stageName: prod\n    hello-gateway:throttleRateLimit: 10"), expected: /Pulumi\.dev\.yaml:\d+:\d+: .*\(line \d+ is indented deeper than the key above it\)/ },
+    { name: "no space after a key's colon", env: "dev", stack: "dev", edit: firstInConfig("  hello-gateway:throttleRateLimit:25"), expected: /Pulumi\.dev\.yaml:\d+:\d+: .*\(a key needs a space after its colon: key: value\)/ },
+    { name: "a quote opened and not closed", env: "dev", stack: "dev-origin", edit: firstInConfig('  hello-gateway:helloMessage: "Hello from my origin'), expected: /Pulumi\.dev-origin\.yaml:\d+:\d+: .*\(the quote opened on line \d+ is not closed\)/ },
+    { name: "a message holding \": \" without quotes", env: "dev", stack: "dev-origin", edit: firstInConfig("  hello-gateway:helloMessage: Note: hello from my origin"), expected: /Pulumi\.dev-origin\.yaml:\d+:\d+: .*\(line \d+'s value holds ": ", so it needs quotes\)/ },
     { name: "a tab in the origin's file", env: "dev", stack: "dev-origin", edit: tabIndent("instanceType"), expected: /Pulumi\.dev-origin\.yaml:\d+:\d+: .*tab/i },
     { name: "a key written twice", env: "dev", stack: "dev-origin", edit: (text) => `${text.trimEnd()}\n  hello-gateway:instanceType: t3.small\n`, expected: /Pulumi\.dev-origin\.yaml:\d+:\d+: .*(unique|duplicate)/i },
     { name: "the origin's stack file deleted", env: "dev", stack: "dev-origin", edit: deleteFile, expected: /Pulumi\.dev-origin\.yaml: no such stack file/ },

@@ -110,6 +110,36 @@ function parseYamlFile(file: string): ParsedYaml {
 }
 
 /**
+ * What a newcomer most likely did, for the parser errors a stack file edit most often gives; the
+ * parser's own words name YAML's grammar, not the edit.
+ */
+function syntaxHint(code: string, text: string, line: number): string | undefined {
+    const lines = text.split(/\r?\n/);
+    switch (code) {
+        case "BLOCK_AS_IMPLICIT_KEY": {
+            // Either this line's value holds ": " (helloMessage: Note: hi), or the next line is
+            // indented deeper than this key, which makes this value a key of its own.
+            const value = (lines[line - 1] ?? "").split(": ").slice(1).join(": ");
+            if (value.includes(": ")) {
+                return `line ${line}'s value holds ": ", so it needs quotes`;
+            }
+            const next = lines.findIndex((candidate, index) => index >= line && candidate.trim() !== "" && !candidate.trim().startsWith("#"));
+            return next >= 0 ? `line ${next + 1} is indented deeper than the key above it` : undefined;
+        }
+        case "MULTILINE_IMPLICIT_KEY":
+            return "a key needs a space after its colon: key: value";
+        case "MISSING_CHAR": {
+            // The parser notices at the end of the file; the quote that was opened is on the first
+            // line with an odd number of double quotes.
+            const opened = lines.findIndex((candidate) => (candidate.replace(/\\"/g, "").match(/"/g) ?? []).length % 2 === 1);
+            return opened >= 0 ? `the quote opened on line ${opened + 1} is not closed` : undefined;
+        }
+        default:
+            return undefined;
+    }
+}
+
+/**
  * Parsing is a pure function of a file's name and text, and the same few stack files are read
  * hundreds of times in one test run (every spec loads its stacks): a parse is kept per name and
  * text, so an edited file is parsed afresh. Callers only read the documents.
@@ -126,7 +156,8 @@ function parsedYamlText(name: string, text: string, lines: YAML.LineCounter): Pa
     // Only the first syntax error: the parser's later ones follow from it (one tab gives six).
     const problems = document.errors.slice(0, 1).map((error) => {
         const where = lines.linePos(error.pos[0]);
-        return `${name}:${where.line}:${where.col}: ${error.message.split("\n")[0]}`;
+        const hint = syntaxHint(error.code, text, where.line);
+        return `${name}:${where.line}:${where.col}: ${error.message.split("\n")[0]}${hint ? ` (${hint})` : ""}`;
     });
     const parsed = { document: problems.length === 0 ? document : undefined, lines, problems };
     parsedYamlByText.set(cacheKey, parsed);
