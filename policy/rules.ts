@@ -170,11 +170,14 @@ function validateV2StageThrottling(args: ResourceValidationArgs, reportViolation
             reportViolation(violationMessage([CONTROLS.throttling], args, `defaultRouteSettings.${limit} is ${shown(value)}; set both throttlingRateLimit and throttlingBurstLimit above 0 (an unset one is 0, which refuses every call).`));
         }
     }
+    // Every entry, whether it names a limit or not: the provider sends an unset limit of a
+    // route_settings block as 0 (terraform-provider-aws, internal/service/apigatewayv2/stage.go,
+    // expandRouteSettings reads the block's zero value), and 0 refuses every call to the route.
     listAt(args.props, ["routeSettings"]).forEach((routeSetting, index) => {
         const values = limits.map((limit) => rawValueAt(routeSetting as object, [limit]));
-        if (values.some((value) => value !== undefined && value !== null) && !values.every((value) => typeof value === "number" && value > 0)) {
+        if (!values.every((value) => typeof value === "number" && value > 0)) {
             const route = shown(rawValueAt(routeSetting as object, ["routeKey"]));
-            reportViolation(violationMessage([CONTROLS.throttling], args, `routeSettings[${index}] (${route}) sets throttlingRateLimit ${shown(values[0])} and throttlingBurstLimit ${shown(values[1])}; a route override needs both above 0.`));
+            reportViolation(violationMessage([CONTROLS.throttling], args, `routeSettings[${index}] (${route}) sets throttlingRateLimit ${shown(values[0])} and throttlingBurstLimit ${shown(values[1])}; a route override needs both above 0 (an unset one is sent as 0, which refuses every call to the route).`));
         }
     });
 }
@@ -183,19 +186,20 @@ export const apiGatewayThrottling: ResourceValidationPolicy = {
     name: "apigateway-throttling",
     description: describePolicy(
         [CONTROLS.throttling],
-        "MethodSettings for */* set throttlingRateLimit and throttlingBurstLimit above 0; a per-method override must not lift them. Every apigatewayv2 Stage sets both defaultRouteSettings limits above 0, and a routeSettings entry that names either sets both.",
+        "MethodSettings for */* and every per-method override set throttlingRateLimit and throttlingBurstLimit above 0 (unset, the provider's default -1 disables throttling). Every apigatewayv2 Stage sets both defaultRouteSettings limits above 0, and so does every routeSettings entry (unset, a route's limit is sent as 0).",
     ),
     validateResource: [validateV2StageThrottling, validateResourceOfType(aws.apigateway.MethodSettings, (methodSettings, args, reportViolation) => {
-        const stageWide = methodSettings.methodPath === STAGE_WIDE_METHOD_PATH;
         const limits = {
             throttlingRateLimit: methodSettings.settings?.throttlingRateLimit,
             throttlingBurstLimit: methodSettings.settings?.throttlingBurstLimit,
         };
         for (const [setting, value] of Object.entries(limits)) {
-            // -1, the provider's default, means "not throttled".
-            const unthrottled = value === undefined ? stageWide : !(value > 0);
-            if (unthrottled) {
-                reportViolation(violationMessage([CONTROLS.throttling], args, `settings.${setting} for ${methodSettings.methodPath} is ${shown(value)}; it must be above 0.`));
+            // Unset, a limit takes the provider's default, -1, "throttling disabled" (the
+            // MethodSettingsSettings docs of @pulumi/aws): for */* and for a per-method override
+            // alike, which does not inherit the stage-wide limits it leaves out.
+            if (!(value !== undefined && value > 0)) {
+                const reason = value === undefined ? " (unset: the provider's default, -1, disables throttling)" : "";
+                reportViolation(violationMessage([CONTROLS.throttling], args, `settings.${setting} for ${methodSettings.methodPath} is ${shown(value)}${reason}; it must be above 0.`));
             }
         }
     })],

@@ -282,9 +282,12 @@ const MUTATIONS: readonly RuleMutations[] = [
             shape("v2 stage setting only the burst (the rate stays 0: pulumi-aws#2363)", () => [v2Stage("v2", v2Api("api", "HTTP"), { defaultRouteSettings: { throttlingBurstLimit: 50 } })]),
             shape("v2 stage with no defaultRouteSettings", () => [v2Stage("v2", v2Api("api", "HTTP"), { defaultRouteSettings: undefined })]),
             shape("v2 route override naming only the rate", () => [v2Stage("v2", v2Api("api", "HTTP"), { defaultRouteSettings: httpDefaults, routeSettings: [{ routeKey: "GET /greet", throttlingRateLimit: 10 }] })]),
+            shape("v2 route override naming neither limit (both sent as 0)", () => [v2Stage("v2", v2Api("api", "HTTP"), { defaultRouteSettings: httpDefaults, routeSettings: [{ routeKey: "GET /greet", detailedMetricsEnabled: true }] })]),
+            shape("a per-method override leaving both limits to the provider's default -1 (unthrottled)", () => [methodSettings("s"), methodSettings("m", { methodPath: "hello/GET", settings: { loggingLevel: "INFO", metricsEnabled: true } })]),
         ],
         compliant: [
             shape("*/* rate and burst above 0", () => [methodSettings("s")]),
+            shape("a per-method override stating both limits", () => [methodSettings("s"), methodSettings("m", { methodPath: "hello/GET", settings: { ...goodSettings, throttlingRateLimit: 5, throttlingBurstLimit: 10 } })]),
             shape("v2 stage and route override with both limits", () => [v2Stage("v2", v2Api("api", "HTTP"), { defaultRouteSettings: httpDefaults, routeSettings: [{ routeKey: "GET /greet", throttlingRateLimit: 10, throttlingBurstLimit: 5 }] })]),
         ],
     },
