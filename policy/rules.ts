@@ -290,17 +290,18 @@ export const apiGatewayAccessLogging: ResourceValidationPolicy = {
  * the stage name has to do.
  */
 function isStageWideSettingsOf(methodSettings: PolicyResource, stage: PolicyResource): boolean {
-    if (rawValueAt(methodSettings.props, ["methodPath"]) !== STAGE_WIDE_METHOD_PATH) {
-        return false;
-    }
+    return rawValueAt(methodSettings.props, ["methodPath"]) === STAGE_WIDE_METHOD_PATH && isSettingsOfStage(methodSettings, stage);
+}
+
+/** Whether `methodSettings`, for any method path, belongs to `stage` (its stage name and REST API). */
+function isSettingsOfStage(methodSettings: PolicyResource, stage: PolicyResource): boolean {
     const value = (resource: PolicyResource, property: string) => rawValueAt(resource.props, [property]);
     const sameStageName =
         dependsThrough(methodSettings, "stageName", stage) ||
         (isKnownString(value(methodSettings, "stageName")) && value(methodSettings, "stageName") === value(stage, "stageName"));
     const settingsApi = value(methodSettings, "restApi");
     const stageApi = value(stage, "restApi");
-    const sameRestApi = !isKnownString(settingsApi) || !isKnownString(stageApi) || settingsApi === stageApi;
-    return sameStageName && sameRestApi;
+    return sameStageName && (!isKnownString(settingsApi) || !isKnownString(stageApi) || settingsApi === stageApi);
 }
 
 /** Whether `resource`'s `property` was computed from an output of `target`. */
@@ -390,6 +391,54 @@ export const cloudWatchLogGroupKms: ResourceValidationPolicy = {
             reportViolation(violationMessage([CONTROLS.logEncryption], args, "kmsKeyId is unset; set encryptLogs: true to encrypt the stack's log groups with a customer-managed key."));
         }
     }),
+};
+
+/** The logging levels at which a REST stage writes execution logs. */
+const EXECUTION_LOGGING_LEVELS = ["INFO", "ERROR"];
+
+/**
+ * Whether `logGroup` is the stage's execution log group: named API-Gateway-Execution-Logs_
+ * <restApiId>/<stageName> when both are known; in a preview of a new API, a name not known yet
+ * that is computed from the same REST API as the stage's restApi.
+ */
+function isExecutionLogGroupOf(logGroup: PolicyResource, stage: PolicyResource): boolean {
+    const name = rawValueAt(logGroup.props, ["name"]);
+    const restApi = rawValueAt(stage.props, ["restApi"]);
+    const stageName = rawValueAt(stage.props, ["stageName"]);
+    if (isKnownString(name) && isKnownString(restApi) && isKnownString(stageName)) {
+        return name === `API-Gateway-Execution-Logs_${restApi}/${stageName}`;
+    }
+    const apiSources = new Set((stage.propertyDependencies.restApi ?? []).map((source) => source.urn));
+    return name === unknownValue && (logGroup.propertyDependencies.name ?? []).some((source) => apiSources.has(source.urn));
+}
+
+export const apiGatewayExecutionLogGroup: StackValidationPolicy = {
+    name: "apigateway-execution-log-group",
+    description: describePolicy(
+        [CONTROLS.logRetention],
+        "every REST Stage whose MethodSettings log at INFO or ERROR has its execution log group, API-Gateway-Execution-Logs_<restApiId>/<stageName>, as a LogGroup in the same stack (where cloudwatch-log-retention judges its retention); otherwise API Gateway creates it with no retention.",
+    ),
+    validateStack: (args, reportViolation) => {
+        const allMethodSettings = resourcesOfType(args, aws.apigateway.MethodSettings);
+        const logGroups = resourcesOfType(args, aws.cloudwatch.LogGroup);
+        for (const stage of resourcesOfType(args, aws.apigateway.Stage)) {
+            const levels = allMethodSettings
+                .filter((methodSettings) => isSettingsOfStage(methodSettings, stage))
+                .map((methodSettings) => rawValueAt(methodSettings.props, ["settings", "loggingLevel"]))
+                .filter((level): level is string => isKnownString(level) && EXECUTION_LOGGING_LEVELS.includes(level));
+            if (levels.length === 0 || logGroups.some((logGroup) => isExecutionLogGroupOf(logGroup, stage))) {
+                continue;
+            }
+            // AWS: "When you enable execution logging on a stage, API Gateway automatically
+            // creates and manages a CloudWatch Logs log group" of that name (REST API developer
+            // guide, rest-api-execution-logging.html); a log group created so keeps its events forever.
+            const expected = `API-Gateway-Execution-Logs_${shown(rawValueAt(stage.props, ["restApi"]))}/${shown(rawValueAt(stage.props, ["stageName"]))}`.replace(/"/g, "");
+            reportViolation(
+                violationMessage([CONTROLS.logRetention], stage, `it logs executions at ${[...new Set(levels)].join(" and ")}, but no LogGroup named ${expected} is in the stack; API Gateway would create it on the first request with no retention. Create it, with retentionInDays, before the stage.`),
+                stage.urn,
+            );
+        }
+    },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1451,6 +1500,7 @@ export const POLICIES: ReadonlyArray<ResourceValidationPolicy | StackValidationP
     apiGatewayThrottling,
     apiGatewayDataTraceOff,
     cloudWatchLogRetention,
+    apiGatewayExecutionLogGroup,
     cloudWatchLogGroupKms,
     ec2Imdsv2Required,
     ec2EbsEncrypted,

@@ -313,6 +313,34 @@ const MUTATIONS: readonly RuleMutations[] = [
         compliant: [shape("365 days", () => [logGroup("g")])],
     },
     {
+        policy: "apigateway-execution-log-group",
+        control: "Baseline.LogRetention",
+        violating: [
+            shape("a stage logging at INFO with no execution log group in the stack", () => [restStage("stage"), methodSettings("s"), logGroup("access")]),
+            shape("a stage logging at ERROR whose log group is another stage's", () => [restStage("stage"), methodSettings("s", { settings: { ...goodSettings, loggingLevel: "ERROR" } }), logGroup("API-Gateway-Execution-Logs_abc123/dev")]),
+            shape("*/* logging OFF but a per-method override logging at INFO", () => [
+                restStage("stage"),
+                methodSettings("s", { settings: { ...goodSettings, loggingLevel: "OFF" } }),
+                methodSettings("m", { methodPath: "hello/GET", settings: { ...goodSettings, loggingLevel: "INFO" } }),
+            ]),
+            shape("a new API (preview): the log group's name not from this stage's API", () => {
+                const api = fixture("aws:apigateway/restApi:RestApi", "api", { id: UNKNOWN });
+                const other = fixture("aws:apigateway/restApi:RestApi", "other", { id: UNKNOWN });
+                const stage = fixture(T.stage, "stage", { restApi: UNKNOWN, stageName: "prod", deployment: "dep1" }, { from: { restApi: [api] } });
+                return [api, other, stage, methodSettings("s", { restApi: UNKNOWN }), fixture(T.logGroup, "exec", { name: UNKNOWN, retentionInDays: 365 }, { from: { name: [other] } })];
+            }),
+        ],
+        compliant: [
+            shape("the stage's execution log group, by name", () => [restStage("stage"), methodSettings("s"), logGroup("API-Gateway-Execution-Logs_abc123/prod")]),
+            shape("a new API (preview): the log group named from the stage's API", () => {
+                const api = fixture("aws:apigateway/restApi:RestApi", "api", { id: UNKNOWN });
+                const stage = fixture(T.stage, "stage", { restApi: UNKNOWN, stageName: "prod", deployment: "dep1" }, { from: { restApi: [api] } });
+                return [api, stage, methodSettings("s", { restApi: UNKNOWN }), fixture(T.logGroup, "exec", { name: UNKNOWN, retentionInDays: 365 }, { from: { name: [api] } })];
+            }),
+            shape("logging OFF everywhere: no execution logs, no group needed", () => [restStage("stage"), methodSettings("s", { settings: { ...goodSettings, loggingLevel: "OFF" } })]),
+        ],
+    },
+    {
         policy: "cloudwatch-log-group-kms",
         control: "Baseline.LogEncryption",
         violating: [

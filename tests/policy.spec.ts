@@ -202,6 +202,12 @@ const BREAKING_CASES: BreakingCase[] = [
         resources: () => [changed(runs.get("prod")!.resources.find((r) => r.name === "hello-gateway-prod-access-logs")!, ["retentionInDays"], 0)],
     },
     {
+        policy: "apigateway-execution-log-group",
+        control: "Baseline.LogRetention",
+        breaks: "the stage's execution log group left out of the stack (API Gateway would create it without retention)",
+        resources: () => runs.get("prod")!.resources.filter((r) => !String(r.inputs.name ?? "").startsWith("API-Gateway-Execution-Logs_")),
+    },
+    {
         policy: "cloudwatch-log-group-kms",
         control: "Baseline.LogEncryption",
         breaks: "the access log group's kmsKeyId removed",
