@@ -513,6 +513,67 @@ const INSTANCE_LAUNCHERS = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRe
  */
 const SPOT_FLEET_REQUEST = "aws:ec2/spotFleetRequest:SpotFleetRequest";
 
+/** Instance types that can launch from a launch template (`launchTemplate: { id | name, version }`). */
+const TEMPLATE_LAUNCHED = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"];
+
+/**
+ * Whether the instance leaves `property` to its launch template: it names one and does not set
+ * the property itself. EC2 then takes the template's value (an instance's own parameters
+ * override the template's; RunInstances, LaunchTemplate).
+ */
+function inheritsFromLaunchTemplate(props: object, property: string): boolean {
+    const template = rawValueAt(props, ["launchTemplate"]);
+    return typeof template === "object" && template !== null && !isSet(rawValueAt(props, [property]));
+}
+
+/** The LaunchTemplate of the stack an instance launches from: its launchTemplate came from it, or names its id or name. */
+function launchTemplateOf(instance: PolicyResource, templates: readonly PolicyResource[]): PolicyResource | undefined {
+    const fromTemplate = templates.find((template) => dependsThrough(instance, "launchTemplate", template));
+    if (fromTemplate !== undefined) {
+        return fromTemplate;
+    }
+    const id = rawValueAt(instance.props, ["launchTemplate", "id"]);
+    const name = rawValueAt(instance.props, ["launchTemplate", "name"]);
+    return templates.find(
+        (template) => (isKnownString(id) && rawValueAt(template.props, ["id"]) === id) || (isKnownString(name) && rawValueAt(template.props, ["name"]) === name),
+    );
+}
+
+export const ec2InstanceLaunchTemplate: StackValidationPolicy = {
+    name: "ec2-instance-launch-template",
+    description: describePolicy(
+        [CONTROLS.imdsv2, CONTROLS.ebsEncryption],
+        'every Instance or SpotInstanceRequest that leaves metadataOptions or rootBlockDevice to its launch template launches from a LaunchTemplate of the same stack whose metadataOptions.httpTokens is "required" (EC2.8) and whose blockDeviceMappings are each ebs-encrypted (EC2.3); a template outside the stack cannot be judged, so the instance must set them itself.',
+    ),
+    validateStack: (args, reportViolation) => {
+        const templates = resourcesOfType(args, aws.ec2.LaunchTemplate);
+        for (const instance of args.resources.filter((resource) => TEMPLATE_LAUNCHED.includes(resource.type))) {
+            const metadataInherited = inheritsFromLaunchTemplate(instance.props, "metadataOptions");
+            const rootInherited = inheritsFromLaunchTemplate(instance.props, "rootBlockDevice");
+            if (!metadataInherited && !rootInherited) {
+                continue;
+            }
+            const template = launchTemplateOf(instance, templates);
+            const report = (control: Control, problem: string) => reportViolation(violationMessage([control], instance, problem), instance.urn);
+            if (template === undefined) {
+                const outside = "it launches from a launch template that is not in this stack, which the pack cannot judge";
+                if (metadataInherited) report(CONTROLS.imdsv2, `${outside}; set metadataOptions.httpTokens "required" on the instance.`);
+                if (rootInherited) report(CONTROLS.ebsEncryption, `${outside}; set rootBlockDevice.encrypted true on the instance.`);
+                continue;
+            }
+            const httpTokens = rawValueAt(template.props, ["metadataOptions", "httpTokens"]);
+            if (metadataInherited && httpTokens !== "required") {
+                report(CONTROLS.imdsv2, `its launch template "${template.name}" sets metadataOptions.httpTokens ${shown(httpTokens)}, which the instance inherits; IMDSv2 needs "required".`);
+            }
+            const mappings = listAt(template.props, ["blockDeviceMappings"]);
+            const ebs = mappings.map((mapping) => rawValueAt(mapping as object, ["ebs"])).filter((value) => value !== undefined && value !== null);
+            if (rootInherited && (ebs.length === 0 || !ebs.every((volume) => isTrue(rawValueAt(volume as object, ["encrypted"]))))) {
+                report(CONTROLS.ebsEncryption, `its launch template "${template.name}" ${ebs.length === 0 ? "states no ebs blockDeviceMappings, so the root volume follows the AMI and the account default" : "has an ebs mapping whose encrypted is not \"true\""}, which the instance inherits.`);
+            }
+        }
+    },
+};
+
 export const ec2Imdsv2Required: ResourceValidationPolicy = {
     name: "ec2-imdsv2-required",
     description: describePolicy(
@@ -529,6 +590,9 @@ export const ec2Imdsv2Required: ResourceValidationPolicy = {
         }
         if (!INSTANCE_LAUNCHERS.includes(args.type)) {
             return args.notApplicable("Policy only applies to instances, spot instance requests, spot fleet requests and launch configurations");
+        }
+        if (inheritsFromLaunchTemplate(args.props, "metadataOptions")) {
+            return; // ec2-instance-launch-template judges the template it inherits them from.
         }
         const httpTokens = rawValueAt(args.props, ["metadataOptions", "httpTokens"]);
         if (httpTokens !== "required") {
@@ -549,9 +613,10 @@ export const ec2EbsEncrypted: ResourceValidationPolicy = {
             if (!INSTANCE_LAUNCHERS.includes(args.type)) {
                 return;
             }
-            // Unset means "the account default", which this pack cannot see: it must be explicit.
+            // Unset means "the account default", which this pack cannot see: it must be explicit
+            // (or come from a launch template, which ec2-instance-launch-template judges).
             const rootEncrypted = rawValueAt(args.props, ["rootBlockDevice", "encrypted"]);
-            if (!isTrue(rootEncrypted)) {
+            if (!isTrue(rootEncrypted) && !inheritsFromLaunchTemplate(args.props, "rootBlockDevice")) {
                 reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `rootBlockDevice.encrypted is ${shown(rootEncrypted)}; it must be true.`));
             }
             listAt(args.props, ["ebsBlockDevices"]).forEach((device, index) => {
@@ -1504,6 +1569,7 @@ export const POLICIES: ReadonlyArray<ResourceValidationPolicy | StackValidationP
     cloudWatchLogGroupKms,
     ec2Imdsv2Required,
     ec2EbsEncrypted,
+    ec2InstanceLaunchTemplate,
     ec2VpcFlowLogs,
     ec2NoSshFromAnywhere,
     ec2NoRdpFromAnywhere,

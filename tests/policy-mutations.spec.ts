@@ -363,6 +363,7 @@ const MUTATIONS: readonly RuleMutations[] = [
         ],
         compliant: [
             shape("Instance httpTokens required", () => [instance("i")]),
+            shape("an Instance that leaves metadataOptions to its launch template (ec2-instance-launch-template judges it)", () => [instance("i", { metadataOptions: undefined, launchTemplate: { id: "lt-1" } })]),
             shape("SpotInstanceRequest httpTokens required", () => [fixture(T.spot, "spot", { ami: "ami-1", metadataOptions: metadata, rootBlockDevice: { encrypted: true } })]),
             shape("SpotFleetRequest launching only from launchTemplateConfigs (the template has its own rule)", () => [spotFleet("fleet", { launchTemplateConfigs: FLEET_TEMPLATE_CONFIGS })]),
         ],
@@ -385,9 +386,53 @@ const MUTATIONS: readonly RuleMutations[] = [
         ],
         compliant: [
             shape("Instance root encrypted", () => [instance("i")]),
+            shape("an Instance that leaves its root volume to its launch template (ec2-instance-launch-template judges it)", () => [instance("i", { rootBlockDevice: undefined, launchTemplate: { id: "lt-1" } })]),
             shape("SpotFleetRequest launch specifications with root and extra volumes encrypted", () => [spotFleet("fleet", { launchSpecifications: [fleetSpec({ ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true }] })] })]),
             shape("SpotFleetRequest launching only from launchTemplateConfigs", () => [spotFleet("fleet", { launchTemplateConfigs: FLEET_TEMPLATE_CONFIGS })]),
             shape('LaunchTemplate ebs.encrypted "true", plus an instance-store mapping', () => [launchTemplate("lt", { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }, { deviceName: "/dev/sdb", virtualName: "ephemeral0" }] })]),
+        ],
+    },
+    {
+        policy: "ec2-instance-launch-template",
+        control: "EC2.8",
+        violating: [
+            shape("an Instance from a launch template outside the stack, no metadataOptions of its own", () => [instance("i", { metadataOptions: undefined, launchTemplate: { id: "lt-0123456789abcdef0", version: "$Latest" } })]),
+            shape('an Instance from the stack\'s template with httpTokens "optional"', () => {
+                const template = launchTemplate("lt", { id: "lt-1", metadataOptions: { ...metadata, httpTokens: "optional" } });
+                return [template, instance("i", { metadataOptions: undefined, launchTemplate: { id: "lt-1" } }, )];
+            }),
+            shape("a SpotInstanceRequest from the stack's template with no metadataOptions (built from it)", () => {
+                const template = launchTemplate("lt", { id: UNKNOWN, metadataOptions: undefined });
+                return [template, fixture(T.spot, "spot", { instanceType: "t3.micro", rootBlockDevice: { encrypted: true }, launchTemplate: { id: UNKNOWN } }, { from: { launchTemplate: [template] } })];
+            }),
+        ],
+        compliant: [
+            shape('an Instance inheriting httpTokens "required" and an encrypted root from the stack\'s template', () => {
+                const template = launchTemplate("lt", { id: "lt-1" });
+                return [template, instance("i", { metadataOptions: undefined, rootBlockDevice: undefined, launchTemplate: { id: "lt-1", version: "$Latest" } })];
+            }),
+            shape("an Instance from an outside template that sets both itself", () => [instance("i", { launchTemplate: { name: "shared-template" } })]),
+        ],
+    },
+    {
+        policy: "ec2-instance-launch-template",
+        control: "EC2.3",
+        violating: [
+            shape("an Instance from a launch template outside the stack, no rootBlockDevice of its own", () => [instance("i", { rootBlockDevice: undefined, launchTemplate: { name: "shared-template" } })]),
+            shape('an Instance from the stack\'s template whose ebs mapping is encrypted "false"', () => {
+                const template = launchTemplate("lt", { name: "fleet", blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }] });
+                return [template, instance("i", { rootBlockDevice: undefined, launchTemplate: { name: "fleet" } })];
+            }),
+            shape("an Instance from the stack's template with no blockDeviceMappings (the AMI decides)", () => {
+                const template = launchTemplate("lt", { id: "lt-1", blockDeviceMappings: undefined });
+                return [template, instance("i", { rootBlockDevice: undefined, launchTemplate: { id: "lt-1" } })];
+            }),
+        ],
+        compliant: [
+            shape("an Instance inheriting an encrypted root from the stack's template", () => {
+                const template = launchTemplate("lt", { id: "lt-1" });
+                return [template, instance("i", { rootBlockDevice: undefined, launchTemplate: { id: "lt-1" } })];
+            }),
         ],
     },
     {

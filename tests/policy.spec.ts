@@ -202,6 +202,16 @@ const BREAKING_CASES: BreakingCase[] = [
         resources: () => [changed(runs.get("prod")!.resources.find((r) => r.name === "hello-gateway-prod-access-logs")!, ["retentionInDays"], 0)],
     },
     {
+        policy: "ec2-instance-launch-template",
+        control: "EC2.8",
+        breaks: "the builder instance's metadataOptions left to a launch template outside the stack",
+        resources: () => {
+            const builder = only("prod-origin", "aws:ec2/instance:Instance");
+            const fromTemplate = changed(changed(builder, ["metadataOptions"], undefined), ["launchTemplate"], { name: "shared-template" });
+            return replaced(runs.get("prod-origin")!.resources, builder, fromTemplate);
+        },
+    },
+    {
         policy: "apigateway-execution-log-group",
         control: "Baseline.LogRetention",
         breaks: "the stage's execution log group left out of the stack (API Gateway would create it without retention)",
