@@ -374,8 +374,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
     if (document && configNode !== undefined && configNode !== null && !YAML.isMap(configNode)) {
         problems.push(`${fileName}:${lineOf(lines, configNode)}: config must be a map of keys to values`);
     }
-    const present = new Set<string>();
-    /** Where each key was first written, to refuse it written again under its other spelling. */
+    /** Where each key present was first written, to refuse it written again under its other spelling. */
     const firstWritten = new Map<string, { rawKey: string; line: number | string }>();
     if (document && YAML.isMap(configNode)) {
         for (const pair of configNode.items) {
@@ -393,7 +392,6 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
                 continue;
             }
             firstWritten.set(qualified, { rawKey, line });
-            present.add(qualified);
             if (typeof line === "number") keyLines[qualified] = line;
             if (value.secure) {
                 // Offline there is no passphrase or KMS key: the value is carried as a placeholder.
@@ -415,7 +413,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): StackFileRepor
     }
     if (document) {
         const missing = Object.entries(project.config)
-            .filter(([key, declaration]) => !("default" in declaration) && !present.has(qualifiedKey(project.name, key)))
+            .filter(([key, declaration]) => !("default" in declaration) && !firstWritten.has(qualifiedKey(project.name, key)))
             .map(([key]) => qualifiedKey(project.name, key));
         for (const key of missing) {
             problems.push(`${fileName}: ${key}: required (declared in Pulumi.yaml without a default) but not set`);
