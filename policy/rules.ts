@@ -565,9 +565,8 @@ export const ec2InstanceLaunchTemplate: StackValidationPolicy = {
             if (metadataInherited && httpTokens !== "required") {
                 report(CONTROLS.imdsv2, `its launch template "${template.name}" sets metadataOptions.httpTokens ${shown(httpTokens)}, which the instance inherits; IMDSv2 needs "required".`);
             }
-            const mappings = listAt(template.props, ["blockDeviceMappings"]);
-            const ebs = mappings.map((mapping) => rawValueAt(mapping as object, ["ebs"])).filter((value) => value !== undefined && value !== null);
-            if (rootInherited && (ebs.length === 0 || !ebs.every((volume) => isTrue(rawValueAt(volume as object, ["encrypted"]))))) {
+            const ebs = ebsMappingsOf(template.props);
+            if (rootInherited && (ebs.length === 0 || !ebs.every((volume) => isTrue(rawValueAt(volume.ebs, ["encrypted"]))))) {
                 report(CONTROLS.ebsEncryption, `its launch template "${template.name}" ${ebs.length === 0 ? "states no ebs blockDeviceMappings, so the root volume follows the AMI and the account default" : "has an ebs mapping whose encrypted is not \"true\""}, which the instance inherits.`);
             }
         }
@@ -601,6 +600,27 @@ export const ec2Imdsv2Required: ResourceValidationPolicy = {
     },
 };
 
+/**
+ * What is wrong with a list of block devices (an instance's ebsBlockDevices, a spot fleet launch
+ * specification's rootBlockDevices or ebsBlockDevices): each entry whose `encrypted` is not true,
+ * named by `prefix`, the list and its index (and its deviceName, which only extra volumes have).
+ */
+function unencryptedDevices(props: object, list: "ebsBlockDevices" | "rootBlockDevices", prefix: string): string[] {
+    return listAt(props, [list]).flatMap((device, index) => {
+        const encrypted = rawValueAt(device as object, ["encrypted"]);
+        const name = list === "ebsBlockDevices" ? ` (${shown(rawValueAt(device as object, ["deviceName"]))})` : "";
+        return isTrue(encrypted) ? [] : [`${prefix}${list}[${index}]${name}.encrypted is ${shown(encrypted)}; it must be true.`];
+    });
+}
+
+/** A launch template's EBS mappings, with their index; an instance-store or suppressed device has none. */
+function ebsMappingsOf(templateProps: object): Array<{ readonly index: number; readonly mapping: object; readonly ebs: object }> {
+    return listAt(templateProps, ["blockDeviceMappings"]).flatMap((mapping, index) => {
+        const ebs = rawValueAt(mapping as object, ["ebs"]);
+        return ebs === undefined || ebs === null ? [] : [{ index, mapping: mapping as object, ebs: ebs as object }];
+    });
+}
+
 export const ec2EbsEncrypted: ResourceValidationPolicy = {
     name: "ec2-ebs-encrypted",
     description: describePolicy(
@@ -619,12 +639,9 @@ export const ec2EbsEncrypted: ResourceValidationPolicy = {
             if (!isTrue(rootEncrypted) && !inheritsFromLaunchTemplate(args.props, "rootBlockDevice")) {
                 reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `rootBlockDevice.encrypted is ${shown(rootEncrypted)}; it must be true.`));
             }
-            listAt(args.props, ["ebsBlockDevices"]).forEach((device, index) => {
-                const encrypted = rawValueAt(device as object, ["encrypted"]);
-                if (!isTrue(encrypted)) {
-                    reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `ebsBlockDevices[${index}] (${shown(rawValueAt(device as object, ["deviceName"]))}).encrypted is ${shown(encrypted)}; it must be true.`));
-                }
-            });
+            for (const problem of unencryptedDevices(args.props, "ebsBlockDevices", "")) {
+                reportViolation(violationMessage([CONTROLS.ebsEncryption], args, problem));
+            }
         },
         (args, reportViolation) => {
             if (args.type !== SPOT_FLEET_REQUEST) {
@@ -637,14 +654,10 @@ export const ec2EbsEncrypted: ResourceValidationPolicy = {
                     // As for an Instance without rootBlockDevice: the AMI's snapshot and the account default decide.
                     reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `${where}.rootBlockDevices is unset, so the root volume's encryption follows the AMI and the account default; state it with encrypted true.`));
                 }
-                for (const list of ["rootBlockDevices", "ebsBlockDevices"]) {
-                    listAt(specification as object, [list]).forEach((device, deviceIndex) => {
-                        const encrypted = rawValueAt(device as object, ["encrypted"]);
-                        if (!isTrue(encrypted)) {
-                            const name = list === "ebsBlockDevices" ? ` (${shown(rawValueAt(device as object, ["deviceName"]))})` : "";
-                            reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `${where}.${list}[${deviceIndex}]${name}.encrypted is ${shown(encrypted)}; it must be true.`));
-                        }
-                    });
+                for (const list of ["rootBlockDevices", "ebsBlockDevices"] as const) {
+                    for (const problem of unencryptedDevices(specification as object, list, `${where}.`)) {
+                        reportViolation(violationMessage([CONTROLS.ebsEncryption], args, problem));
+                    }
                 }
             });
         },
@@ -653,16 +666,12 @@ export const ec2EbsEncrypted: ResourceValidationPolicy = {
             if (mappings.length === 0) {
                 reportViolation(violationMessage([CONTROLS.ebsEncryption], args, "blockDeviceMappings is unset, so the fleet's root volume follows the AMI's snapshot and the account default; state the root device with ebs.encrypted \"true\"."));
             }
-            mappings.forEach((mapping, index) => {
-                const ebs = rawValueAt(mapping as object, ["ebs"]);
-                if (ebs === undefined || ebs === null) {
-                    return; // An instance store or a suppressed device: no EBS volume.
-                }
-                const encrypted = rawValueAt(ebs as object, ["encrypted"]);
+            for (const { index, mapping, ebs } of ebsMappingsOf(args.props)) {
+                const encrypted = rawValueAt(ebs, ["encrypted"]);
                 if (!isTrue(encrypted)) {
-                    reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `blockDeviceMappings[${index}] (${shown(rawValueAt(mapping as object, ["deviceName"]))}).ebs.encrypted is ${shown(encrypted)}; it must be "true".`));
+                    reportViolation(violationMessage([CONTROLS.ebsEncryption], args, `blockDeviceMappings[${index}] (${shown(rawValueAt(mapping, ["deviceName"]))}).ebs.encrypted is ${shown(encrypted)}; it must be "true".`));
                 }
-            });
+            }
         }),
         validateResourceOfType(aws.ebs.Volume, (volume, args, reportViolation) => {
             if (volume.encrypted !== true) {
