@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { ACTIONS_BY_INVOKE, ACTIONS_BY_TYPE, AUTO_SCALING_SERVICE, EC2_ALARM_ACTIONS_SERVICE, PROVIDER_ACTIONS } from "../tools/deploy-permissions";
 import { ProgramRun } from "../tools/mock-runtime";
 import { committedStacks, loadStackConfig, REPO_ROOT } from "../tools/stack-files";
-import { privateOriginOutputsFor, PROJECT, publicOriginOutputsFor, resourcesOfType, runStack, SINGLE_INSTANCE } from "./support";
+import { originEnvironments, privateOriginOutputsFor, PROJECT, publicOriginOutputsFor, resourcesOfType, runStack, SINGLE_INSTANCE } from "./support";
 
 // docs/deploy-role-policy.json against what the program makes the provider call. The resource
 // types come from runs of the four committed stacks covering every switch combination: a switch
@@ -71,9 +71,7 @@ const anyResource = (action: string) => `arn:aws:${action.split(":")[0]}:us-east
 /** A gateway's origin must be deployed in its mode: a private one exports its NLB. */
 function originsFor(originMode: string | undefined): Record<string, Record<string, unknown>> {
     const outputs = (env: string) => (originMode === "private" ? privateOriginOutputsFor(env) : publicOriginOutputsFor(env));
-    // Every committed environment's origin: dev's, prod's, and any a user adds.
-    const environments = committedStacks().filter((stack) => stack.endsWith("-origin")).map((stack) => stack.slice(0, -"-origin".length));
-    return Object.fromEntries(environments.map((env) => [`organization/${PROJECT}/${env}-origin`, outputs(env)]));
+    return Object.fromEntries(originEnvironments().map((env) => [`organization/${PROJECT}/${env}-origin`, outputs(env)]));
 }
 
 function switchCombinations(stack: string): Array<Record<string, string | undefined>> {

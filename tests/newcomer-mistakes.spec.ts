@@ -1,10 +1,9 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../tools/plan";
-import { REPO_ROOT, committedStacks } from "../tools/stack-files";
 import { ALLOWED, FileEdit, MISTAKES } from "./newcomer-mistakes";
+import { copyOfStackFiles } from "./support";
 
 /**
  * A newcomer's mistakes in the stack files, each planned the way `npm run plan -- <env>` plans
@@ -84,10 +83,7 @@ function expectNoTrace(outcome: PlanOutcome): void {
 
 describe("a newcomer's mistakes in the stack files, planned as `npm run plan` plans them", () => {
     before(() => {
-        sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "hg-mistake-"));
-        for (const name of ["Pulumi.yaml", ...committedStacks(REPO_ROOT).map((stack) => `Pulumi.${stack}.yaml`)]) {
-            fs.copyFileSync(path.join(REPO_ROOT, name), path.join(sandbox, name));
-        }
+        sandbox = copyOfStackFiles("hg-mistake-");
     });
     after(() => fs.rmSync(sandbox, { recursive: true, force: true }));
 

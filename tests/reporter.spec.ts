@@ -1,10 +1,9 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { committedStackFilesReport } from "../tools/config-report";
 import { set } from "./newcomer-mistakes";
-import { REPO_ROOT } from "../tools/stack-files";
+import { copyOfStackFiles } from "./support";
 
 // What npm test's reporter (tests/reporter.ts) prints in place of the failures' details when a
 // user's edit makes the program refuse a committed stack file.
@@ -12,10 +11,7 @@ describe("npm test after a bad edit: the stack files' refusal, once (tests/repor
     let root: string;
 
     beforeEach(() => {
-        root = fs.mkdtempSync(path.join(os.tmpdir(), "hg-reporter-"));
-        for (const name of fs.readdirSync(REPO_ROOT).filter((file) => /^Pulumi(\..+)?\.yaml$/.test(file))) {
-            fs.copyFileSync(path.join(REPO_ROOT, name), path.join(root, name));
-        }
+        root = copyOfStackFiles("hg-reporter-");
     });
 
     afterEach(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -1,4 +1,6 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { GatewayConfig, ORIGIN_STACK_SUFFIX, OriginConfig, RawConfig, StackConfig, parseConfig, qualify, rawConfigFrom } from "../infra/config";
 import { MOCK_ORGANIZATION, ProgramRun, RecordedResource, runProgram } from "../tools/mock-runtime";
 import { REPO_ROOT, committedStacks, loadStackConfig } from "../tools/stack-files";
@@ -119,10 +121,25 @@ export function runStack(stack: string, options: StackRunOptions = {}): Promise<
     return runFreshStack(stack, options);
 }
 
-/** Every committed origin stack, deployed: dev's and prod's, and any environment a user adds. */
+/** The environments with a committed origin stack: dev and prod, and any a user adds. */
+export function originEnvironments(root = COMMITTED_ROOT): string[] {
+    return committedStacks(root)
+        .filter((stack) => stack.endsWith(ORIGIN_STACK_SUFFIX))
+        .map((stack) => stack.slice(0, -ORIGIN_STACK_SUFFIX.length));
+}
+
+/** Every committed origin stack, deployed. */
 function deployedOrigins(root: string): Record<string, Record<string, unknown>> {
-    const origins = committedStacks(root).filter((stack) => stack.endsWith(ORIGIN_STACK_SUFFIX));
-    return Object.fromEntries(origins.map((stack) => [`${MOCK_ORGANIZATION}/${PROJECT}/${stack}`, originOutputsFor(stack.slice(0, -ORIGIN_STACK_SUFFIX.length), root)]));
+    return Object.fromEntries(originEnvironments(root).map((env) => [`${MOCK_ORGANIZATION}/${PROJECT}/${env}${ORIGIN_STACK_SUFFIX}`, originOutputsFor(env, root)]));
+}
+
+/** A temporary copy of Pulumi.yaml and every committed stack file, for a spec that edits them. */
+export function copyOfStackFiles(prefix: string, root = COMMITTED_ROOT): string {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    for (const name of ["Pulumi.yaml", ...committedStacks(root).map((stack) => `Pulumi.${stack}.yaml`)]) {
+        fs.copyFileSync(path.join(root, name), path.join(copy, name));
+    }
+    return copy;
 }
 
 function runFreshStack(stack: string, options: StackRunOptions): Promise<ProgramRun> {
